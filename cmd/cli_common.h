@@ -1,0 +1,28 @@
+// Flags shared by subcommands: connection options (DESIGN.md §2), config and .env layers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "core/conn_options.h"
+
+namespace iotctl::cli {
+
+/// Adds `--config` and `--env-file` to a subcommand.
+void add_settings_flags(CLI::App& app);
+
+/// Adds every connection flag of DESIGN.md §2 (host, port, URL, auth, TLS, will...) to `app`.
+void add_conn_flags(CLI::App& app, ConnOptions& opts);
+
+/// Fills options not given on the command line from env > .env > config file, in that order.
+void apply_settings_layers(CLI::App& app);
+
+/// Resolves URL/password file and checks ranges; throws Failure (exit 2) on bad values.
+std::string finish_conn_options(ConnOptions& opts);
+
+/// Parses a QoS flag value, throwing a usage Failure naming the flag when it is not 0-2.
+void check_qos(int qos, const char* flag);
+
+/// Parses `N`, `N/s`, `N/m` or `N/h` into messages per second (0 when empty).
+double parse_rate(const std::string& text, const char* flag);
+
+}  // namespace iotctl::cli

@@ -1,0 +1,32 @@
+// `iotctl pub`: publish like mosquitto_pub, but never drop a line (DESIGN.md §3).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cmd/subcommands.h"
+#include "core/conn_options.h"
+
+namespace iotctl::cli {
+
+/// Everything `pub` is told on the command line.
+struct PubOptions {
+    ConnOptions conn;
+    std::string topic, message, file;
+    bool stdin_whole = false, stdin_lines = false, null_message = false, jsonl = false;
+    bool retain = false;
+    int qos = 0;
+    int repeat = 1;
+    double repeat_delay = 0;
+    std::string rate;
+    std::vector<std::string> properties;  // -D command identifier value [value]
+    size_t window = 1000;                 // publishes in flight before waiting
+};
+
+/// Adds pub's flags to `app` and returns what runs it.
+RunFn setup_pub(CLI::App& app);
+
+/// Runs `pub`; returns the exit code.
+int run_pub(PubOptions& opts);
+
+}  // namespace iotctl::cli

@@ -1,0 +1,127 @@
+#include "cmd/sub.h"
+
+#include <atomic>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+#include "cmd/cli_common.h"
+#include "core/mqtt_session.h"
+#include "core/output_format.h"
+#include "core/output_writer.h"
+#include "core/stop_signal.h"
+#include "core/topic.h"
+
+namespace iotctl::cli {
+
+RunFn setup_sub(CLI::App& app) {
+    auto opts = std::make_shared<SubOptions>();
+    add_settings_flags(app);
+    add_conn_flags(app, opts->conn);
+    app.add_option("-t,--topic", opts->topics, "Topic filter to subscribe to (repeatable)");
+    app.add_option("-T,--filter-out", opts->filter_out, "Do not print topics matching this filter (repeatable)");
+    app.add_option("-q,--qos", opts->qos, "QoS of the subscription")->capture_default_str();
+    app.add_flag("-v,--verbose", opts->verbose, "Print the topic before the payload");
+    app.add_option("-F,--format", opts->format, "Output format (mosquitto_sub's %t %p %q %r %l %m %I %U %j %J %x ...)");
+    app.add_flag("--json", opts->json, "One JSON object per line: ts, topic, qos, retain, payload");
+    app.add_flag("-N,--no-eol", opts->no_eol, "Do not print a newline after each message");
+    app.add_option("-C,--count", opts->count, "Exit after this many messages");
+    app.add_option("-W,--timeout", opts->timeout, "Exit with code 5 after this many seconds");
+    app.add_flag("-R,--no-stale", opts->skip_retained, "Do not print retained (stale) messages");
+    app.add_flag("--retained-only", opts->retained_only, "Print only retained messages, then exit");
+    app.add_flag("-c,--persistent", opts->persistent, "Persistent session (needs -i)");
+    app.add_option("-x,--session-expiry", opts->session_expiry, "MQTT 5 session expiry interval, seconds");
+    app.add_option("--record", opts->record, "Append every message to this capture file (SQLite)");
+    return [opts] { return run_sub(*opts); };
+}
+
+namespace {
+Status check_sub_options(SubOptions& o) {
+    auto url_topic = resolve_conn_options(o.conn);
+    if (!url_topic) return url_topic.error();
+    if (!url_topic->empty()) o.topics.push_back(*url_topic);
+    if (o.topics.empty()) return usage_error("no topic given: use -t TOPIC (or a topic in -L URL)");
+    for (const auto& t : o.topics)
+        if (auto s = validate_topic_filter(t); !s) return s;
+    for (const auto& t : o.filter_out)
+        if (auto s = validate_topic_filter(t); !s) return s;
+    if (o.qos < 0 || o.qos > 2) return usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
+    if (o.count < 0) return usage_error("-C must be 1 or more");
+    if (o.timeout < 0) return usage_error("-W must be a positive number of seconds");
+    if (o.json && !o.format.empty()) return usage_error("--json and -F cannot be used together");
+    if (o.persistent && o.conn.client_id.empty())
+        return usage_error("-c (persistent session) needs a client id: give -i ID");
+    if (o.skip_retained && o.retained_only) return usage_error("-R and --retained-only contradict each other");
+    return {};
+}
+}  // namespace
+
+int run_sub(SubOptions& o) {
+    check_sub_options(o).check();
+    OutputFormat format = o.json ? OutputFormat::json_lines()
+                          : !o.format.empty() ? OutputFormat::parse(o.format).take()
+                                              : OutputFormat::plain(o.verbose);
+    format.set_newline(!o.no_eol || o.json);
+    o.conn.clean_session = !o.persistent;
+    if (o.session_expiry >= 0) o.conn.session_expiry = o.session_expiry;
+    else if (o.persistent) o.conn.session_expiry = 0xFFFFFFFF / 2;
+
+    OutputWriter writer(STDOUT_FILENO);
+    std::atomic<int> printed{0};
+    std::atomic<bool> done{false};
+    std::atomic<int64_t> last_message_ns{0};
+    MqttSession session(o.conn, "sub");
+    session.enable_auto_reconnect(true);
+    session.on_message([&](Message&& m) {
+        if (done.load(std::memory_order_relaxed)) return;
+        last_message_ns.store(m.ts_ns, std::memory_order_relaxed);
+        if (!o.filter_out.empty() && any_filter_matches(o.filter_out, m.topic)) return;
+        if (o.skip_retained && m.retain) return;
+        if (o.retained_only && !m.retain) {
+            done = true;
+            request_stop();
+            return;
+        }
+        thread_local std::string line;
+        line.clear();
+        format.render(m, line);
+        writer.append(line);
+        if (o.count > 0 && printed.fetch_add(1) + 1 >= o.count) {
+            done = true;
+            request_stop();
+        }
+    });
+    session.on_connection_lost([](const std::string& why) {
+        std::cerr << "iotctl: warning: connection lost (" << why << "), reconnecting\n";
+    });
+    session.connect().check();
+    SubscribeFlags flags;
+    flags.qos = o.qos;
+    session.subscribe(o.topics, flags).check();
+
+    const auto start = std::chrono::steady_clock::now();
+    const int64_t subscribed_ns = now_ns();
+    bool timed_out = false;
+    while (!wait_for_stop(std::chrono::milliseconds(50))) {
+        auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (o.timeout > 0 && elapsed >= o.timeout) {
+            timed_out = true;
+            break;
+        }
+        // Retained messages arrive right after SUBACK; a second of quiet means there are no more.
+        if (o.retained_only) {
+            int64_t last = std::max(last_message_ns.load(), subscribed_ns);
+            if (now_ns() - last > 1'000'000'000) break;
+        }
+    }
+    done = true;
+    session.disconnect(2.0);
+    writer.close();
+    if (stop_signal() != 0 && !(o.count > 0 && printed >= o.count)) return static_cast<int>(ExitCode::interrupted);
+    if (timed_out) {
+        return static_cast<int>(ExitCode::timed_out);
+    }
+    return 0;
+}
+
+}  // namespace iotctl::cli

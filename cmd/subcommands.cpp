@@ -1,0 +1,26 @@
+#include "cmd/subcommands.h"
+
+#include "cmd/completions.h"
+#include "cmd/csv_export.h"
+#include "cmd/ingest.h"
+#include "cmd/pub.h"
+#include "cmd/replay.h"
+#include "cmd/simulate_hexaboard.h"
+#include "cmd/sub.h"
+
+namespace iotctl::cli {
+
+const std::vector<SubcommandSpec>& subcommand_table() {
+    static const std::vector<SubcommandSpec> k_table = {
+        {"sub", "Subscribe and print messages (like mosquitto_sub)", setup_sub},
+        {"pub", "Publish messages without dropping any (like mosquitto_pub)", setup_pub},
+        {"ingest", "Store MQTT messages in InfluxDB, MySQL/MariaDB or SQLite", setup_ingest},
+        {"replay", "Publish a recorded capture again", setup_replay},
+        {"csv-export", "Turn a capture (or a live subscription) into CSV", setup_csv_export},
+        {"simulate-hexaboard", "Simulate hexaboards or Tasmota gateways", setup_simulate_hexaboard},
+        {"completions", "Print a shell completion script (bash, zsh, fish)", setup_completions},
+    };
+    return k_table;
+}
+
+}  // namespace iotctl::cli

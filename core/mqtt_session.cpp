@@ -1,0 +1,242 @@
+#include "core/mqtt_session.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+namespace iotctl {
+
+namespace {
+
+Message to_message(const mqtt::const_message_ptr& m) {
+    Message out;
+    out.topic = m->get_topic();
+    const auto& payload = m->get_payload_ref();
+    out.payload.assign(payload.data(), payload.size());
+    out.qos = m->get_qos();
+    out.retain = m->is_retained();
+    out.ts_ns = now_ns();
+    const auto& props = m->get_properties();
+    if (!props.empty()) {
+        for (size_t i = 0; i < props.size(); ++i) {
+            // Walk the C property list: user properties can repeat and need every instance.
+            const MQTTProperty& p = props.c_struct().array[i];
+            if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY) {
+                out.user_properties.emplace_back(std::string(p.value.data.data, p.value.data.len),
+                                                 std::string(p.value.value.data, p.value.value.len));
+            } else if (p.identifier == MQTTPROPERTY_CODE_CONTENT_TYPE) {
+                out.content_type.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
+                out.response_topic.assign(p.value.data.data, p.value.data.len);
+            }
+        }
+    }
+    return out;
+}
+
+mqtt::message_ptr to_paho(const Message& m, bool v5) {
+    auto msg = mqtt::make_message(m.topic, m.payload.data(), m.payload.size(), m.qos, m.retain);
+    if (v5) {
+        mqtt::properties props;
+        for (const auto& [k, v] : m.user_properties)
+            props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
+        if (!m.content_type.empty())
+            props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
+        if (!m.response_topic.empty())
+            props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
+        if (!props.empty()) msg->set_properties(props);
+    }
+    return msg;
+}
+
+}  // namespace
+
+MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(std::move(opts)) {
+    client_id_ = opts_.client_id.empty() ? random_client_id(command) : opts_.client_id;
+    mqtt::create_options create(is_mqtt5(opts_) ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    // Outbound messages are bounded by our own window; keep Paho's buffer above it.
+    create.set_max_buffered_messages(65535);
+    create.set_send_while_disconnected(false);
+    // No Paho persistence: its default file store writes one file per message into the cwd.
+    client_ = std::make_unique<mqtt::async_client>(server_uri(opts_), client_id_, create, nullptr);
+}
+
+MqttSession::~MqttSession() {
+    try {
+        if (client_ && client_->is_connected()) client_->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (...) {
+    }
+}
+
+void MqttSession::on_message(MessageHandler handler) { message_handler_ = std::move(handler); }
+void MqttSession::on_connection_lost(EventHandler handler) { lost_handler_ = std::move(handler); }
+void MqttSession::on_reconnected(EventHandler handler) { reconnected_handler_ = std::move(handler); }
+
+Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
+    std::string where = fmt::format("{}:{}", opts_.host, effective_port(opts_));
+    int rc = e.get_return_code();
+    int reason = e.get_reason_code();
+    // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
+    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
+        bool creds = rc == 4 || reason == 0x86;
+        return Error{ExitCode::refused,
+                     fmt::format("broker at {} refused the connection: {}", where,
+                                 creds ? "bad user name or password" : "not authorised")};
+    }
+    if (rc >= 1 && rc <= 3)
+        return Error{ExitCode::refused, fmt::format("broker at {} refused the connection: {}", where,
+                                                    rc == 1   ? "unacceptable protocol version"
+                                                    : rc == 2 ? "client id rejected"
+                                                              : "server unavailable")};
+    if (reason >= 0x80)
+        return Error{ExitCode::refused, fmt::format("broker at {} refused the connection: {}",
+                                                    where, e.get_reason_code_str())};
+    return Error{ExitCode::connect,
+                 fmt::format("could not connect to {}{}", where,
+                             opts_.tls ? " (TCP or TLS handshake failed; check --cafile and the "
+                                         "host name, or use --insecure)"
+                                       : " (connection refused or timed out)")};
+}
+
+Status MqttSession::connect() {
+    const bool v5 = is_mqtt5(opts_);
+    mqtt::connect_options conn;
+    conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    conn.set_keep_alive_interval(opts_.keepalive);
+    conn.set_connect_timeout(std::chrono::milliseconds(static_cast<int64_t>(opts_.connect_timeout * 1000)));
+    if (v5) {
+        conn.set_clean_start(opts_.clean_session);
+        if (opts_.session_expiry > 0) {
+            mqtt::properties props;
+            props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts_.session_expiry));
+            conn.set_properties(props);
+        }
+    } else {
+        conn.set_clean_session(opts_.clean_session);
+    }
+    if (!opts_.username.empty()) conn.set_user_name(opts_.username);
+    if (!opts_.password.empty()) conn.set_password(opts_.password);
+    if (!opts_.will_topic.empty()) {
+        mqtt::will_options will(opts_.will_topic, opts_.will_payload.data(), opts_.will_payload.size(),
+                                opts_.will_qos, opts_.will_retain);
+        conn.set_will(will);
+    }
+    if (opts_.tls) {
+        mqtt::ssl_options ssl;
+        if (!opts_.cafile.empty()) ssl.set_trust_store(opts_.cafile);
+        if (!opts_.capath.empty()) ssl.ca_path(opts_.capath);
+        if (!opts_.cert.empty()) ssl.set_key_store(opts_.cert);
+        if (!opts_.key.empty()) ssl.set_private_key(opts_.key);
+        ssl.set_enable_server_cert_auth(!opts_.insecure);
+        ssl.set_verify(!opts_.insecure);
+        if (opts_.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
+        if (opts_.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
+        conn.set_ssl(ssl);
+    }
+    if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
+
+    if (message_handler_) {
+        client_->set_message_callback([this](mqtt::const_message_ptr m) {
+            if (m) message_handler_(to_message(m));
+        });
+    }
+    client_->set_connection_lost_handler([this](const std::string& cause) {
+        if (lost_handler_) lost_handler_(cause.empty() ? "connection lost" : cause);
+    });
+    client_->set_connected_handler([this](const std::string&) {
+        // The first connect is handled by connect(); later ones are automatic reconnects.
+        if (!ever_connected_.exchange(true)) return;
+        if (!filters_.empty() && !session_present_) subscribe(filters_, sub_flags_);
+        if (reconnected_handler_) reconnected_handler_("reconnected");
+    });
+    try {
+        auto tok = client_->connect(conn);
+        tok->wait();
+        session_present_ = tok->get_connect_response().is_session_present();
+        ever_connected_ = true;
+    } catch (const mqtt::exception& e) {
+        return describe_connect_failure(e);
+    }
+    return {};
+}
+
+Status MqttSession::subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags) {
+    filters_ = filters;
+    sub_flags_ = flags;
+    if (filters.empty()) return {};
+    try {
+        auto coll = mqtt::string_collection::create(filters);
+        mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
+        std::vector<mqtt::subscribe_options> sub_opts;
+        for (size_t i = 0; i < filters.size(); ++i)
+            sub_opts.emplace_back(flags.no_local, flags.retain_as_published,
+                                  flags.no_retained ? mqtt::subscribe_options::DONT_SEND_RETAINED
+                                                    : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
+        auto tok = is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts)
+                                   : client_->subscribe(coll, qos);
+        tok->wait();
+        auto granted = tok->get_subscribe_response().get_reason_codes();
+        for (size_t i = 0; i < granted.size() && i < filters.size(); ++i) {
+            if (granted[i] >= 0x80)
+                return Error{ExitCode::refused,
+                             fmt::format("broker refused the subscription to '{}'", filters[i])};
+        }
+    } catch (const mqtt::exception& e) {
+        return runtime_error(fmt::format("subscribe failed: {}", e.what()));
+    }
+    return {};
+}
+
+Status MqttSession::wait_oldest() {
+    auto tok = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    try {
+        tok->wait();
+        ++published_;
+    } catch (const mqtt::exception& e) {
+        return runtime_error(fmt::format("publish to '{}' failed: {}",
+                                         tok->get_message() ? tok->get_message()->get_topic() : "",
+                                         e.what()));
+    }
+    return {};
+}
+
+Status MqttSession::publish(const Message& message) {
+    auto msg = to_paho(message, is_mqtt5(opts_));
+    while (true) {
+        while (in_flight_.size() >= window_)
+            if (auto s = wait_oldest(); !s) return s;
+        try {
+            in_flight_.push_back(client_->publish(msg));
+            return {};
+        } catch (const mqtt::exception& e) {
+            // Paho's buffer is full (-12): wait for one to finish and try again, never drop.
+            if (e.get_return_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES && !in_flight_.empty()) {
+                if (auto s = wait_oldest(); !s) return s;
+                continue;
+            }
+            return runtime_error(fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
+        }
+    }
+}
+
+Status MqttSession::flush() {
+    while (!in_flight_.empty())
+        if (auto s = wait_oldest(); !s) return s;
+    return {};
+}
+
+Status MqttSession::disconnect(double timeout_s) {
+    Status result = flush();
+    try {
+        if (client_->is_connected()) {
+            auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+            client_->disconnect(static_cast<int>(ms.count()))->wait_for(ms + std::chrono::seconds(1));
+        }
+    } catch (const mqtt::exception& e) {
+        if (result) result = runtime_error(fmt::format("disconnect failed: {}", e.what()));
+    }
+    return result;
+}
+
+}  // namespace iotctl
