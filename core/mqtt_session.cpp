@@ -75,7 +75,8 @@ void MqttSession::on_reconnected(EventHandler handler) { reconnected_handler_ = 
 Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
     std::string where = fmt::format("{}:{}", opts_.host, effective_port(opts_));
     int rc = e.get_return_code();
-    int reason = e.get_reason_code();
+    // Paho reports a refused MQTT 5 CONNACK's reason code (>= 0x80) as the return code.
+    int reason = rc >= 0x80 ? rc : e.get_reason_code();
     // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
     if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
         bool creds = rc == 4 || reason == 0x86;
@@ -89,8 +90,8 @@ Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
                                                     : rc == 2 ? "client id rejected"
                                                               : "server unavailable")};
     if (reason >= 0x80)
-        return Error{ExitCode::refused, fmt::format("broker at {} refused the connection: {}",
-                                                    where, e.get_reason_code_str())};
+        return Error{ExitCode::refused,
+                     fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
     return Error{ExitCode::connect,
                  fmt::format("could not connect to {}{}", where,
                              opts_.tls ? " (TCP or TLS handshake failed; check --cafile and the "
