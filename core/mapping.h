@@ -1,0 +1,37 @@
+// Turns decoded MQTT messages into records: presets (hexaboard, tasmota, generic) or a map file.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/message.h"
+#include "core/record.h"
+
+namespace iotctl {
+
+/// What mapping one message came to.
+struct MapOutcome {
+    enum Kind { mapped, skipped, dead } kind = mapped;  // skipped: not meant for storage (e.g.
+                                                        // a status "online"); dead: bad input
+    std::string reason;                                 // why, for the dead-letter file and logs
+};
+
+/// Maps messages to records; built once, then used from one thread at a time.
+class Mapper {
+public:
+    virtual ~Mapper() = default;
+    /// The topic filters this mapping wants to subscribe to (e.g. `hexaboard/+/sensor/data`).
+    virtual std::vector<std::string> filters() const = 0;
+    /// Appends zero or more records for the message to `out`.
+    virtual MapOutcome map(const Message& message, std::vector<Record>& out) const = 0;
+};
+
+/// A built-in mapping: `hexaboard`, `tasmota` or `generic` (DESIGN.md §3 ingest).
+Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset);
+
+/// A mapping read from a TOML or JSON file (`--map FILE`); errors name the file and the key.
+Result<std::unique_ptr<Mapper>> load_mapping_file(const std::string& path);
+
+}  // namespace iotctl
