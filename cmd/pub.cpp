@@ -1,7 +1,9 @@
 #include "cmd/pub.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -30,17 +32,24 @@ RunFn setup_pub(CLI::App& app) {
     app.add_flag("-s,--stdin-file", opts->stdin_whole, "Send all of stdin as one message");
     app.add_flag("-l,--stdin-line", opts->stdin_lines, "Send each line of stdin as a message");
     app.add_flag("-n,--null-message", opts->null_message, "Send a zero-length message");
-    app.add_flag("--jsonl", opts->jsonl, "Each stdin line is {\"topic\",\"payload\",\"qos\",\"retain\"} (what sub --json writes)");
+    app.add_flag(
+        "--jsonl", opts->jsonl,
+        "Each stdin line is {\"topic\",\"payload\",\"qos\",\"retain\"} (what sub --json writes)");
     app.add_flag("-r,--retain", opts->retain, "Retain the message");
     app.add_option("-q,--qos", opts->qos, "QoS")->capture_default_str();
-    app.add_option("--repeat", opts->repeat, "Publish the message this many times")->capture_default_str();
+    app.add_option("--repeat", opts->repeat, "Publish the message this many times")
+        ->capture_default_str();
     app.add_option("--repeat-delay", opts->repeat_delay, "Seconds between repeats");
-    app.add_option("--rate", opts->rate, "At most this many messages per second (N, N/s, N/m, N/h)");
+    app.add_option("--rate", opts->rate,
+                   "At most this many messages per second (N, N/s, N/m, N/h)");
     app.add_option("-D,--property", opts->properties,
-                   "MQTT 5 property: -D publish user-property KEY VALUE | content-type T | response-topic T")
+                   "MQTT 5 property: -D publish user-property KEY VALUE | content-type T | "
+                   "response-topic T")
         ->expected(3, 4)
         ->allow_extra_args(false);
-    app.add_option("--window", opts->window, "Publishes in flight before waiting for acknowledgements")->capture_default_str();
+    app.add_option("--window", opts->window,
+                   "Publishes in flight before waiting for acknowledgements")
+        ->capture_default_str();
     return [opts] { return run_pub(*opts); };
 }
 
@@ -51,11 +60,13 @@ Status apply_properties(const std::vector<std::string>& raw, Message& m) {
     size_t i = 0;
     while (i < raw.size()) {
         if (raw[i] != "publish")
-            return usage_error(fmt::format("invalid -D '{}': only 'publish' properties are supported", raw[i]));
+            return usage_error(
+                fmt::format("invalid -D '{}': only 'publish' properties are supported", raw[i]));
         if (i + 2 >= raw.size()) return usage_error("invalid -D: expected -D publish NAME VALUE");
         const std::string& name = raw[i + 1];
         if (name == "user-property") {
-            if (i + 3 >= raw.size()) return usage_error("invalid -D: user-property needs KEY VALUE");
+            if (i + 3 >= raw.size())
+                return usage_error("invalid -D: user-property needs KEY VALUE");
             m.user_properties.emplace_back(raw[i + 2], raw[i + 3]);
             i += 4;
         } else if (name == "content-type") {
@@ -66,7 +77,10 @@ Status apply_properties(const std::vector<std::string>& raw, Message& m) {
             m.response_topic = raw[i + 2];
             i += 3;
         } else {
-            return usage_error(fmt::format("invalid -D property '{}': supported are user-property, content-type, response-topic", name));
+            return usage_error(
+                fmt::format("invalid -D property '{}': supported are user-property, content-type, "
+                            "response-topic",
+                            name));
         }
     }
     return {};
@@ -76,23 +90,37 @@ Status check_pub_options(PubOptions& o) {
     auto url_topic = resolve_conn_options(o.conn);
     if (!url_topic) return url_topic.error();
     if (o.topic.empty()) o.topic = *url_topic;
-    int sources = !o.message.empty() + !o.file.empty() + o.stdin_whole + o.stdin_lines + o.null_message + o.jsonl;
-    if (sources == 0) return usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
+    int sources = !o.message.empty() + !o.file.empty() + o.stdin_whole + o.stdin_lines +
+                  o.null_message + o.jsonl;
+    if (sources == 0)
+        return usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
     if (sources > 1) return usage_error("give only one of -m, -f, -s, -l, -n and --jsonl");
     if (!o.jsonl) {
         if (o.topic.empty()) return usage_error("no topic given: use -t TOPIC");
         if (auto s = validate_topic_name(o.topic); !s) return s;
     }
-    if (o.qos < 0 || o.qos > 2) return usage_error(fmt::format("invalid QoS {}: expected 0, 1 or 2", o.qos));
+    if (o.qos < 0 || o.qos > 2)
+        return usage_error(fmt::format("invalid QoS {}: expected 0, 1 or 2", o.qos));
     if (o.repeat < 1) return usage_error("--repeat must be 1 or more");
     if (o.repeat_delay < 0) return usage_error("--repeat-delay must not be negative");
-    if (!o.properties.empty() && !is_mqtt5(o.conn)) return usage_error("-D needs MQTT 5: add -V mqttv5");
+    if (!o.properties.empty() && !is_mqtt5(o.conn))
+        return usage_error("-D needs MQTT 5: add -V mqttv5");
     return {};
+}
+
+// One `--jsonl` line (as `sub --json` writes it) as a message; the error says what is wrong.
+Result<Message> jsonl_message(std::string_view line) {
+    auto parsed = parse_json_strict(line);
+    if (!parsed) return parsed.error();
+    auto msg = message_from_json(*parsed);
+    if (!msg) return msg.error();
+    if (auto s = validate_topic_name(msg->topic); !s) return s.error();
+    return msg;
 }
 
 // Paces publishes against the start time, so the rate does not drift.
 class Pacer {
-public:
+  public:
     explicit Pacer(double per_second) : interval_(per_second > 0 ? 1.0 / per_second : 0) {}
     void wait() {
         if (interval_ <= 0) return;
@@ -101,7 +129,7 @@ public:
         std::this_thread::sleep_until(due);
     }
 
-private:
+  private:
     double interval_;
     uint64_t sent_ = 0;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
@@ -120,7 +148,9 @@ int run_pub(PubOptions& o) {
 
     if (!o.file.empty()) {
         std::ifstream in(o.file, std::ios::binary);
-        if (!in) throw Failure(runtime_error("cannot read file '" + o.file + "'"));
+        if (!in)
+            throw Failure(runtime_error(
+                fmt::format("cannot read file '{}': {}", o.file, std::strerror(errno))));
         base.payload.assign(std::istreambuf_iterator<char>(in), {});
         if (in.bad()) throw Failure(runtime_error("cannot read file '" + o.file + "'"));
     } else if (o.stdin_whole) {
@@ -141,7 +171,7 @@ int run_pub(PubOptions& o) {
         pacer.wait();
         if (auto s = session.publish(m); !s) throw Failure(s.error());
     };
-    uint64_t line_number = 0;
+    uint64_t line_number = 0, bad_lines = 0;
     if (o.stdin_lines || o.jsonl) {
         LineReader reader(STDIN_FILENO);
         Message m = base;
@@ -150,24 +180,27 @@ int run_pub(PubOptions& o) {
             ++line_number;
             if (o.jsonl) {
                 if (line.empty()) continue;
-                auto parsed = parse_json_strict(line);
-                if (!parsed)
-                    throw Failure(usage_error(fmt::format("stdin line {}: {}", line_number, parsed.error().message)));
-                auto msg = message_from_json(*parsed);
-                if (!msg)
-                    throw Failure(usage_error(fmt::format("stdin line {}: {}", line_number, msg.error().message)));
-                if (auto s = validate_topic_name(msg->topic); !s)
-                    throw Failure(usage_error(fmt::format("stdin line {}: {}", line_number, s.error().message)));
+                auto msg = jsonl_message(line);
+                if (!msg) {
+                    // A broken line must not cost the lines after it: report it and go on.
+                    ++bad_lines;
+                    std::cerr << fmt::format("iotctl: warning: stdin line {} skipped: {}\n",
+                                             line_number, msg.error().message);
+                    continue;
+                }
                 publish(*msg);
             } else {
                 m.payload.assign(line);
                 publish(m);
             }
         }
-        if (reader.failed()) throw Failure(runtime_error("reading stdin failed: " + reader.error()));
+        if (reader.failed())
+            throw Failure(runtime_error("reading stdin failed: " + reader.error()));
     } else {
         for (int i = 0; i < o.repeat && !stop_requested(); ++i) {
-            if (i > 0 && o.repeat_delay > 0 && wait_for_stop(std::chrono::milliseconds(static_cast<int64_t>(o.repeat_delay * 1000))))
+            if (i > 0 && o.repeat_delay > 0 &&
+                wait_for_stop(
+                    std::chrono::milliseconds(static_cast<int64_t>(o.repeat_delay * 1000))))
                 break;
             publish(base);
         }
@@ -175,8 +208,13 @@ int run_pub(PubOptions& o) {
     Status flushed = session.flush();
     session.disconnect(5.0);
     if (!flushed) throw Failure(flushed.error());
+    if (bad_lines > 0)
+        throw Failure(runtime_error(
+            fmt::format("{} of {} stdin lines were not valid messages and were not published",
+                        bad_lines, line_number)));
     if (stop_signal() != 0) {
-        std::cerr << fmt::format("iotctl: interrupted after {} messages were delivered\n", session.published());
+        std::cerr << fmt::format("iotctl: interrupted after {} messages were delivered\n",
+                                 session.published());
         return static_cast<int>(ExitCode::interrupted);
     }
     return 0;

@@ -27,7 +27,7 @@ struct SubscribeFlags {
 
 /// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession {
-public:
+  public:
     /// Called for each incoming message; Paho sends the PUBACK after it returns.
     using MessageHandler = std::function<void(Message&&)>;
     /// Called with a reason when the connection is lost or re-established.
@@ -71,8 +71,10 @@ public:
     /// The resolved connection options.
     const ConnOptions& options() const { return opts_; }
 
-private:
+  private:
     Status wait_oldest();
+    std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
+                                                const SubscribeFlags& flags);
     Error describe_connect_failure(const mqtt::exception& e) const;
 
     ConnOptions opts_;
@@ -82,7 +84,7 @@ private:
     EventHandler lost_handler_, reconnected_handler_;
     bool auto_reconnect_ = false;
     bool session_present_ = false;
-    std::atomic<bool> ever_connected_{false};
+    std::atomic<int> connects_{0};
     std::vector<std::string> filters_;
     SubscribeFlags sub_flags_;
     std::deque<mqtt::delivery_token_ptr> in_flight_;

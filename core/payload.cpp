@@ -113,7 +113,12 @@ Result<nlohmann::json> parse_json_strict(std::string_view text) {
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
-        return runtime_error("invalid JSON at byte " + std::to_string(e.byte));
+        // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <why>".
+        std::string_view why = e.what();
+        auto colon = why.find(": ");
+        why = colon == std::string_view::npos ? std::string_view{} : why.substr(colon + 2);
+        return runtime_error("invalid JSON at byte " + std::to_string(e.byte) +
+                             (why.empty() ? "" : ": " + std::string(why)));
     } catch (const nlohmann::json::exception& e) {
         return runtime_error(std::string("invalid JSON: ") + e.what());
     }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Benchmark: `iotctl sub` and `iotctl pub -l` against mosquitto_sub / mosquitto_pub, one Mosquitto.
+#   scripts/bench/sub_pub.sh [BUILD_DIR]      (env BENCH_N: messages per run, default 200000)
+# Subscribers: iotctl sub and mosquitto_sub subscribe at once and receive the same stream of
+# BENCH_N ~100-byte JSON messages (published by iotctl pub -l, which drops nothing); prints each
+# one's CPU seconds (user+sys, /usr/bin/time) and the ratio, at QoS 0 and 1.
+# Publishers: iotctl pub -l vs mosquitto_pub -l on the same lines: wall time and the count a
+# mosquitto_sub received, at QoS 0 and 1.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$here/build}
+iotctl=$build/iotctl
+n=${BENCH_N:-200000}
+work=$(mktemp -d /tmp/iotctl-bench-subpub.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$here/scripts/services/mosquitto" stop "$work/broker" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+eval "$("$here/scripts/services/mosquitto" start "$work/broker" | grep -E '^PORT=')"
+host=(-h 127.0.0.1 -p "$PORT")
+
+python3 - "$n" > "$work/lines" <<'PY'
+import json, sys
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"board": "ABCDEFGH"[i % 8], "seq": i, "temperature": 20 + i % 100 / 10,
+                      "humidity": 40 + i % 30, "light": 800 + i % 50, "timestamp": 1732500000 + i},
+                     separators=(",", ":")))
+PY
+avg=$(( $(wc -c < "$work/lines") / n ))
+
+# Waits (polling) until file $1 has at least $2 lines, or $3 seconds pass.
+wait_lines() {
+  local file=$1 want=$2 limit=$3 start=$SECONDS
+  while [ "$(wc -l < "$file" 2>/dev/null || echo 0)" -lt "$want" ]; do
+    [ $((SECONDS - start)) -ge "$limit" ] && return 1
+    sleep 0.1
+  done
+}
+
+# Waits until the line count of file $1 stops changing for 3 s (or reaches $2).
+wait_settled() {
+  local file=$1 want=$2 last=-1 same=0 now
+  while true; do
+    now=$(wc -l < "$file")
+    [ "$now" -ge "$want" ] && return 0
+    if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; last=$now; fi
+    [ "$same" -ge 30 ] && return 0
+    sleep 0.1
+  done
+}
+
+cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
+
+echo "iotctl sub/pub benchmark: $n messages of ~$avg bytes, Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') on 127.0.0.1:$PORT"
+echo
+printf '%-5s %14s %16s %8s\n' "QoS" "iotctl sub CPU" "mosquitto_sub CPU" "ratio"
+for q in 0 1; do
+  topic=bench/sub/$q
+  "$iotctl" pub "${host[@]}" -t "$topic/ready" -m ready -r -q 1
+  /usr/bin/time -f "%U %S" -o "$work/cpu-iotctl-$q" \
+    "$iotctl" sub "${host[@]}" -q "$q" -t "$topic/#" -C $((n + 1)) -W 600 > "$work/out-iotctl-$q" &
+  pids+=($!); p1=$!
+  /usr/bin/time -f "%U %S" -o "$work/cpu-mosq-$q" \
+    mosquitto_sub "${host[@]}" -q "$q" -t "$topic/#" -C $((n + 1)) > "$work/out-mosq-$q" &
+  pids+=($!); p2=$!
+  wait_lines "$work/out-iotctl-$q" 1 60
+  wait_lines "$work/out-mosq-$q" 1 60
+  "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
+  wait "$p1" || echo "iotctl sub exited $?" >&2
+  wait "$p2" || echo "mosquitto_sub exited $?" >&2
+  got1=$(($(wc -l < "$work/out-iotctl-$q") - 1)); got2=$(($(wc -l < "$work/out-mosq-$q") - 1))
+  c1=$(cpu "$work/cpu-iotctl-$q"); c2=$(cpu "$work/cpu-mosq-$q")
+  printf '%-5s %13ss %16ss %7.2fx   (received %d / %d)\n' "$q" "$c1" "$c2" \
+    "$(awk -v a="$c1" -v b="$c2" 'BEGIN{print (b > 0 ? a / b : 0)}')" "$got1" "$got2"
+done
+
+echo
+printf '%-5s %-14s %10s %12s\n' "QoS" "publisher" "wall (s)" "delivered"
+for q in 0 1; do
+  for who in iotctl mosquitto_pub; do
+    topic=bench/pub/$q/$who
+    "$iotctl" pub "${host[@]}" -t "$topic/ready" -m ready -r -q 1
+    mosquitto_sub "${host[@]}" -q 1 -t "$topic/#" > "$work/count" &
+    pids+=($!); counter=$!
+    wait_lines "$work/count" 1 60
+    start=$(date +%s.%N)
+    if [ "$who" = iotctl ]; then
+      "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
+    else
+      mosquitto_pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
+    fi
+    end=$(date +%s.%N)
+    wait_settled "$work/count" $((n + 1))
+    kill "$counter"; wait "$counter" 2>/dev/null || true
+    printf '%-5s %-14s %10.2f %12d\n' "$q" "$who" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b - a}')" \
+      $(($(wc -l < "$work/count") - 1))
+  done
+done

@@ -1,0 +1,110 @@
+"""A running `iotctl sub` whose output is read by a thread, and a way to know it has subscribed.
+
+Readiness without sleeping: the subscriber also listens on a probe topic; `wait_ready()`
+publishes a retained probe there (delivered right after SUBACK, so exactly once) and waits until
+it is printed. Probe lines are left out of `lines()`.
+"""
+import atexit
+import subprocess
+import threading
+import uuid
+
+from harness import iotctl, spawn, wait_until
+
+
+_running = []
+
+
+@atexit.register
+def _kill_leftovers():
+    """A failed test must not leave its subscriber running."""
+    for proc in _running:
+        if proc.poll() is None:
+            proc.kill()
+
+
+class LiveSub:
+    """`iotctl sub ARGS -t probe/<id>` in the background, with its stdout collected line by line."""
+
+    def __init__(self, broker, *args, env=None, probe=True, host_args=None):
+        self.broker = broker
+        self.probe_topic = f"probe/{uuid.uuid4().hex}" if probe else None
+        conn = host_args if host_args is not None else ["-h", "127.0.0.1", "-p", broker.port]
+        extra = ["-t", self.probe_topic] if probe else []
+        self.proc = spawn("sub", *conn, *args, *extra, env=env)
+        _running.append(self.proc)
+        self._lines = []
+        self._probe_index = None
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            with self._lock:
+                self._lines.append(raw)
+
+    def raw_lines(self):
+        """Every line printed so far (bytes, with newlines), probes included."""
+        with self._lock:
+            return list(self._lines)
+
+    def lines(self):
+        """Printed lines as text without newlines, the probe line left out."""
+        return [raw.decode("utf-8", "replace").rstrip("\n")
+                for i, raw in enumerate(self.raw_lines()) if i != self._probe_index]
+
+    def wait_ready(self, timeout=30):
+        """Publishes a retained probe and waits until this subscriber has printed it.
+
+        The probe is the subscriber's first line, as long as the test has not left retained
+        messages on the topics it subscribes to (tests of retained messages use probe=False)."""
+        iotctl("pub", "-h", "127.0.0.1", "-p", self.broker.port, "-t", self.probe_topic,
+               "-m", "iotctl-probe", "-r", check=True)
+        wait_until(lambda: self.raw_lines() or self.proc.poll() is not None,
+                   timeout=timeout, what="subscriber to receive its probe")
+        assert self.proc.poll() is None, f"sub exited early ({self.proc.returncode}): {self.stderr()}"
+        self._probe_index = 0
+        return self
+
+    def wait_lines(self, n, timeout=30):
+        """Waits until at least n non-probe lines were printed; returns them."""
+        wait_until(lambda: len(self.lines()) >= n, timeout=timeout, what=f"{n} lines from sub")
+        return self.lines()
+
+    def wait(self, timeout=60):
+        """Waits for the process to exit; returns its exit code."""
+        rc = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        return rc
+
+    def stderr(self):
+        if self.proc.poll() is None:
+            return ""
+        return self.proc.stderr.read().decode("utf-8", "replace")
+
+    def stop(self):
+        """Ends the subscriber (SIGTERM) if still running; returns its exit code."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            return self.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.wait(timeout=20)
+
+
+def pub(broker, *args, input=None, check=True, timeout=120):
+    """Runs `iotctl pub` against the broker's plain listener."""
+    return iotctl("pub", "-h", "127.0.0.1", "-p", broker.port, *args, input=input, check=check,
+                  timeout=timeout)
+
+
+def sub(broker, *args, timeout=60, input=None, env=None, cwd=None):
+    """Runs `iotctl sub` against the broker's plain listener to completion."""
+    return iotctl("sub", "-h", "127.0.0.1", "-p", broker.port, *args, timeout=timeout, env=env, cwd=cwd)
+
+
+def unique(prefix="t"):
+    """A topic prefix no other test uses."""
+    return f"{prefix}/{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,156 @@
+"""`iotctl pub` against a real Mosquitto: sources (-m -f -s -n -l --jsonl), retain, repeat, rate,
+no lost lines at QoS 1, lines of any length, and bad input with exact messages and exit codes."""
+import base64
+import json
+import os
+import subprocess
+import time
+
+from harness import IOTCTL, iotctl, wait_until
+from live_sub import LiveSub, pub, sub, unique
+
+
+def test_file_stdin_and_null_message(broker, tmp_path):
+    t = unique("src")
+    blob = bytes(range(256)) * 4
+    (tmp_path / "blob.bin").write_bytes(blob)
+    s = LiveSub(broker, "--json", "-t", f"{t}/#").wait_ready()
+    pub(broker, "-t", f"{t}/file", "-f", tmp_path / "blob.bin")
+    pub(broker, "-t", f"{t}/stdin", "-s", input=b"line one\nline two\n")
+    pub(broker, "-t", f"{t}/null", "-n")
+    lines = s.wait_lines(3)
+    s.stop()
+    objs = [json.loads(l) for l in lines]
+    assert [o["topic"] for o in objs] == [f"{t}/file", f"{t}/stdin", f"{t}/null"]
+    assert base64.b64decode(objs[0]["payload"]) == blob
+    assert objs[1]["payload"] == "line one\nline two\n"
+    assert objs[2]["payload"] == ""
+
+
+def test_retain_flag(broker):
+    t = unique("retain")
+    pub(broker, "-t", f"{t}/a", "-m", "kept", "-r")
+    out = sub(broker, "-t", f"{t}/#", "-C", "1", "-F", "%r %p")
+    assert (out.returncode, out.stdout) == (0, "1 kept\n"), out.stderr
+
+
+def test_repeat_and_rate(broker):
+    t = unique("rate")
+    s = LiveSub(broker, "-t", f"{t}/#").wait_ready()
+    start = time.monotonic()
+    pub(broker, "-t", f"{t}/r", "-m", "tick", "--repeat", "10", "--rate", "20/s")
+    elapsed = time.monotonic() - start
+    assert s.wait_lines(10) == ["tick"] * 10
+    # 10 messages at 20/s: the last one is due 0.45 s after the first.
+    assert elapsed >= 0.45, elapsed
+    pub(broker, "-t", f"{t}/r", "-m", "tock", "--repeat", "3")
+    assert s.wait_lines(13)[10:] == ["tock"] * 3
+    s.stop()
+
+
+def test_lines_qos1_none_lost(broker):
+    t = unique("lines")
+    n = 20000
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
+    data = "".join(f'{{"seq":{i},"board":"A","temperature":25.5}}\n' for i in range(n))
+    out = pub(broker, "-t", f"{t}/bulk", "-q", "1", "-l", input=data, timeout=300)
+    assert out.returncode == 0 and out.stderr == ""
+    lines = s.wait_lines(n, timeout=180)
+    s.stop()
+    assert len(lines) == n
+    assert [json.loads(l)["seq"] for l in lines] == list(range(n))
+
+
+def test_lines_huge_line_and_no_final_newline(broker):
+    t = unique("huge")
+    big = "x" * (1 << 20)
+    s = LiveSub(broker, "-t", f"{t}/#", "-F", "%l %.10p").wait_ready()
+    pub(broker, "-t", f"{t}/big", "-l", input=f"first\n{big}\n\nlast-without-newline")
+    lines = s.wait_lines(4)
+    s.stop()
+    assert lines == ["5 first", f"{1 << 20} xxxxxxxxxx", "0 ", "20 last-witho"]
+
+
+def test_lines_from_pipe_until_eof(broker):
+    t = unique("pipe")
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
+    proc = subprocess.Popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", f"{t}/p",
+                             "-q", "1", "-l"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"one\n")
+    proc.stdin.flush()
+    assert s.wait_lines(1) == ["one"]  # sent while the pipe is still open
+    proc.stdin.write(b"two\nthree")
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    assert s.wait_lines(3) == ["one", "two", "three"]
+    s.stop()
+
+
+def test_jsonl_round_trip_from_sub_json(broker):
+    src, dst = unique("rt-src"), unique("rt-dst")
+    payloads = [(f"{src}/a", b'{"board":"A","temperature":25}'), (f"{src}/b/c", b"online"),
+                (f"{src}/bin", b"\x00\xff\xfe raw"), (f"{src}/empty", b"")]
+    capture = LiveSub(broker, "--json", "-q", "1", "-t", f"{src}/#").wait_ready()
+    for topic, payload in payloads:
+        pub(broker, "-t", topic, "-q", "1", "-s", input=payload)
+    recorded = capture.wait_lines(len(payloads))
+    capture.stop()
+    # Rewrite the topics so the replay lands under dst/, then publish all lines over one connection.
+    replay_lines = []
+    for line in recorded:
+        obj = json.loads(line)
+        obj["topic"] = obj["topic"].replace(src, dst, 1)
+        replay_lines.append(json.dumps(obj))
+    check = LiveSub(broker, "--json", "-q", "1", "-t", f"{dst}/#").wait_ready()
+    pub(broker, "--jsonl", input="\n".join(replay_lines) + "\n")
+    got = [json.loads(l) for l in check.wait_lines(len(payloads))]
+    check.stop()
+    assert [o["topic"] for o in got] == [t.replace(src, dst, 1) for t, _ in payloads]
+    for obj, (_, payload) in zip(got, payloads):
+        if obj.get("payload_encoding") == "base64":
+            assert base64.b64decode(obj["payload"]) == payload
+        elif isinstance(obj["payload"], str):
+            assert obj["payload"].encode() == payload
+        else:
+            assert obj["payload"] == json.loads(payload)
+        assert obj["qos"] == 1
+
+
+def test_jsonl_broken_line_is_reported_and_the_rest_published(broker):
+    t = unique("broken")
+    s = LiveSub(broker, "-v", "-t", f"{t}/#").wait_ready()
+    lines = [json.dumps({"topic": f"{t}/a", "payload": "1"}), '{"topic": "x", "payload":',
+             json.dumps({"payload": "no topic"}), json.dumps({"topic": f"{t}/b", "payload": "2"})]
+    out = pub(broker, "--jsonl", input="\n".join(lines) + "\n", check=False)
+    assert out.returncode == 1
+    assert out.stderr == ("iotctl: warning: stdin line 2 skipped: invalid JSON at byte 26: syntax error while parsing "
+                          "value - unexpected end of input; expected '[', '{', or a literal\n"
+                          "iotctl: warning: stdin line 3 skipped: missing string \"topic\"\n"
+                          "iotctl: error: 2 of 4 stdin lines were not valid messages and were not published\n")
+    assert s.wait_lines(2) == [f"{t}/a 1", f"{t}/b 2"]
+    s.stop()
+
+
+def test_bad_input_exact_errors(broker):
+    cases = [
+        (["-t", "a", "-f", "/nonexistent"], 1,
+         "iotctl: error: cannot read file '/nonexistent': No such file or directory\n"),
+        (["-t", "a", "-m", "x", "-q", "3"], 2, "iotctl: error: invalid QoS 3: expected 0, 1 or 2\n"),
+        (["-t", "a/+", "-m", "x"], 2,
+         "iotctl: error: invalid topic 'a/+': wildcards are not allowed when publishing\n"),
+        (["-t", "a"], 2, "iotctl: error: nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl\n"),
+        (["-m", "x"], 2, "iotctl: error: no topic given: use -t TOPIC\n"),
+        (["-t", "a", "-m", "x", "--bogus"], 2,
+         "iotctl: error: The following argument was not expected: --bogus\nRun 'iotctl pub --help' for usage.\n"),
+        (["-t", "a", "-m", "x", "-D", "publish", "user-property", "k", "v"], 2,
+         "iotctl: error: -D needs MQTT 5: add -V mqttv5\n"),
+    ]
+    for args, code, stderr in cases:
+        out = pub(broker, *args, check=False)
+        assert (out.returncode, out.stderr) == (code, stderr), args
+
+
+def test_non_utf8_topic_refused(broker):
+    out = subprocess.run([IOTCTL.encode(), b"pub", b"-p", str(broker.port).encode(), b"-t", b"bad\xfftopic",
+                          b"-m", b"x"], capture_output=True, timeout=30)
+    assert (out.returncode, out.stderr) == (2, b"iotctl: error: topic is not valid UTF-8\n")
