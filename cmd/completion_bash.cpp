@@ -8,12 +8,6 @@ namespace iotctl::cli {
 
 namespace {
 
-std::string join_words(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-    return out;
-}
-
 // `case "$prev"` arms completing the value of each option that takes one, one arm per action.
 std::string value_arms(const CompletionCommand& cmd) {
     std::vector<std::pair<std::string, std::string>> arms;  // action, "-a|--aa|-b" patterns

@@ -16,12 +16,6 @@ std::string fish_quote(const std::string& text) {
     return out + "'";
 }
 
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-    return out;
-}
-
 // The flags of `complete` that say what value an option or positional argument takes.
 std::string value_flags(const CompletionOption& opt) {
     switch (opt.kind) {
@@ -34,7 +28,7 @@ std::string value_flags(const CompletionOption& opt) {
         case ValueKind::directory:
             return " -x -a '(__fish_complete_directories)'";
         case ValueKind::choice:
-            return " -x -a " + fish_quote(join(opt.choices));
+            return " -x -a " + fish_quote(join_words(opt.choices));
     }
     return "";
 }
@@ -43,7 +37,7 @@ std::string value_flags(const CompletionOption& opt) {
 std::string positional_flags(const CompletionOption& pos) {
     if (pos.kind == ValueKind::file) return " -F";
     if (pos.kind == ValueKind::directory) return " -a '(__fish_complete_directories)'";
-    return " -a " + fish_quote(join(pos.choices));
+    return " -a " + fish_quote(join_words(pos.choices));
 }
 
 std::string option_line(const std::string& program, const std::string& condition,
@@ -84,7 +78,7 @@ std::string fish_completion_script(const CompletionModel& model) {
         "    test \"$command\" = \"$argv[1]\"\n"
         "end\n\n"
         "complete -c {0} -f\n",
-        p, join(names));
+        p, join_words(names));
     std::string at_root = "not __" + p + "_command";
     for (const auto& opt : model.root.options) out += option_line(p, at_root, opt);
     for (const auto& sub : model.subcommands)

@@ -120,6 +120,12 @@ std::vector<std::string> option_words(const CompletionOption& option) {
     return words;
 }
 
+std::string join_words(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+    return out;
+}
+
 std::string single_quote(const std::string& text) {
     std::string out = "'";
     for (char c : text) {

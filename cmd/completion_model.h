@@ -43,6 +43,9 @@ CompletionModel describe_app(const CLI::App& app);
 /// Every option name of a command as typed on the command line ("-t", "--topic", ...).
 std::vector<std::string> option_words(const CompletionOption& option);
 
+/// The words separated by single spaces.
+std::string join_words(const std::vector<std::string>& words);
+
 /// The text in POSIX shell single quotes ('it'\''s'), also valid in zsh.
 std::string single_quote(const std::string& text);
 

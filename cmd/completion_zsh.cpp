@@ -37,11 +37,8 @@ std::string value_spec(const CompletionOption& opt) {
             return ":" + message + ":_files";
         case ValueKind::directory:
             return ":" + message + ":_files -/";
-        case ValueKind::choice: {
-            std::string list;
-            for (const auto& c : opt.choices) list += (list.empty() ? "" : " ") + c;
-            return ":" + message + ":(" + list + ")";
-        }
+        case ValueKind::choice:
+            return ":" + message + ":(" + join_words(opt.choices) + ")";
     }
     return "";
 }
@@ -117,7 +114,7 @@ std::string zsh_completion_script(const CompletionModel& model) {
         "    fi\n"
         "    return ret\n"
         "}}\n\n"
-        "if [[ $funcstack[1] == _{0} ]]; then\n"
+        "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n"
         "    _{0} \"$@\"\n"
         "else\n"
         "    compdef _{0} {0}\n"

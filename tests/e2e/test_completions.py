@@ -51,8 +51,8 @@ def bash_complete(script, words):
     return [line for line in out.stdout.splitlines() if line]
 
 
-def zsh_complete(script, line):
-    out = subprocess.run(["zsh", "-f", str(ZSH_COMPLETE), str(script.parent), line],
+def zsh_complete(script, line, how="fpath"):
+    out = subprocess.run(["zsh", "-f", str(ZSH_COMPLETE), str(script.parent), line, how],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return out.stdout.splitlines()
@@ -133,6 +133,8 @@ def test_zsh_completes_through_compinit(scripts, files):
     assert zsh_complete(s, f"iotctl sub --record {files}/capt") == ["capture.db"]
     offered = set(zsh_complete(s, "iotctl pub -"))
     assert help_options("pub") <= offered
+    # sourced after compinit (instead of found in $fpath) it registers itself with compdef
+    assert zsh_complete(s, "iotctl sub --no-s", how="source") == ["--no-stale"]
 
 
 def test_fish_completes(scripts, files):
