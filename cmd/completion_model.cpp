@@ -71,7 +71,7 @@ ValueKind value_kind(const CLI::Option& opt, std::vector<std::string>& choices) 
     }
     if (!choices.empty()) return ValueKind::choice;
     for (const auto& name : opt.get_lnames())
-        if (k_directory_options.count(name)) return ValueKind::directory;
+        if (k_directory_options.count(name) || name.ends_with("-dir")) return ValueKind::directory;
     if (lower(type_name).find("dir") != std::string::npos) return ValueKind::directory;
     return names_file(opt, type_name) ? ValueKind::file : ValueKind::text;
 }

@@ -57,6 +57,20 @@ TEST_CASE("file options complete file names, -V and completions offer their valu
     CHECK(shell[0].choices == std::vector<std::string>{"bash", "zsh", "fish"});
 }
 
+TEST_CASE("options named *-dir complete directories, IsMember options their values") {
+    CLI::App app("test", "tool");
+    auto* run = app.add_subcommand("run", "Run");
+    std::string dir, mode;
+    run->add_option("--state-dir", dir, "Where state goes");
+    run->add_option("--mode", mode, "Mode")->check(CLI::IsMember({"fast", "slow"}));
+    CompletionModel m = describe_app(app);
+    REQUIRE(m.subcommands.size() == 1);
+    CHECK(option(m.subcommands[0], "state-dir").kind == ValueKind::directory);
+    const auto& mode_option = option(m.subcommands[0], "mode");
+    CHECK(mode_option.kind == ValueKind::choice);
+    CHECK(mode_option.choices == std::vector<std::string>{"fast", "slow"});
+}
+
 TEST_CASE("completion_script renders each shell and refuses others with a usage error") {
     auto bash = completion_script("bash");
     REQUIRE(bash.ok());
