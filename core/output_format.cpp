@@ -1,5 +1,6 @@
 #include "core/output_format.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -10,6 +11,10 @@ namespace iotctl {
 
 namespace {
 constexpr std::string_view k_specifiers = "%ACDEFIJPRSUXjlmpqrtx";
+// Unix nanoseconds fit in int64_t for these many seconds either side of 1970.
+constexpr int64_t k_max_unix_seconds = INT64_MAX / 1000000000 - 1;
+// Larger -F widths and precisions are read as this (no int overflow on long digit runs).
+constexpr int k_max_field = 1000000;
 
 std::string hex(std::string_view bytes, bool upper) {
     static constexpr char k_lower[] = "0123456789abcdef", k_upper[] = "0123456789ABCDEF";
@@ -123,6 +128,8 @@ Result<int64_t> parse_iso8601(const std::string& text) {
     }
     if (*end) return usage_error("invalid time '" + text + "'");
     int64_t secs = timegm(&tm) - offset_s;
+    if (secs > k_max_unix_seconds || secs < -k_max_unix_seconds)
+        return usage_error("time '" + text + "' is out of range (years 1678 to 2261)");
     return secs * 1000000000 + frac;
 }
 
@@ -171,13 +178,13 @@ Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
             }
             int width = -1;
             while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i])))
-                width = (width < 0 ? 0 : width * 10) + (spec[i++] - '0');
+                width = std::min((width < 0 ? 0 : width * 10) + (spec[i++] - '0'), k_max_field);
             int precision = -1;
             if (i < spec.size() && spec[i] == '.') {
                 ++i;
                 precision = 0;
                 while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i])))
-                    precision = precision * 10 + (spec[i++] - '0');
+                    precision = std::min(precision * 10 + (spec[i++] - '0'), k_max_field);
             }
             if (i >= spec.size())
                 return usage_error(fmt::format("invalid format '{}': incomplete specifier at position {}", spec, start));
@@ -265,7 +272,10 @@ Result<Message> message_from_json(const nlohmann::json& j) {
             if (!parsed) return runtime_error("\"ts\" is not an ISO-8601 time");
             m.ts_ns = *parsed;
         } else if (ts->is_number()) {
-            m.ts_ns = static_cast<int64_t>(ts->get<double>() * 1e9);
+            double secs = ts->get<double>();
+            if (!(secs >= -k_max_unix_seconds && secs <= k_max_unix_seconds))
+                return runtime_error("\"ts\" is out of range");
+            m.ts_ns = static_cast<int64_t>(secs * 1e9);
         }
     }
     auto p = j.find("payload");
