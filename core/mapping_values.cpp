@@ -192,7 +192,11 @@ Result<int64_t> convert_time(const nlohmann::json& value, TimeFormat format) {
                                                   : 1.0;
     if (value.is_number_integer()) {
         // Integers stay exact: no round trip through double for nanosecond values.
-        int64_t i = value.is_number_unsigned() ? int64_t(-1) : value.get<int64_t>();
+        int64_t i = -1;
+        if (!value.is_number_unsigned())
+            i = value.get<int64_t>();
+        else if (value.get<uint64_t>() <= uint64_t(INT64_MAX))
+            i = static_cast<int64_t>(value.get<uint64_t>());
         int64_t factor = static_cast<int64_t>(scale);
         if (i >= 0 && i <= INT64_MAX / factor) {
             int64_t ns = i * factor;
