@@ -197,7 +197,7 @@ MapOutcome map_with_rule(const MappingRule& rule, const Message& message, const 
             builder.build(member, &key, out);
         }
         if (!any && !rule.each_with.empty())
-            return dead("no object holding " + join(rule.each_with, ", "));
+            return dead("no member object holding any of " + join(rule.each_with, ", "));
         if (!any && builder.notes().empty()) return dead(rule.each->text() + " is empty");
     }
     std::string reason = join(builder.notes(), "; ");
