@@ -210,7 +210,10 @@ Result<int64_t> convert_time(const nlohmann::json& value, TimeFormat format) {
     if (!(ns < 9.2e18)) return runtime_error(quoted(value) + " is out of range");
     if (ns < double(k_min_payload_time_ns))
         return runtime_error(quoted(value) + " is before 2000 (clock not set?)");
-    return static_cast<int64_t>(std::llround(ns));
+    // Whole units and the fraction apart, so 1732500000.25 s is exactly ...250000000 ns.
+    double whole = std::floor(v);
+    return static_cast<int64_t>(whole) * static_cast<int64_t>(scale) +
+           std::llround((v - whole) * scale);
 }
 
 }  // namespace iotctl
