@@ -5,12 +5,57 @@
 #include <fstream>
 #include <sstream>
 
+#include <toml++/toml.h>
+
 #include "core/mapping_engine.h"
 #include "core/mapping_presets.h"
 #include "core/payload.h"
 
 namespace iotctl {
 namespace {
+
+using Json = nlohmann::json;
+
+Result<Json> toml_node_to_json(const toml::node& node, const std::string& key) {
+    if (auto t = node.as_table()) {
+        Json out = Json::object();
+        for (const auto& [name, child] : *t) {
+            std::string child_key =
+                key.empty() ? std::string(name.str()) : key + "." + std::string(name.str());
+            auto j = toml_node_to_json(child, child_key);
+            if (!j) return j.error();
+            out[std::string(name.str())] = std::move(*j);
+        }
+        return out;
+    }
+    if (auto a = node.as_array()) {
+        Json out = Json::array();
+        for (size_t i = 0; i < a->size(); ++i) {
+            auto j = toml_node_to_json(*a->get(i), key + "[" + std::to_string(i) + "]");
+            if (!j) return j.error();
+            out.push_back(std::move(*j));
+        }
+        return out;
+    }
+    if (auto s = node.as_string()) return Json(s->get());
+    if (auto i = node.as_integer()) return Json(i->get());
+    if (auto f = node.as_floating_point()) return Json(f->get());
+    if (auto b = node.as_boolean()) return Json(b->get());
+    return usage_error(key + ": dates and times are not supported here");
+}
+
+// Parses TOML text into the JSON form rules_from_json reads.
+Result<Json> toml_to_json(std::string_view text) {
+    toml::table table;
+    try {
+        table = toml::parse(text);
+    } catch (const toml::parse_error& e) {
+        return usage_error("line " + std::to_string(e.source().begin.line) + ", column " +
+                           std::to_string(e.source().begin.column) + ": " +
+                           std::string(e.description()));
+    }
+    return toml_node_to_json(table, "");
+}
 
 bool looks_like_json(std::string_view path, std::string_view text) {
     if (path.ends_with(".json")) return true;

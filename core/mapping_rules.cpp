@@ -3,8 +3,6 @@
 #include <charconv>
 #include <initializer_list>
 
-#include <toml++/toml.h>
-
 #include "core/topic.h"
 
 namespace iotctl {
@@ -267,86 +265,7 @@ Status read_body(const Json& r, const std::string& key, MappingRule& rule) {
     return {};
 }
 
-Result<Json> toml_node_to_json(const toml::node& node, const std::string& key) {
-    if (auto t = node.as_table()) {
-        Json out = Json::object();
-        for (const auto& [name, child] : *t) {
-            std::string child_key =
-                key.empty() ? std::string(name.str()) : key + "." + std::string(name.str());
-            auto j = toml_node_to_json(child, child_key);
-            if (!j) return j.error();
-            out[std::string(name.str())] = std::move(*j);
-        }
-        return out;
-    }
-    if (auto a = node.as_array()) {
-        Json out = Json::array();
-        for (size_t i = 0; i < a->size(); ++i) {
-            auto j = toml_node_to_json(*a->get(i), key + "[" + std::to_string(i) + "]");
-            if (!j) return j.error();
-            out.push_back(std::move(*j));
-        }
-        return out;
-    }
-    if (auto s = node.as_string()) return Json(s->get());
-    if (auto i = node.as_integer()) return Json(i->get());
-    if (auto f = node.as_floating_point()) return Json(f->get());
-    if (auto b = node.as_boolean()) return Json(b->get());
-    return at(key, "dates and times are not supported here");
-}
-
 }  // namespace
-
-Result<TopicTemplate> TopicTemplate::parse(std::string_view text) {
-    TopicTemplate t;
-    std::string literal;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '{') {
-            if (text[i] == '}')
-                return usage_error("unmatched '}' in \"" + std::string(text) + "\"");
-            literal += text[i];
-            continue;
-        }
-        size_t close = text.find('}', i);
-        if (close == std::string_view::npos)
-            return usage_error("unmatched '{' in \"" + std::string(text) + "\"");
-        std::string_view inside = text.substr(i + 1, close - i - 1);
-        int level = 0;
-        if (inside != "topic") {
-            auto [end, ec] = std::from_chars(inside.data(), inside.data() + inside.size(), level);
-            if (ec != std::errc() || end != inside.data() + inside.size() || level < 1)
-                return usage_error("unknown placeholder {" + std::string(inside) +
-                                   "} (expected {topic} or a topic level {1}, {2}, ...)");
-        }
-        if (!literal.empty()) t.pieces_.push_back(Piece{std::move(literal), -1});
-        literal.clear();
-        t.pieces_.push_back(Piece{{}, level});
-        i = close;
-    }
-    if (!literal.empty()) t.pieces_.push_back(Piece{std::move(literal), -1});
-    return t;
-}
-
-TopicTemplate TopicTemplate::level(int level) {
-    TopicTemplate t;
-    t.pieces_.push_back(Piece{{}, level});
-    return t;
-}
-
-std::string TopicTemplate::render(std::string_view topic,
-                                  const std::vector<std::string_view>& levels) const {
-    if (pieces_.size() == 1 && pieces_[0].level == -1) return pieces_[0].literal;
-    std::string out;
-    for (const auto& piece : pieces_) {
-        if (piece.level < 0)
-            out += piece.literal;
-        else if (piece.level == 0)
-            out += topic;
-        else if (size_t(piece.level) <= levels.size())
-            out += levels[piece.level - 1];
-    }
-    return out;
-}
 
 Result<std::vector<MappingRule>> rules_from_json(const Json& document) {
     if (!document.is_object())
@@ -367,18 +286,6 @@ Result<std::vector<MappingRule>> rules_from_json(const Json& document) {
     for (const auto& rule : rules) stores = stores || !rule.skip;
     if (!stores) return usage_error("rule: every rule skips; nothing would be stored");
     return rules;
-}
-
-Result<Json> toml_to_json(std::string_view text) {
-    toml::table table;
-    try {
-        table = toml::parse(text);
-    } catch (const toml::parse_error& e) {
-        return usage_error("line " + std::to_string(e.source().begin.line) + ", column " +
-                           std::to_string(e.source().begin.column) + ": " +
-                           std::string(e.description()));
-    }
-    return toml_node_to_json(table, "");
 }
 
 }  // namespace iotctl

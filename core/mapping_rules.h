@@ -11,27 +11,10 @@
 
 #include "core/error.h"
 #include "core/json_path.h"
+#include "core/mapping_template.h"
 #include "core/mapping_values.h"
 
 namespace iotctl {
-
-/// Text with `{N}` (topic level N, counted from 1) and `{topic}` placeholders, compiled once.
-class TopicTemplate {
-  public:
-    /// Compiles the template; an error names a bad placeholder.
-    static Result<TopicTemplate> parse(std::string_view text);
-    /// A template that is exactly topic level `level` (from 1).
-    static TopicTemplate level(int level);
-    /// Fills the placeholders from the topic and its levels (a missing level is empty).
-    std::string render(std::string_view topic, const std::vector<std::string_view>& levels) const;
-
-  private:
-    struct Piece {
-        std::string literal;
-        int level = -1;  // -1: literal text; 0: the whole topic; N: topic level N
-    };
-    std::vector<Piece> pieces_;
-};
 
 /// Where one tag's value comes from; the first source that gives a non-empty value wins.
 struct TagSpec {
@@ -75,9 +58,5 @@ struct MappingRule {
 
 /// Reads the rules from a mapping document in its JSON form; errors read `<key>: <what>`.
 Result<std::vector<MappingRule>> rules_from_json(const nlohmann::json& document);
-
-/// Parses TOML text into the same JSON form; errors read `line L, column C: <what>` or `<key>:
-/// ...`.
-Result<nlohmann::json> toml_to_json(std::string_view text);
 
 }  // namespace iotctl
