@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "core/mapping.h"
+#include "core/mapping_presets.h"
 #include "mapping_test_support.h"
 
 using namespace iotctl;
@@ -221,4 +222,33 @@ TEST_CASE("mapping file: a missing file names the file") {
     REQUIRE_FALSE(m.ok());
     CHECK(m.error().message ==
           "/nonexistent/iotctl-map.toml: cannot read: No such file or directory");
+}
+
+TEST_CASE("mapping file: iotctl-ingest-map(5) shows the presets and the example as they are") {
+    std::ifstream in(std::string(IOTCTL_SOURCE_DIR) + "/man/iotctl-ingest-map.5");
+    REQUIRE(in);
+    std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (auto name : preset_names()) {
+        CAPTURE(name);
+        std::string text(preset_mapping_text(name));
+        CHECK(page.find(".EX\n" + text.substr(1) + ".EE\n") != std::string::npos);
+    }
+    CHECK(page.find(".EX\n" + std::string(k_hexaboard_toml) + ".EE\n") != std::string::npos);
+    CHECK(page.find(".EX\n" + std::string(k_hexaboard_json) + "\n.EE\n") != std::string::npos);
+
+    // The record the page promises for its example message.
+    auto m = load_mapping_file(write_file("example.toml", k_hexaboard_toml));
+    REQUIRE(m.ok());
+    std::vector<Record> out;
+    (*m)->map(make_message("hexaboard/A/sensor/data",
+                           R"({"board":"A","temperature":"25.5","humidity":60,"light":800,)"
+                           R"("state":{"led":"on"},"timestamp":1732500000})"),
+              out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].tags ==
+          std::vector<std::pair<std::string, std::string>>{{"board", "A"}, {"site", "lab"}});
+    CHECK(out[0].fields ==
+          std::vector<std::pair<std::string, FieldValue>>{
+              {"humidity", 60.0}, {"led", true}, {"light", int64_t{800}}, {"temperature", 25.5}});
+    CHECK(out[0].ts_ns == 1732500000000000000);
 }
