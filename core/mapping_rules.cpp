@@ -39,20 +39,28 @@ Result<bool> get_bool(const Json& node, const std::string& key) {
     return node.get<bool>();
 }
 
-Result<JsonPath> get_path(const Json& node, const std::string& key) {
+// A string compiled by T::parse (JsonPath, TopicTemplate); an error names the key.
+template <typename T>
+Result<T> get_parsed(const Json& node, const std::string& key) {
     auto text = get_string(node, key);
     if (!text) return text.error();
-    auto path = JsonPath::parse(*text);
-    if (!path) return at(key, path.error().message);
-    return path;
+    auto parsed = T::parse(*text);
+    if (!parsed) return at(key, parsed.error().message);
+    return parsed;
 }
 
-Result<TopicTemplate> get_template(const Json& node, const std::string& key) {
-    auto text = get_string(node, key);
-    if (!text) return text.error();
-    auto t = TopicTemplate::parse(*text);
-    if (!t) return at(key, t.error().message);
-    return t;
+const auto get_path = get_parsed<JsonPath>;
+const auto get_template = get_parsed<TopicTemplate>;
+
+// Reads member `name` of `object` with `get` into `out` when it is there; else leaves `out`.
+template <typename T, typename Get>
+Status read_member(const Json& object, const char* name, const std::string& key, Get get, T& out) {
+    auto it = object.find(name);
+    if (it == object.end()) return {};
+    auto value = get(*it, key + "." + name);
+    if (!value) return value.error();
+    out = std::move(*value);
+    return {};
 }
 
 Status check_name(const std::string& name, const std::string& key) {
@@ -76,27 +84,15 @@ Result<TagSpec> read_tag(const std::string& name, const Json& node, const std::s
         return at(key, "expected a string or a table, found " + json_type_words(node));
     if (auto s = check_keys(node, key, {"path", "key", "topic_level", "value"}); !s)
         return s.error();
-    if (node.contains("path")) {
-        auto p = get_path(node["path"], key + ".path");
-        if (!p) return p.error();
-        tag.path = std::move(*p);
-    }
-    if (node.contains("key")) {
-        auto b = get_bool(node["key"], key + ".key");
-        if (!b) return b.error();
-        tag.key = *b;
-    }
+    if (auto s = read_member(node, "path", key, get_path, tag.path); !s) return s.error();
+    if (auto s = read_member(node, "key", key, get_bool, tag.key); !s) return s.error();
     if (node.contains("topic_level")) {
         const Json& level = node["topic_level"];
         if (!level.is_number_integer() || level.get<int64_t>() < 1 || level.get<int64_t>() > 1000)
             return at(key + ".topic_level", "expected a level number from 1");
         tag.topic = TopicTemplate::level(static_cast<int>(level.get<int64_t>()));
     }
-    if (node.contains("value")) {
-        auto t = get_template(node["value"], key + ".value");
-        if (!t) return t.error();
-        tag.value = std::move(*t);
-    }
+    if (auto s = read_member(node, "value", key, get_template, tag.value); !s) return s.error();
     if (!tag.path && !tag.key && !tag.topic && !tag.value)
         return at(key, "needs path, key, topic_level or value");
     return tag;
@@ -114,11 +110,7 @@ Result<FieldSpec> read_field(const std::string& name, const Json& node, const st
         if (!t) return t.error();
         type_name = *t;
         type_key = key + ".type";
-        if (node.contains("path")) {
-            auto p = get_string(node["path"], key + ".path");
-            if (!p) return p.error();
-            path_text = *p;
-        }
+        if (auto s = read_member(node, "path", key, get_string, path_text); !s) return s.error();
     } else {
         return at(key, "expected a type name or a table, found " + json_type_words(node));
     }
@@ -171,16 +163,8 @@ Result<MappingRule> read_rule(const Json& r, const std::string& key) {
     if (!filter) return filter.error();
     if (auto s = validate_topic_filter(*filter); !s) return at(key + ".filter", s.error().message);
     rule.filter = *filter;
-    if (r.contains("when")) {
-        auto p = get_path(r["when"], key + ".when");
-        if (!p) return p.error();
-        rule.when = std::move(*p);
-    }
-    if (r.contains("skip")) {
-        auto b = get_bool(r["skip"], key + ".skip");
-        if (!b) return b.error();
-        rule.skip = *b;
-    }
+    if (auto s = read_member(r, "when", key, get_path, rule.when); !s) return s.error();
+    if (auto s = read_member(r, "skip", key, get_bool, rule.skip); !s) return s.error();
     if (rule.skip) {
         if (auto s = check_keys(r, key, {"filter", "skip", "when"}); !s) return s.error();
         return rule;
@@ -202,11 +186,7 @@ Status read_body(const Json& r, const std::string& key, MappingRule& rule) {
     if (!m) return m.error();
     rule.measurement = std::move(*m);
     rule.measurement_text = r["measurement"].get<std::string>();
-    if (r.contains("each")) {
-        auto p = get_path(r["each"], key + ".each");
-        if (!p) return p.error();
-        rule.each = std::move(*p);
-    }
+    if (auto s = read_member(r, "each", key, get_path, rule.each); !s) return s;
     if (r.contains("each_with")) {
         const Json& list = r["each_with"];
         if (!rule.each) return at(key + ".each_with", "only allowed with each");
@@ -238,24 +218,12 @@ Status read_body(const Json& r, const std::string& key, MappingRule& rule) {
             rule.fields.push_back(std::move(*field));
         }
     }
-    for (auto [name, flag] :
-         {std::pair{"auto_fields", &rule.auto_fields}, std::pair{"auto_tags", &rule.auto_tags}}) {
-        if (!r.contains(name)) continue;
-        auto b = get_bool(r[name], key + "." + name);
-        if (!b) return b.error();
-        *flag = *b;
-    }
-    if (r.contains("count_field")) {
-        auto c = get_string(r["count_field"], key + ".count_field");
-        if (!c) return c.error();
-        if (auto s = check_name(*c, key + ".count_field"); !s) return s;
-        rule.count_field = *c;
-    }
-    if (r.contains("time")) {
-        auto t = read_time(r["time"], key + ".time");
-        if (!t) return t.error();
-        rule.time = std::move(*t);
-    }
+    if (auto s = read_member(r, "auto_fields", key, get_bool, rule.auto_fields); !s) return s;
+    if (auto s = read_member(r, "auto_tags", key, get_bool, rule.auto_tags); !s) return s;
+    if (auto s = read_member(r, "count_field", key, get_string, rule.count_field); !s) return s;
+    if (!rule.count_field.empty())
+        if (auto s = check_name(rule.count_field, key + ".count_field"); !s) return s;
+    if (auto s = read_member(r, "time", key, read_time, rule.time); !s) return s;
     for (const auto& field : rule.fields)
         for (const auto& tag : rule.tags)
             if (same_identifier(field.name, tag.name))

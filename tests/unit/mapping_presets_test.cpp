@@ -25,6 +25,15 @@ Mapped run(const Mapper& mapper, const Message& m) {
     return out;
 }
 
+// The one record a message maps to, with nothing left out.
+Record only_record(const Mapper& mapper, const Message& m) {
+    auto mapped = run(mapper, m);
+    REQUIRE(mapped.outcome.kind == MapOutcome::mapped);
+    CHECK(mapped.outcome.reason == "");
+    REQUIRE(mapped.records.size() == 1);
+    return mapped.records[0];
+}
+
 }  // namespace
 
 TEST_CASE("mapping presets: the fixture file has the ten messages these tests expect") {
@@ -36,11 +45,7 @@ TEST_CASE("mapping presets: hexaboard readings and status") {
     CHECK(mapper->filters() == Strings{"hexaboard/+/sensor/data", "hexaboard/+/status"});
     auto msgs = fixture_messages();
 
-    auto a = run(*mapper, msgs[0]);
-    REQUIRE(a.outcome.kind == MapOutcome::mapped);
-    CHECK(a.outcome.reason == "");
-    REQUIRE(a.records.size() == 1);
-    const Record& r = a.records[0];
+    const Record r = only_record(*mapper, msgs[0]);
     CHECK(r.measurement == "hexaboard");
     CHECK(r.tags == std::vector<std::pair<std::string, std::string>>{{"board", "A"}});
     CHECK(field_names(r) == Strings{"humidity", "light", "temperature"});
@@ -49,23 +54,18 @@ TEST_CASE("mapping presets: hexaboard readings and status") {
     CHECK(field(r, "light") == FieldValue(800.0));
     CHECK(r.ts_ns == 1732500000LL * k_s);
 
-    auto b = run(*mapper, msgs[1]);
-    REQUIRE(b.records.size() == 1);
-    CHECK(tag(b.records[0], "board") == "B");
-    CHECK(field_names(b.records[0]) == Strings{"humidity", "temperature"});
-    CHECK(field(b.records[0], "temperature") == FieldValue(24.5));
-    CHECK(b.records[0].ts_ns == k_receive_ns);
+    const Record b = only_record(*mapper, msgs[1]);
+    CHECK(tag(b, "board") == "B");
+    CHECK(field_names(b) == Strings{"humidity", "temperature"});
+    CHECK(field(b, "temperature") == FieldValue(24.5));
+    CHECK(b.ts_ns == k_receive_ns);
 
-    auto status = run(*mapper, msgs[2]);
-    REQUIRE(status.outcome.kind == MapOutcome::mapped);
-    REQUIRE(status.records.size() == 1);
-    CHECK(status.records[0].measurement == "hexaboard_status");
-    CHECK(tag(status.records[0], "board") == "A");
-    CHECK(field(status.records[0], "online") == FieldValue(true));
-    std::vector<Record> offline;
-    mapper->map(make_message("hexaboard/B/status", "offline"), offline);
-    REQUIRE(offline.size() == 1);
-    CHECK(field(offline[0], "online") == FieldValue(false));
+    const Record status = only_record(*mapper, msgs[2]);
+    CHECK(status.measurement == "hexaboard_status");
+    CHECK(tag(status, "board") == "A");
+    CHECK(field(status, "online") == FieldValue(true));
+    const Record offline = only_record(*mapper, make_message("hexaboard/B/status", "offline"));
+    CHECK(field(offline, "online") == FieldValue(false));
 }
 
 TEST_CASE("mapping presets: hexaboard takes the board from the topic and ms timestamps") {
@@ -97,10 +97,7 @@ TEST_CASE("mapping presets: tasmota climate, zigbee, state and LWT") {
     CHECK(mapper->filters() == Strings{"tele/+/SENSOR", "tele/+/STATE"});
     auto msgs = fixture_messages();
 
-    auto climate = run(*mapper, msgs[3]);
-    REQUIRE(climate.outcome.kind == MapOutcome::mapped);
-    REQUIRE(climate.records.size() == 1);
-    const Record& c = climate.records[0];
+    const Record c = only_record(*mapper, msgs[3]);
     CHECK(c.measurement == "gateway_climate");
     CHECK(c.tags == std::vector<std::pair<std::string, std::string>>{{"gateway", "gw-livingroom"},
                                                                      {"sensor", "SHTC3"}});
@@ -110,10 +107,7 @@ TEST_CASE("mapping presets: tasmota climate, zigbee, state and LWT") {
     CHECK(field(c, "DewPoint") == FieldValue(9.7));
     CHECK(c.ts_ns == k_2026_11_20_10h);
 
-    auto zb = run(*mapper, msgs[4]);
-    REQUIRE(zb.outcome.kind == MapOutcome::mapped);
-    REQUIRE(zb.records.size() == 1);
-    const Record& k = zb.records[0];
+    const Record k = only_record(*mapper, msgs[4]);
     CHECK(k.measurement == "zigbee");
     CHECK(k.tags == std::vector<std::pair<std::string, std::string>>{
                         {"device", "0x6E5B"}, {"gateway", "gw-livingroom"}, {"name", "Kitchen"}});
@@ -135,10 +129,7 @@ TEST_CASE("mapping presets: tasmota climate, zigbee, state and LWT") {
     CHECK(field(two.records[1], "ActivePower") == FieldValue(35.0));
     CHECK(field(two.records[1], "Power") == FieldValue(1.0));
 
-    auto state = run(*mapper, msgs[6]);
-    REQUIRE(state.outcome.kind == MapOutcome::mapped);
-    REQUIRE(state.records.size() == 1);
-    const Record& s = state.records[0];
+    const Record s = only_record(*mapper, msgs[6]);
     CHECK(s.measurement == "gateway_state");
     CHECK(s.tags == std::vector<std::pair<std::string, std::string>>{{"gateway", "gw-livingroom"}});
     CHECK(field_names(s) == Strings{"Heap", "LoadAvg", "MqttCount", "Sleep", "UptimeSec", "Wifi_AP",
@@ -170,10 +161,7 @@ TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
     CHECK(mapper->filters() == Strings{"#"});
     auto msgs = fixture_messages();
 
-    auto info = run(*mapper, msgs[8]);
-    REQUIRE(info.outcome.kind == MapOutcome::mapped);
-    REQUIRE(info.records.size() == 1);
-    const Record& i = info.records[0];
+    const Record i = only_record(*mapper, msgs[8]);
     CHECK(i.measurement == "webos_smarthome_info");
     CHECK(i.tags ==
           std::vector<std::pair<std::string, std::string>>{
@@ -182,10 +170,7 @@ TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
     CHECK(field(i, "temperature") == FieldValue(23.0));
     CHECK(i.ts_ns == k_receive_ns);
 
-    auto signup = run(*mapper, msgs[9]);
-    REQUIRE(signup.outcome.kind == MapOutcome::mapped);
-    REQUIRE(signup.records.size() == 1);
-    const Record& s = signup.records[0];
+    const Record s = only_record(*mapper, msgs[9]);
     CHECK(s.measurement == "webos_android_info");
     CHECK(tag(s, "Producer") == "android");
     CHECK(tag(s, "command") == "signup");
@@ -197,12 +182,11 @@ TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
 TEST_CASE("mapping presets: generic flattens nested values and bare numbers") {
     auto mapper = preset("generic");
     auto msgs = fixture_messages();
-    auto state = run(*mapper, msgs[6]);
-    REQUIRE(state.records.size() == 1);
-    CHECK(state.records[0].measurement == "tele_gw_livingroom_STATE");
-    CHECK(field(state.records[0], "Wifi_RSSI") == FieldValue(76.0));
-    CHECK(tag(state.records[0], "SleepMode") == "Dynamic");
-    CHECK_FALSE(tag(state.records[0], "Wifi_SSId"));  // only top-level strings become tags
+    const Record state = only_record(*mapper, msgs[6]);
+    CHECK(state.measurement == "tele_gw_livingroom_STATE");
+    CHECK(field(state, "Wifi_RSSI") == FieldValue(76.0));
+    CHECK(tag(state, "SleepMode") == "Dynamic");
+    CHECK_FALSE(tag(state, "Wifi_SSId"));  // only top-level strings become tags
 
     std::vector<Record> out;
     CHECK(mapper->map(make_message("plant/boiler-1/load", "12.5"), out).kind == MapOutcome::mapped);
