@@ -14,15 +14,12 @@ namespace iotctl {
 
 /// What mapping one message came to.
 struct MapOutcome {
-    enum Kind {
-        mapped,
-        skipped,
-        dead
-    } kind = mapped;     // skipped: not meant for storage (e.g.
-                         // a status "online"); dead: bad input
-    std::string reason;  // why, for the dead-letter file and logs; with `mapped`, non-empty when
-                         // some values could not be kept (the rest was stored), e.g.
-                         // `humidity: "sixty" is not a number`
+    /// mapped: records were appended; skipped: not meant for storage (no rule for the topic, or
+    /// a skip rule); dead: nothing could be stored (bad input), for the dead-letter file.
+    enum Kind { mapped, skipped, dead } kind = mapped;
+    /// Why, in one line, for the dead-letter file and logs. With `mapped` it is non-empty when
+    /// some values could not be kept and the rest was stored (`humidity: "sixty" is not a number`).
+    std::string reason;
 };
 
 /// Maps messages to records; built once, then used from one thread at a time.
