@@ -14,6 +14,16 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
     return out;
 }
 
+// The notes as one line for logs and the dead-letter file: control characters shown as `?`,
+// at most k_max_reason bytes.
+std::string one_line(const std::vector<std::string>& notes) {
+    std::string out = join(notes, "; ");
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    if (out.size() > k_max_reason) out = out.substr(0, k_max_reason) + "...";
+    return out;
+}
+
 // Builds the records of one message for one rule; collects notes on what could not be kept.
 class RecordBuilder {
   public:
@@ -200,7 +210,7 @@ MapOutcome map_with_rule(const MappingRule& rule, const Message& message, const 
             return dead("no member object holding any of " + join(rule.each_with, ", "));
         if (!any && builder.notes().empty()) return dead(rule.each->text() + " is empty");
     }
-    std::string reason = join(builder.notes(), "; ");
+    std::string reason = one_line(builder.notes());
     if (out.size() == before) return dead(reason);
     return MapOutcome{MapOutcome::mapped, std::move(reason)};
 }

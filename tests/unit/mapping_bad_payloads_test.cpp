@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "core/mapping.h"
+#include "core/mapping_engine.h"
 #include "core/mapping_values.h"
 #include "mapping_test_support.h"
 
@@ -166,4 +167,18 @@ TEST_CASE("mapping bad payloads: odd bytes, deep nesting and huge objects stay b
     CHECK(o.reason == "more than 256 numeric values, rest not stored");
     REQUIRE(out.size() == 1);
     CHECK(out[0].fields.size() == 256);
+}
+
+TEST_CASE("mapping bad payloads: a reason is one bounded line") {
+    auto tasmota = preset("tasmota");
+    std::string many = R"({"ZbReceived":{)";
+    for (int i = 0; i < 2000; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\":1";
+    many += "}}";
+    std::vector<Record> out;
+    auto o = tasmota->map(make_message("tele/gw/SENSOR", many), out);
+    CHECK(o.kind == MapOutcome::dead);
+    CHECK(o.reason.size() == k_max_reason + 3);
+    CHECK(o.reason.starts_with("0: is a number, expected an object; 1: is a number"));
+    o = tasmota->map(make_message("tele/gw/SENSOR", R"({"ZbReceived":{"a\nb":1}})"), out);
+    CHECK(o.reason == "a?b: is a number, expected an object");
 }
