@@ -79,14 +79,16 @@ TEST_CASE("v2: /api/v2/write with org, bucket, token header") {
     Fixture f(o);
     f.http->answers.push_back({204, "", ""});
     CHECK(f.sink->write(batch_of(1)).kind == WriteOutcome::ok);
-    CHECK(f.http->requests[0].url == "http://127.0.0.1:8428/api/v2/write?org=acme&bucket=iot&precision=ns");
+    CHECK(f.http->requests[0].url ==
+          "http://127.0.0.1:8428/api/v2/write?org=acme&bucket=iot&precision=ns");
     CHECK(f.http->requests[0].headers == std::vector<std::string>{"Authorization: Token tok-123"});
     CHECK(f.http->requests[0].username.empty());
 }
 
 TEST_CASE("credentials in the URL become basic auth and never appear in messages") {
     Fixture f(v1("http://admin:pa%24%24word@127.0.0.1:8086"));
-    f.http->answers.push_back({0, "", "Failed to connect to 127.0.0.1 port 8086: Connection refused"});
+    f.http->answers.push_back(
+        {0, "", "Failed to connect to 127.0.0.1 port 8086: Connection refused"});
     WriteOutcome o = f.sink->write(batch_of(1));
     CHECK(o.kind == WriteOutcome::retry);
     CHECK(f.http->requests[0].username == "admin");
@@ -164,7 +166,8 @@ TEST_CASE("413: the batch is split and each half sent; one line too large is rej
     std::string delivered;
     for (const auto& r : f.http->requests)
         if (r.body.size() <= 30 && r.body.find("k=3 ") == std::string::npos) delivered += r.body;
-    for (int i : {0, 1, 2, 4, 5}) CHECK(delivered.find("k=" + std::to_string(i) + " ") != std::string::npos);
+    for (int i : {0, 1, 2, 4, 5})
+        CHECK(delivered.find("k=" + std::to_string(i) + " ") != std::string::npos);
 }
 
 TEST_CASE("a retry during splitting makes the whole batch a retry") {

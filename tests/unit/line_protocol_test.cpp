@@ -27,10 +27,10 @@ TEST_CASE("tag and field key escaping: comma, equals sign, space") {
 }
 
 TEST_CASE("a backslash is doubled only where it would escape what follows") {
-    CHECK(escape_key("C:\\temp") == "C:\\temp");      // before an ordinary character: as is
-    CHECK(escape_key("end\\") == "end\\\\");          // at the end
-    CHECK(escape_key("a\\,b") == "a\\\\\\,b");        // before an escaped comma
-    CHECK(escape_key("a\\\\b") == "a\\\\\\b");        // before another backslash
+    CHECK(escape_key("C:\\temp") == "C:\\temp");        // before an ordinary character: as is
+    CHECK(escape_key("end\\") == "end\\\\");            // at the end
+    CHECK(escape_key("a\\,b") == "a\\\\\\,b");          // before an escaped comma
+    CHECK(escape_key("a\\\\b") == "a\\\\\\b");          // before another backslash
     CHECK(escape_measurement("m\\ x") == "m\\\\\\ x");  // before an escaped space
 }
 
@@ -52,8 +52,10 @@ TEST_CASE("field values by type") {
     CHECK(format_field_value(FieldValue{false}) == "false");
     CHECK(format_field_value(FieldValue{std::string("on \"x\"")}) == "\"on \\\"x\\\"\"");
     CHECK_FALSE(format_field_value(FieldValue{std::nan("")}).has_value());
-    CHECK_FALSE(format_field_value(FieldValue{std::numeric_limits<double>::infinity()}).has_value());
-    CHECK_FALSE(format_field_value(FieldValue{-std::numeric_limits<double>::infinity()}).has_value());
+    CHECK_FALSE(
+        format_field_value(FieldValue{std::numeric_limits<double>::infinity()}).has_value());
+    CHECK_FALSE(
+        format_field_value(FieldValue{-std::numeric_limits<double>::infinity()}).has_value());
 }
 
 TEST_CASE("a hexaboard record as one line") {
@@ -73,8 +75,9 @@ TEST_CASE("awkward tags stay on one line; empty tags are left out; NaN fields sk
              5};
     std::string out = "previous\n";
     CHECK_FALSE(append_line(r, out).has_value());
-    CHECK(out == "previous\nzigbee,name=Kitchen\\nDoor,who=';\\ DROP\\ TABLE\\ zigbee;\\ --"
-                 " ok=true,note=\"a\\\"b\" 5\n");
+    CHECK(out ==
+          "previous\nzigbee,name=Kitchen\\nDoor,who=';\\ DROP\\ TABLE\\ zigbee;\\ --"
+          " ok=true,note=\"a\\\"b\" 5\n");
     CHECK(std::count(out.begin(), out.end(), '\n') == 2);
 }
 
@@ -90,10 +93,12 @@ TEST_CASE("records line protocol cannot carry are refused with a reason, out unt
     CHECK(refuse(Record{"m", {}, {}, 1}).find("no field") != std::string::npos);
     CHECK(refuse(Record{"", {}, {{"v", 1.0}}, 1}).find("empty measurement") != std::string::npos);
     CHECK(refuse(Record{"#m", {}, {{"v", 1.0}}, 1}).find("comment") != std::string::npos);
-    CHECK(refuse(Record{"m", {{"", "x"}}, {{"v", 1.0}}, 1}).find("empty tag key") != std::string::npos);
+    CHECK(refuse(Record{"m", {{"", "x"}}, {{"v", 1.0}}, 1}).find("empty tag key") !=
+          std::string::npos);
     CHECK(refuse(Record{"m", {}, {{"", 1.0}}, 1}).find("empty field key") != std::string::npos);
     CHECK(refuse(Record{"m", {}, {{"time", 1.0}}, 1}).find("`time`") != std::string::npos);
-    CHECK(refuse(Record{"m", {{"time", "x"}}, {{"v", 1.0}}, 1}).find("`time`") != std::string::npos);
+    CHECK(refuse(Record{"m", {{"time", "x"}}, {{"v", 1.0}}, 1}).find("`time`") !=
+          std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -78,12 +78,13 @@ TEST_CASE("series hash: stable, order- and case-independent, empty tags ignored"
     CHECK(series_hash(a) != series_hash(c));
     CHECK(series_hash(split) != series_hash(joined));
     // FNV-1a of nothing: fixed forever, since rows already stored depend on it.
-    CHECK(series_hash(Record{"m", {}, {{"v", 1.0}}, 1}) == static_cast<int64_t>(14695981039346656037ull));
+    CHECK(series_hash(Record{"m", {}, {{"v", 1.0}}, 1}) ==
+          static_cast<int64_t>(14695981039346656037ull));
 }
 
 TEST_CASE("a new table: every tag and field becomes a column, in order of first sight") {
-    std::vector<Record> batch{hexaboard("A", 25),
-                              Record{"hexaboard", {{"board", "B"}}, {{"humidity", int64_t{58}}}, 2}};
+    std::vector<Record> batch{
+        hexaboard("A", 25), Record{"hexaboard", {{"board", "B"}}, {{"humidity", int64_t{58}}}, 2}};
     SchemaCache known{{"hexaboard", TableSchema{"hexaboard", false, {}}}};
     BatchPlan plan = plan_batch(batch, known);
     REQUIRE(plan.tables.size() == 1);
@@ -102,12 +103,13 @@ TEST_CASE("a new table: every tag and field becomes a column, in order of first 
 }
 
 TEST_CASE("an existing table: only unseen columns are added; names match case-insensitively") {
-    SchemaCache known{{"hexaboard", TableSchema{"hexaboard", true,
+    SchemaCache known{{"hexaboard", TableSchema{"hexaboard",
+                                                true,
                                                 {{"board", ColumnType::tag},
                                                  {"temperature", ColumnType::real},
                                                  {"note", ColumnType::text}}}}};
-    std::vector<Record> batch{
-        Record{"HexaBoard", {{"Board", "A"}}, {{"Temperature", int64_t{25}}, {"light", int64_t{800}}}, 1}};
+    std::vector<Record> batch{Record{
+        "HexaBoard", {{"Board", "A"}}, {{"Temperature", int64_t{25}}, {"light", int64_t{800}}}, 1}};
     BatchPlan plan = plan_batch(batch, known);
     REQUIRE(plan.tables.size() == 1);
     CHECK_FALSE(plan.tables[0].create);
@@ -121,23 +123,29 @@ TEST_CASE("an existing table: only unseen columns are added; names match case-in
 }
 
 TEST_CASE("bad records are rejected with a reason; the rest of the batch goes on") {
-    SchemaCache known{{"hexaboard", TableSchema{"hexaboard", true,
-                                                {{"board", ColumnType::tag},
-                                                 {"temperature", ColumnType::real}}}},
-                      {"m", TableSchema{"m", false, {}}}};
+    SchemaCache known{
+        {"hexaboard",
+         TableSchema{
+             "hexaboard", true, {{"board", ColumnType::tag}, {"temperature", ColumnType::real}}}},
+        {"m", TableSchema{"m", false, {}}}};
     std::vector<Record> batch{
-        hexaboard("A", 25),                                                              // 0 ok
-        Record{"hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 1},  // 1
-        Record{"hex board", {}, {{"v", 1.0}}, 1},                                         // 2
-        Record{"hexaboard", {{"board", "A"}}, {{"temperature", std::string("hot")}}, 1},  // 3
-        Record{"hexaboard", {{"board", std::string(256, 'x')}}, {{"temperature", 1.0}}, 1},  // 4
-        Record{"hexaboard", {{"board", "A"}}, {{"temperature", std::nan("")}}, 1},        // 5
-        Record{"hexaboard", {{"ts_ns", "x"}}, {{"temperature", 1.0}}, 1},                 // 6
-        Record{"hexaboard", {}, {{"board", 1.0}}, 1},                                     // 7
-        Record{"hexaboard", {{"board", "\xff"}}, {{"temperature", 1.0}}, 1},              // 8
-        Record{"m", {{"k", "v"}}, {{"k", 1.0}}, 1},                                       // 9
-        Record{"hexaboard", {{"board", "'; DROP TABLE hexaboard; --"}}, {{"temperature", 2.0}}, 3},  // 10 ok
-        Record{"hexaboard", {{"board", std::string(255, 'y')}}, {{"temperature", 1.0}}, 1},  // 11 ok
+        hexaboard("A", 25),  // 0 ok
+        Record{
+            "hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 1},  // 1
+        Record{"hex board", {}, {{"v", 1.0}}, 1},                                              // 2
+        Record{"hexaboard", {{"board", "A"}}, {{"temperature", std::string("hot")}}, 1},       // 3
+        Record{"hexaboard", {{"board", std::string(256, 'x')}}, {{"temperature", 1.0}}, 1},    // 4
+        Record{"hexaboard", {{"board", "A"}}, {{"temperature", std::nan("")}}, 1},             // 5
+        Record{"hexaboard", {{"ts_ns", "x"}}, {{"temperature", 1.0}}, 1},                      // 6
+        Record{"hexaboard", {}, {{"board", 1.0}}, 1},                                          // 7
+        Record{"hexaboard", {{"board", "\xff"}}, {{"temperature", 1.0}}, 1},                   // 8
+        Record{"m", {{"k", "v"}}, {{"k", 1.0}}, 1},                                            // 9
+        Record{"hexaboard",
+               {{"board", "'; DROP TABLE hexaboard; --"}},
+               {{"temperature", 2.0}},
+               3},  // 10 ok
+        Record{
+            "hexaboard", {{"board", std::string(255, 'y')}}, {{"temperature", 1.0}}, 1},  // 11 ok
     };
     BatchPlan plan = plan_batch(batch, known);
     CHECK(plan.rejected.size() == 9);
@@ -157,8 +165,7 @@ TEST_CASE("bad records are rejected with a reason; the rest of the batch goes on
 
 TEST_CASE("the first value of a new field decides its type for the rest of the batch") {
     std::vector<Record> batch{Record{"m", {}, {{"v", int64_t{1}}}, 1},
-                              Record{"m", {}, {{"v", 2.5}}, 2},
-                              Record{"m", {}, {{"v", true}}, 3}};
+                              Record{"m", {}, {{"v", 2.5}}, 2}, Record{"m", {}, {{"v", true}}, 3}};
     BatchPlan plan = plan_batch(batch, SchemaCache{{"m", TableSchema{"m", false, {}}}});
     REQUIRE(plan.rejected.size() == 1);
     CHECK(plan.rejected[0].first == 1);
@@ -175,8 +182,8 @@ TEST_CASE("record values by column name") {
 }
 
 TEST_CASE("statements: quoted names, typed columns, unique (ts_ns, series_hash), upsert") {
-    std::vector<Column> cols{{"board", ColumnType::tag}, {"temperature", ColumnType::real},
-                             {"ok", ColumnType::boolean}};
+    std::vector<Column> cols{
+        {"board", ColumnType::tag}, {"temperature", ColumnType::real}, {"ok", ColumnType::boolean}};
     auto mysql = create_table_sql(SqlDialect::mysql, "hexaboard", cols);
     REQUIRE(mysql.size() == 1);
     CHECK(mysql[0] ==
@@ -186,7 +193,8 @@ TEST_CASE("statements: quoted names, typed columns, unique (ts_ns, series_hash),
           "CHARSET=utf8mb4");
     auto sqlite = create_table_sql(SqlDialect::sqlite, "hexaboard", cols);
     REQUIRE(sqlite.size() == 2);
-    CHECK(sqlite[1] == "CREATE INDEX IF NOT EXISTS \"hexaboard.board\" ON \"hexaboard\" (\"board\")");
+    CHECK(sqlite[1] ==
+          "CREATE INDEX IF NOT EXISTS \"hexaboard.board\" ON \"hexaboard\" (\"board\")");
 
     CHECK(add_column_sql(SqlDialect::mysql, "t", {"gw", ColumnType::tag}) ==
           std::vector<std::string>{"ALTER TABLE `t` ADD COLUMN `gw` VARCHAR(255) NOT NULL DEFAULT "
@@ -194,9 +202,11 @@ TEST_CASE("statements: quoted names, typed columns, unique (ts_ns, series_hash),
     CHECK(add_column_sql(SqlDialect::sqlite, "t", {"n", ColumnType::integer}) ==
           std::vector<std::string>{"ALTER TABLE \"t\" ADD COLUMN \"n\" BIGINT NULL"});
 
-    CHECK(insert_sql(SqlDialect::mysql, "t", {{"board", ColumnType::tag}, {"v", ColumnType::real}}, 2) ==
-          "INSERT INTO `t` (`ts_ns`, `series_hash`, `board`, `v`) VALUES (?, ?, ?, ?), (?, ?, ?, ?) "
-          "ON DUPLICATE KEY UPDATE `v` = COALESCE(VALUES(`v`), `v`)");
+    CHECK(
+        insert_sql(SqlDialect::mysql, "t", {{"board", ColumnType::tag}, {"v", ColumnType::real}},
+                   2) ==
+        "INSERT INTO `t` (`ts_ns`, `series_hash`, `board`, `v`) VALUES (?, ?, ?, ?), (?, ?, ?, ?) "
+        "ON DUPLICATE KEY UPDATE `v` = COALESCE(VALUES(`v`), `v`)");
     CHECK(insert_sql(SqlDialect::sqlite, "t", {{"v", ColumnType::real}}, 1) ==
           "INSERT INTO \"t\" (\"ts_ns\", \"series_hash\", \"v\") VALUES (?, ?, ?) ON CONFLICT "
           "(\"ts_ns\", \"series_hash\") DO UPDATE SET \"v\" = COALESCE(excluded.\"v\", \"v\")");

@@ -23,8 +23,8 @@ struct TempDb {
     fs::path dir;
     fs::path file;
     TempDb() {
-        dir = fs::temp_directory_path() / ("iotctl-sql-sink-" + std::to_string(::getpid()) + "-" +
-                                           std::to_string(counter()++));
+        dir = fs::temp_directory_path() /
+              ("iotctl-sql-sink-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         fs::create_directories(dir);
         file = dir / "iot.db";
     }
@@ -43,16 +43,22 @@ std::unique_ptr<Sink> sqlite_sink(const fs::path& file) {
 
 std::vector<Record> fixture_batch() {
     return {
-        Record{"hexaboard", {{"board", "A"}},
+        Record{"hexaboard",
+               {{"board", "A"}},
                {{"temperature", 25.0}, {"humidity", 60.0}, {"light", int64_t{800}}},
                1732500000000000000},
-        Record{"hexaboard", {{"board", "B"}}, {{"temperature", 24.5}, {"humidity", 58.0}},
+        Record{"hexaboard",
+               {{"board", "B"}},
+               {{"temperature", 24.5}, {"humidity", 58.0}},
                1732500001000000000},
-        Record{"zigbee", {{"gateway", "gw-livingroom"}, {"device", "0x6E5B"}, {"name", "Kitchen\nDoor, A=B"}},
+        Record{"zigbee",
+               {{"gateway", "gw-livingroom"}, {"device", "0x6E5B"}, {"name", "Kitchen\nDoor, A=B"}},
                {{"Temperature", 21.5}, {"LinkQuality", int64_t{94}}, {"Contact", true}},
                1732500002000000000},
-        Record{"zigbee", {{"gateway", "gw-livingroom"}, {"device", "0x1A2B"},
-                          {"name", "'; DROP TABLE zigbee; --"}},
+        Record{"zigbee",
+               {{"gateway", "gw-livingroom"},
+                {"device", "0x1A2B"},
+                {"name", "'; DROP TABLE zigbee; --"}},
                {{"note", std::string("say \"hi\"\n")}, {"Contact", false}},
                1732500003000000000},
     };
@@ -73,7 +79,8 @@ TEST_CASE("SQLite: fixture shapes and awkward values come back exactly") {
 
     SQLite::Database db(tmp.file.string());
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
-    SQLite::Statement hex(db, "SELECT board, temperature, humidity, light, ts_ns FROM hexaboard ORDER BY ts_ns");
+    SQLite::Statement hex(
+        db, "SELECT board, temperature, humidity, light, ts_ns FROM hexaboard ORDER BY ts_ns");
     REQUIRE(hex.executeStep());
     CHECK(hex.getColumn(0).getString() == "A");
     CHECK(hex.getColumn(1).getDouble() == 25.0);
@@ -85,7 +92,8 @@ TEST_CASE("SQLite: fixture shapes and awkward values come back exactly") {
     CHECK(hex.getColumn(3).isNull());
     CHECK_FALSE(hex.executeStep());
 
-    SQLite::Statement zb(db, "SELECT name, Temperature, LinkQuality, Contact, note FROM zigbee ORDER BY ts_ns");
+    SQLite::Statement zb(
+        db, "SELECT name, Temperature, LinkQuality, Contact, note FROM zigbee ORDER BY ts_ns");
     REQUIRE(zb.executeStep());
     CHECK(zb.getColumn(0).getString() == "Kitchen\nDoor, A=B");
     CHECK(zb.getColumn(1).getDouble() == 21.5);
@@ -119,7 +127,10 @@ TEST_CASE("SQLite: new tags and fields become columns, also in a later process")
     TempDb tmp;
     REQUIRE(sqlite_sink(tmp.file)->write(fixture_batch()).kind == WriteOutcome::ok);
     auto second = sqlite_sink(tmp.file);  // reads the existing schema
-    Record r{"hexaboard", {{"board", "C"}, {"room", "lab"}}, {{"temperature", 20.0}, {"pressure", 1013.2}}, 7};
+    Record r{"hexaboard",
+             {{"board", "C"}, {"room", "lab"}},
+             {{"temperature", 20.0}, {"pressure", 1013.2}},
+             7};
     REQUIRE(second->write({r}).kind == WriteOutcome::ok);
     SQLite::Database db(tmp.file.string());
     SQLite::Statement q(db, "SELECT room, pressure FROM hexaboard WHERE board = 'C'");
@@ -127,15 +138,18 @@ TEST_CASE("SQLite: new tags and fields become columns, also in a later process")
     CHECK(q.getColumn(0).getString() == "lab");
     CHECK(q.getColumn(1).getDouble() == doctest::Approx(1013.2));
     CHECK(db.execAndGet("SELECT room FROM hexaboard WHERE board = 'A'").getString() == "");
-    CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'hexaboard.room'")
-              .getInt() == 1);
+    CHECK(
+        db.execAndGet(
+              "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'hexaboard.room'")
+            .getInt() == 1);
 }
 
 TEST_CASE("SQLite: an injection-looking field name is rejected, the table stays intact") {
     TempDb tmp;
     auto sink = sqlite_sink(tmp.file);
     std::vector<Record> batch = fixture_batch();
-    batch.push_back(Record{"hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 9});
+    batch.push_back(
+        Record{"hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 9});
     batch.push_back(Record{"hexaboard\"; DROP TABLE hexaboard; --", {}, {{"v", 1.0}}, 9});
     WriteOutcome o = sink->write(batch);
     CHECK(o.kind == WriteOutcome::reject);
@@ -195,7 +209,8 @@ TEST_CASE("a row the server refuses is found row by row; the others are committe
         return WriteOutcome{};
     };
     auto sink = make_sql_sink("fake", std::move(driver));
-    std::vector<Record> batch{Record{"m", {}, {{"a", 1.0}}, 1}, Record{"m", {}, {{"a", 2.0}, {"b", 3.0}}, 2},
+    std::vector<Record> batch{Record{"m", {}, {{"a", 1.0}}, 1},
+                              Record{"m", {}, {{"a", 2.0}, {"b", 3.0}}, 2},
                               Record{"m", {}, {{"a", 4.0}}, 3}};
     WriteOutcome o = sink->write(batch);
     CHECK(o.kind == WriteOutcome::reject);
@@ -210,7 +225,8 @@ TEST_CASE("connection trouble anywhere is a retry of the whole batch, with a rol
         auto driver = std::make_unique<FakeDriver>();
         FakeDriver* fake = driver.get();
         fake->fail = [failing](const std::string& sql, const std::vector<SqlValue>&) {
-            if (sql.rfind(failing, 0) == 0) return outcome(WriteOutcome::retry, "server has gone away");
+            if (sql.rfind(failing, 0) == 0)
+                return outcome(WriteOutcome::retry, "server has gone away");
             return WriteOutcome{};
         };
         auto sink = make_sql_sink("fake", std::move(driver));
@@ -234,15 +250,17 @@ TEST_CASE("a refused CREATE/ALTER rejects that table's rows only") {
         return WriteOutcome{};
     };
     auto sink = make_sql_sink("fake", std::move(driver));
-    WriteOutcome o = sink->write({Record{"wide", {}, {{"a", 1.0}}, 1}, Record{"m", {}, {{"a", 1.0}}, 1}});
+    WriteOutcome o =
+        sink->write({Record{"wide", {}, {{"a", 1.0}}, 1}, Record{"m", {}, {{"a", 1.0}}, 1}});
     CHECK(o.kind == WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{0});
     CHECK(o.message.find("too many columns") != std::string::npos);
 }
 
 TEST_CASE("bad mysql URLs are usage errors that never echo the password") {
-    for (const std::string url : {"http://u:secretpw@h/db", "mysql://u:secretpw@h/", "mysql://u:secretpw@h/bad-name",
-                                  "mysql://:secretpw@h/db", "mysql://u:secretpw@h/db?x=1", "not a url secretpw"}) {
+    for (const std::string url :
+         {"http://u:secretpw@h/db", "mysql://u:secretpw@h/", "mysql://u:secretpw@h/bad-name",
+          "mysql://:secretpw@h/db", "mysql://u:secretpw@h/db?x=1", "not a url secretpw"}) {
         auto made = make_mysql_sink(url);
         REQUIRE_FALSE(made.ok());
         CHECK(made.error().code == ExitCode::usage);
