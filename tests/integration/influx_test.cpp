@@ -64,10 +64,7 @@ Service* influx_server() {
 
 TEST_CASE("InfluxDB 1.x: the fixture batch is stored with exact values (database created)") {
     Service* influx = influx_server();
-    if (influx == nullptr) {
-        MESSAGE("skipped: influxd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1(influx->operator[]("URL"), "iot_fixture");
     WriteOutcome o = sink->write(fixture_batch());
     REQUIRE_MESSAGE(o.kind == WriteOutcome::ok, o.message);
@@ -106,10 +103,7 @@ TEST_CASE("InfluxDB 1.x: the fixture batch is stored with exact values (database
 
 TEST_CASE("InfluxDB 1.x: 400 rejects only the conflicting record; the others are stored") {
     Service* influx = influx_server();
-    if (influx == nullptr) {
-        MESSAGE("skipped: influxd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1((*influx)["URL"], "iot_reject");
     REQUIRE(sink->write({Record{"m", {{"k", "a"}}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
     std::vector<Record> batch{Record{"m", {{"k", "b"}}, {{"v", 2.0}}, 2},
@@ -124,10 +118,7 @@ TEST_CASE("InfluxDB 1.x: 400 rejects only the conflicting record; the others are
 
 TEST_CASE("InfluxDB 1.x: 413 splits the batch until every point fits, gzip or not") {
     Service* influx = influx_server();
-    if (influx == nullptr) {
-        MESSAGE("skipped: influxd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(influx, "influxd");
     for (bool gzip : {false, true}) {
         const std::string db = gzip ? "iot_split_gzip" : "iot_split";
         std::vector<Record> batch;
@@ -146,10 +137,7 @@ TEST_CASE("InfluxDB 1.x: 413 splits the batch until every point fits, gzip or no
 
 TEST_CASE("InfluxDB down, then back: retry (quickly, no crash), then written after restart") {
     Service* influx = influx_server();
-    if (influx == nullptr) {
-        MESSAGE("skipped: influxd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1((*influx)["URL"], "iot_down", true, 3);
     REQUIRE(sink->write({Record{"m", {}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
     influx->stop();
@@ -182,10 +170,7 @@ TEST_CASE("a server that accepts but never answers: retry after the timeout, not
 
 TEST_CASE("VictoriaMetrics via the v2 API: numeric fields as measurement_field series") {
     Service* vm = shared_service("victoria-metrics", "victoria-metrics");
-    if (vm == nullptr) {
-        MESSAGE("skipped: victoria-metrics is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(vm, "victoria-metrics");
     InfluxSinkOptions o;
     o.url = (*vm)["URL"];
     o.org = "acme";

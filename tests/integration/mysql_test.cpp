@@ -65,10 +65,7 @@ std::unique_ptr<Sink> mysql_sink(const std::string& url) {
 
 TEST_CASE("MariaDB: the fixture batch with awkward values comes back exactly; tables intact") {
     Service* db = mariadb();
-    if (db == nullptr) {
-        MESSAGE("skipped: mariadbd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     auto sink = mysql_sink((*db)["URL"]);
     CHECK(sink->name() == "mysql");
     std::vector<Record> batch = fixture_batch();
@@ -124,10 +121,7 @@ TEST_CASE("MariaDB: the fixture batch with awkward values comes back exactly; ta
 
 TEST_CASE("MariaDB: new columns appear as records bring them; a later sink reads the schema") {
     Service* db = mariadb();
-    if (db == nullptr) {
-        MESSAGE("skipped: mariadbd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     REQUIRE(mysql_sink((*db)["URL"])
                 ->write({Record{"evolve", {{"board", "A"}}, {{"t", 1.0}}, 1}})
                 .kind == WriteOutcome::ok);
@@ -144,10 +138,7 @@ TEST_CASE("MariaDB: new columns appear as records bring them; a later sink reads
 
 TEST_CASE("MariaDB down, then back: retry without a crash, then the sink reconnects") {
     Service* db = mariadb();
-    if (db == nullptr) {
-        MESSAGE("skipped: mariadbd is not installed or did not start");
-        return;
-    }
+    IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     auto sink = mysql_sink((*db)["URL"]);
     REQUIRE(sink->write({Record{"downtime", {}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
     db->stop();

@@ -5,6 +5,13 @@
 #include <memory>
 #include <string>
 
+/// Ends the current test case with a MESSAGE when `service` (a Service*) is null.
+#define IOTCTL_SKIP_WITHOUT(service, program)                              \
+    if ((service) == nullptr) {                                            \
+        MESSAGE("skipped: " program " is not installed or did not start"); \
+        return;                                                            \
+    }
+
 namespace iotctl::testing {
 
 /// One server from scripts/services in its own temporary directory; stopped when destroyed.
