@@ -42,12 +42,13 @@ class CurlHttpClient : public HttpClient {
         }
         curl_easy_reset(curl_);
         std::string body = request.gzip ? gzip_compress(request.body) : std::string();
-        const std::string& sent = request.gzip ? body : request.body;
+        const bool gzip = request.gzip && (!body.empty() || request.body.empty());
+        const std::string& sent = gzip ? body : request.body;  // plain if compression failed
         curl_slist* headers = nullptr;
         for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
         headers = curl_slist_append(headers, ("Content-Type: " + request.content_type).c_str());
         headers = curl_slist_append(headers, "Expect:");
-        if (request.gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+        if (gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
         char error_buffer[CURL_ERROR_SIZE] = {0};
         curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
         curl_easy_setopt(curl_, CURLOPT_POST, 1L);
