@@ -5,23 +5,28 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/http_client.h"
 #include "core/sink.h"
 
 namespace iotctl {
 
 /// Where and how to write to InfluxDB; v2 when org or bucket is set, else v1 with db.
 struct InfluxSinkOptions {
-    std::string url;     // e.g. http://127.0.0.1:8086
-    std::string db;      // v1 database
+    std::string url;     // e.g. http://127.0.0.1:8086 (user:pass@ in it is v1 basic auth)
+    std::string db;      // v1 database; created with CREATE DATABASE when the server lacks it
     std::string org;     // v2 organisation
     std::string bucket;  // v2 bucket
     std::string token;   // v2 token (Authorization: Token ...); never logged
     std::string username, password;  // v1 basic auth, optional; never logged
     double timeout_s = 10;
-    bool gzip = true;
+    bool gzip = true;  // Content-Encoding: gzip; dropped for good if the server answers 415
 };
 
 /// Checks the options and builds the sink (no network I/O yet).
 Result<std::unique_ptr<Sink>> make_influx_sink(const InfluxSinkOptions& options);
+
+/// The same over a given HTTP client (unit tests pass a fake).
+Result<std::unique_ptr<Sink>> make_influx_sink(const InfluxSinkOptions& options,
+                                               std::unique_ptr<HttpClient> client);
 
 }  // namespace iotctl

@@ -13,7 +13,8 @@ struct WriteOutcome {
     enum Kind { ok, retry, reject } kind = ok;  // retry: transient (server down, timeout, 5xx);
                                                 // reject: the data is bad (e.g. 400), never retry
     std::string message;                        // one line, no credentials
-    std::vector<size_t> rejected;               // with reject: indexes of the bad records, if known
+    std::vector<size_t> rejected;               // with reject: indexes of the bad records (sorted);
+                                                // every other record of the batch was written
 };
 
 /// A destination for records. Not thread-safe: one sink thread uses one Sink.

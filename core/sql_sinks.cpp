@@ -1,13 +1,20 @@
 #include "core/sql_sinks.h"
 
+#include "core/mysql_driver.h"
+#include "core/sql_sink.h"
+#include "core/sqlite_driver.h"
+
 namespace iotctl {
 
 Result<std::unique_ptr<Sink>> make_mysql_sink(const std::string& url) {
-    return runtime_error("the MySQL sink is not built yet");
+    auto target = parse_mysql_url(url);
+    if (!target) return target.error();
+    return make_sql_sink("mysql", make_mysql_driver(std::move(*target)));
 }
 
 Result<std::unique_ptr<Sink>> make_sqlite_sink(const std::string& path) {
-    return runtime_error("the SQLite sink is not built yet");
+    if (path.empty()) return usage_error("--sqlite: the file name is empty");
+    return make_sql_sink("sqlite", make_sqlite_driver(path));
 }
 
 }  // namespace iotctl

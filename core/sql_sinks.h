@@ -1,4 +1,5 @@
-// SQL sinks: MySQL/MariaDB (MariaDB Connector/C) and SQLite (SQLiteCpp), one table per measurement.
+// SQL sinks: MySQL/MariaDB (MariaDB Connector/C) and SQLite (SQLiteCpp), one table per
+// measurement; the layout is described in core/sql_schema.h and docs/sinks.md.
 #pragma once
 
 #include <memory>
@@ -9,7 +10,8 @@
 
 namespace iotctl {
 
-/// Builds a MySQL/MariaDB sink from `mysql://user[:pass]@host[:port]/db` (connects lazily).
+/// Builds a MySQL/MariaDB sink from `mysql://user[:pass]@host[:port]/db[?socket=PATH]`
+/// (connects lazily; creates the database if it is missing and the account may).
 Result<std::unique_ptr<Sink>> make_mysql_sink(const std::string& url);
 
 /// Builds a SQLite sink writing to `path` (created if missing; WAL mode).

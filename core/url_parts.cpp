@@ -1,0 +1,51 @@
+#include "core/url_parts.h"
+
+#include <memory>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+namespace iotctl {
+namespace {
+
+struct UrlDeleter {
+    void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+
+// Reads one part of a parsed URL, or "" when it is absent.
+std::string url_part(CURLU* url, CURLUPart part, unsigned flags) {
+    char* text = nullptr;
+    if (curl_url_get(url, part, &text, flags) != CURLUE_OK || text == nullptr) return "";
+    std::string out(text);
+    curl_free(text);
+    return out;
+}
+
+}  // namespace
+
+Result<UrlParts> parse_url(const std::string& url) {
+    std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
+    if (!handle) return runtime_error("could not initialise libcurl's URL parser");
+    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+        CURLUE_OK)
+        return usage_error(
+            "not a valid URL (expected scheme://[user[:password]@]host[:port][/path])");
+    UrlParts parts;
+    parts.scheme = url_part(handle.get(), CURLUPART_SCHEME, 0);
+    parts.user = url_part(handle.get(), CURLUPART_USER, CURLU_URLDECODE);
+    parts.password = url_part(handle.get(), CURLUPART_PASSWORD, CURLU_URLDECODE);
+    parts.host = url_part(handle.get(), CURLUPART_HOST, 0);
+    parts.path = url_part(handle.get(), CURLUPART_PATH, 0);
+    parts.query = url_part(handle.get(), CURLUPART_QUERY, 0);
+    const std::string port = url_part(handle.get(), CURLUPART_PORT, 0);
+    if (!port.empty()) parts.port = std::stoi(port);  // curl has checked it is 1-65535
+    if (parts.host.empty()) return usage_error("the URL names no host");
+    return parts;
+}
+
+std::string url_origin(const UrlParts& parts) {
+    if (parts.port == 0) return fmt::format("{}://{}", parts.scheme, parts.host);
+    return fmt::format("{}://{}:{}", parts.scheme, parts.host, parts.port);
+}
+
+}  // namespace iotctl
