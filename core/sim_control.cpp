@@ -25,16 +25,18 @@ void parse_led(const nlohmann::json& v, ControlCommand& cmd) {
     } else if (v.is_string() && (v == "off" || v == "OFF" || v == "Off")) {
         cmd.led = false;
     } else {
-        cmd.problems.push_back(fmt::format("bad \"led\" value {}: expected \"on\" or \"off\"", shorten(v.dump())));
+        cmd.problems.push_back(
+            fmt::format("bad \"led\" value {}: expected \"on\" or \"off\"", shorten(v.dump())));
     }
 }
 
 void parse_interval(const nlohmann::json& v, ControlCommand& cmd) {
-    if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0 && v.get<double>() <= 86400) {
+    if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0 &&
+        v.get<double>() <= 86400) {
         cmd.interval = v.get<double>();
     } else {
-        cmd.problems.push_back(fmt::format("bad \"interval\" value {}: expected seconds, 0 < S <= 86400",
-                                           shorten(v.dump())));
+        cmd.problems.push_back(fmt::format(
+            "bad \"interval\" value {}: expected seconds, 0 < S <= 86400", shorten(v.dump())));
     }
 }
 
@@ -52,9 +54,13 @@ ControlCommand parse_control(std::string_view payload) {
         return cmd;
     }
     for (const auto& [key, value] : parsed->items()) {
-        if (key == "led") parse_led(value, cmd);
-        else if (key == "interval") parse_interval(value, cmd);
-        else cmd.problems.push_back(fmt::format("unknown command \"{}\" (known: led, interval)", shorten(key)));
+        if (key == "led")
+            parse_led(value, cmd);
+        else if (key == "interval")
+            parse_interval(value, cmd);
+        else
+            cmd.problems.push_back(
+                fmt::format("unknown command \"{}\" (known: led, interval)", shorten(key)));
     }
     if (parsed->empty()) cmd.problems.push_back("empty command {}");
     return cmd;

@@ -10,8 +10,8 @@ namespace iotctl {
 
 /// What a control message asks for; fields not named stay unset.
 struct ControlCommand {
-    std::optional<bool> led;          // {"led":"on"|"off"} (also true/false)
-    std::optional<double> interval;   // {"interval":S}, seconds > 0
+    std::optional<bool> led;            // {"led":"on"|"off"} (also true/false)
+    std::optional<double> interval;     // {"interval":S}, seconds > 0
     std::vector<std::string> problems;  // what was wrong or unknown, one line each
 };
 

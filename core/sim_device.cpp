@@ -15,7 +15,7 @@ namespace iotctl {
 namespace {
 
 class HexaboardDevice : public SimDevice {
-public:
+  public:
     HexaboardDevice(const std::string& name, uint64_t seed, const std::string& prefix)
         : SimDevice(name, prefixed_topic(prefix, "hexaboard/" + name + "/status"),
                     prefixed_topic(prefix, "hexaboard/" + name + "/control")),
@@ -26,10 +26,12 @@ public:
     std::vector<SimPublish> tick(int64_t unix_seconds) override {
         return {{data_topic_, hexaboard_payload(name(), walk_.next(), unix_seconds)}};
     }
-    ControlCommand parse_command(std::string_view payload) const override { return parse_control(payload); }
+    ControlCommand parse_command(std::string_view payload) const override {
+        return parse_control(payload);
+    }
     void set_led(bool on) override { walk_.set_led(on); }
 
-private:
+  private:
     std::string data_topic_;
     HexaboardWalk walk_;
 };
@@ -37,7 +39,7 @@ private:
 // A Tasmota gateway: SENSOR (own climate sensor, then Zigbee devices) every cycle, STATE every
 // fifth. It takes `cmnd/<gw>/TelePeriod <seconds>` as its interval command.
 class TasmotaGateway : public SimDevice {
-public:
+  public:
     TasmotaGateway(const std::string& name, uint64_t seed, const std::string& prefix)
         : SimDevice(name, prefixed_topic(prefix, "tele/" + name + "/LWT"),
                     prefixed_topic(prefix, "cmnd/" + name + "/TelePeriod")),
@@ -52,22 +54,25 @@ public:
         out.emplace_back(sensor_topic_, walk_.climate_payload(unix_seconds));
         out.emplace_back(sensor_topic_, walk_.zigbee_payload());
         if (cycles_ % 5 == 0)
-            out.emplace_back(state_topic_, walk_.state_payload(unix_seconds, unix_seconds - started_ + 1));
+            out.emplace_back(state_topic_,
+                             walk_.state_payload(unix_seconds, unix_seconds - started_ + 1));
         ++cycles_;
         return out;
     }
     ControlCommand parse_command(std::string_view payload) const override {
         ControlCommand cmd;
         auto parsed = parse_json_payload(payload);
-        if (parsed && parsed->is_number() && parsed->get<double>() > 0 && parsed->get<double>() <= 86400)
+        if (parsed && parsed->is_number() && parsed->get<double>() > 0 &&
+            parsed->get<double>() <= 86400)
             cmd.interval = parsed->get<double>();
         else
-            cmd.problems.push_back(fmt::format("TelePeriod needs seconds (0 < S <= 86400), got '{}'",
-                                               std::string(payload.substr(0, 60))));
+            cmd.problems.push_back(
+                fmt::format("TelePeriod needs seconds (0 < S <= 86400), got '{}'",
+                            std::string(payload.substr(0, 60))));
         return cmd;
     }
 
-private:
+  private:
     std::string sensor_topic_, state_topic_;
     GatewayWalk walk_;
     uint64_t cycles_ = 0;
@@ -85,7 +90,8 @@ std::vector<std::string> default_device_names(SimProfile profile, size_t count) 
             continue;
         }
         std::string name;  // spreadsheet columns: A..Z, AA..AZ, BA...
-        for (size_t n = i + 1; n > 0; n = (n - 1) / 26) name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
+        for (size_t n = i + 1; n > 0; n = (n - 1) / 26)
+            name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
         names.push_back(std::move(name));
     }
     return names;
@@ -100,8 +106,10 @@ Result<std::vector<std::string>> parse_device_names(const std::string& list) {
         std::string name = list.substr(start, comma - start);
         if (name.empty()) return usage_error(fmt::format("--boards '{}': empty name", list));
         if (name.find_first_of("/+#") != std::string::npos)
-            return usage_error(fmt::format("--boards: name '{}' must not contain '/', '+' or '#'", name));
-        if (!seen.insert(name).second) return usage_error(fmt::format("--boards: '{}' is named twice", name));
+            return usage_error(
+                fmt::format("--boards: name '{}' must not contain '/', '+' or '#'", name));
+        if (!seen.insert(name).second)
+            return usage_error(fmt::format("--boards: '{}' is named twice", name));
         names.push_back(std::move(name));
         start = comma + 1;
     }

@@ -21,7 +21,7 @@ using SimPublish = std::pair<std::string, std::string>;
 
 /// One simulated device: its topics, its readings, and how it takes commands. No I/O.
 class SimDevice {
-public:
+  public:
     virtual ~SimDevice() = default;
     /// The device's name (board id or gateway name).
     const std::string& name() const { return name_; }
@@ -40,12 +40,13 @@ public:
     /// Sets the LED (hexaboards; gateways have none).
     virtual void set_led(bool on) {}
 
-protected:
+  protected:
     SimDevice(std::string name, std::string status_topic, std::string control_topic)
-        : name_(std::move(name)), status_topic_(std::move(status_topic)),
+        : name_(std::move(name)),
+          status_topic_(std::move(status_topic)),
           control_topic_(std::move(control_topic)) {}
 
-private:
+  private:
     std::string name_, status_topic_, control_topic_;
 };
 

@@ -39,13 +39,18 @@ struct SimFleet::Board {
 
 SimFleet::SimFleet(FleetOptions opts, std::vector<std::unique_ptr<SimDevice>> devices,
                    SimLinkFactory make_link, std::ostream& log)
-    : opts_(opts), schedule_(device_names(devices), opts.interval, opts.jitter, opts.seed), log_(log) {
+    : opts_(opts),
+      schedule_(device_names(devices), opts.interval, opts.jitter, opts.seed),
+      log_(log) {
     stats_.devices = devices.size();
     for (size_t i = 0; i < devices.size(); ++i) {
-        auto board = std::make_unique<Board>(std::move(devices[i]), opts_.seed, opts_.reconnect_delay);
+        auto board =
+            std::make_unique<Board>(std::move(devices[i]), opts_.seed, opts_.reconnect_delay);
         SimLinkEvents events;
         events.on_connected = [this, i] { post(Event{EventKind::connected, i, {}}); };
-        events.on_connect_failed = [this, i](Error e) { post(Event{EventKind::failed, i, e.message}); };
+        events.on_connect_failed = [this, i](Error e) {
+            post(Event{EventKind::failed, i, e.message});
+        };
         events.on_lost = [this, i] { post(Event{EventKind::lost, i, {}}); };
         events.on_control = [this, i](std::string payload) {
             post(Event{EventKind::control, i, std::move(payload)});
@@ -67,7 +72,9 @@ std::vector<SimFleet::Event> SimFleet::take_events() {
     return std::exchange(events_, {});
 }
 
-double SimFleet::elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
+double SimFleet::elapsed() const {
+    return std::chrono::duration<double>(Clock::now() - t0_).count();
+}
 
 void SimFleet::log_limited(uint64_t& counter, const std::string& line) {
     if (counter < k_log_limit) log_ << "iotctl: " << line << "\n";
@@ -109,7 +116,8 @@ void SimFleet::handle(Event& e) {
             --connecting_;
             ++stats_.errors;
             if (!std::exchange(b.tried, true) && initial_pending_ > 0) --initial_pending_;
-            log_limited(logged_errors_, fmt::format("{}: {} (retrying in {:g} s)", name, e.text, b.backoff));
+            log_limited(logged_errors_,
+                        fmt::format("{}: {} (retrying in {:g} s)", name, e.text, b.backoff));
             queue_connect(e.device, b.backoff);
             b.backoff = std::min(b.backoff * 2, 30.0);
             break;
@@ -123,10 +131,12 @@ void SimFleet::handle(Event& e) {
             ControlCommand cmd = b.device->parse_command(e.text);
             for (const auto& p : cmd.problems) {
                 ++stats_.bad_commands;
-                log_limited(logged_commands_, fmt::format("{}: ignored control message: {}", name, p));
+                log_limited(logged_commands_,
+                            fmt::format("{}: ignored control message: {}", name, p));
             }
             if (cmd.led) b.device->set_led(*cmd.led);
-            if (cmd.interval) schedule_.set_interval(e.device, *cmd.interval, std::max(0.0, elapsed()));
+            if (cmd.interval)
+                schedule_.set_interval(e.device, *cmd.interval, std::max(0.0, elapsed()));
             if (cmd.led || cmd.interval) ++stats_.commands;
             break;
         }
@@ -147,7 +157,8 @@ void SimFleet::run_slot(const SimSlot& slot, double now) {
             return;
         }
         if (!warned_no_drop_)
-            log_ << "iotctl: warning: cannot drop this connection abruptly; only broken JSON is injected\n";
+            log_ << "iotctl: warning: cannot drop this connection abruptly; only broken JSON is "
+                    "injected\n";
         warned_no_drop_ = true;
     }
     int64_t ts = opts_.start_time ? *opts_.start_time + static_cast<int64_t>(std::floor(slot.at))
@@ -175,7 +186,8 @@ Status SimFleet::connect_first() {
                                        std::chrono::duration<double>(opts_.connect_timeout + 5));
     while (Clock::now() < deadline && !stop_requested()) {
         for (auto& e : take_events()) {
-            if (e.device == 0 && e.kind == EventKind::failed) return Error{ExitCode::connect, e.text};
+            if (e.device == 0 && e.kind == EventKind::failed)
+                return Error{ExitCode::connect, e.text};
             handle(e);
         }
         if (boards_[0]->state == State::online) return {};
@@ -225,8 +237,11 @@ Status SimFleet::run() {
         double next = schedule_.peek().at;
         if (opts_.duration > 0) next = std::min(next, opts_.duration);
         double wait = std::clamp(next - elapsed(), 0.0, 0.02);
-        if (wait >= 0.001) wait_for_stop(std::chrono::milliseconds(static_cast<int64_t>(wait * 1e3)));
-        else if (wait > 0) std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(wait * 1e6)));
+        if (wait >= 0.001)
+            wait_for_stop(std::chrono::milliseconds(static_cast<int64_t>(wait * 1e3)));
+        else if (wait > 0)
+            std::this_thread::sleep_for(
+                std::chrono::microseconds(static_cast<int64_t>(wait * 1e6)));
     }
     stats_.seconds = elapsed();
     shut_down();

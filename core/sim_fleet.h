@@ -22,32 +22,32 @@ namespace iotctl {
 
 /// How the fleet runs (the simulate-hexaboard flags that are not about one device).
 struct FleetOptions {
-    double interval = 1.0;               // seconds between a device's reports
-    double jitter = 0.0;                 // fraction of the interval, [0, 1)
-    double duration = 0.0;               // stop after this many seconds (0: no limit)
-    uint64_t messages = 0;               // stop after this many readings in total (0: no limit)
-    uint64_t seed = 0;                   // seeds readings, timetable and faults
-    std::optional<int64_t> start_time;   // Unix seconds of the first slot: deterministic timestamps
-    double faults = 0.0;                 // share of broken messages, and of slots that drop the link
-    size_t max_connecting = 256;         // connects in flight at once
-    double connect_timeout = 10.0;       // seconds to wait for the first device
-    double reconnect_delay = 1.0;        // seconds before a dropped device reconnects
+    double interval = 1.0;              // seconds between a device's reports
+    double jitter = 0.0;                // fraction of the interval, [0, 1)
+    double duration = 0.0;              // stop after this many seconds (0: no limit)
+    uint64_t messages = 0;              // stop after this many readings in total (0: no limit)
+    uint64_t seed = 0;                  // seeds readings, timetable and faults
+    std::optional<int64_t> start_time;  // Unix seconds of the first slot: deterministic timestamps
+    double faults = 0.0;                // share of broken messages, and of slots that drop the link
+    size_t max_connecting = 256;        // connects in flight at once
+    double connect_timeout = 10.0;      // seconds to wait for the first device
+    double reconnect_delay = 1.0;       // seconds before a dropped device reconnects
 };
 
 /// What happened, for the summary on exit.
 struct FleetStats {
     size_t devices = 0;
-    size_t connected = 0;         // devices online at the end of the run
-    uint64_t messages = 0;        // readings published (broken ones included)
-    uint64_t broken = 0;          // readings sent as broken JSON on purpose
-    uint64_t drops = 0;           // connections dropped on purpose (Last Will fired)
-    uint64_t reconnects = 0;      // successful connects after the first
-    uint64_t missed = 0;          // slots skipped because the device was offline
-    uint64_t commands = 0;        // control messages applied
-    uint64_t bad_commands = 0;    // control messages (or parts) ignored
-    uint64_t errors = 0;          // failed connects, publishes, lost connections
-    double seconds = 0;           // from the first slot to the end
-    double max_lag = 0;           // worst lateness of a slot, seconds
+    size_t connected = 0;       // devices online at the end of the run
+    uint64_t messages = 0;      // readings published (broken ones included)
+    uint64_t broken = 0;        // readings sent as broken JSON on purpose
+    uint64_t drops = 0;         // connections dropped on purpose (Last Will fired)
+    uint64_t reconnects = 0;    // successful connects after the first
+    uint64_t missed = 0;        // slots skipped because the device was offline
+    uint64_t commands = 0;      // control messages applied
+    uint64_t bad_commands = 0;  // control messages (or parts) ignored
+    uint64_t errors = 0;        // failed connects, publishes, lost connections
+    double seconds = 0;         // from the first slot to the end
+    double max_lag = 0;         // worst lateness of a slot, seconds
 };
 
 /// Makes the link of one device.
@@ -55,7 +55,7 @@ using SimLinkFactory = std::function<std::unique_ptr<SimLink>(const SimDevice&, 
 
 /// The fleet. run() blocks until the duration or message count is reached or a stop is requested.
 class SimFleet {
-public:
+  public:
     /// Takes the devices; `log` receives diagnostics (stderr in the CLI).
     SimFleet(FleetOptions opts, std::vector<std::unique_ptr<SimDevice>> devices,
              SimLinkFactory make_link, std::ostream& log);
@@ -68,7 +68,7 @@ public:
     /// Counters so far.
     const FleetStats& stats() const { return stats_; }
 
-private:
+  private:
     enum class State { offline, connecting, online };
     enum class EventKind { connected, failed, lost, control };
     using Clock = std::chrono::steady_clock;

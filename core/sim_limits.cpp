@@ -8,7 +8,8 @@ namespace iotctl {
 
 Result<uint64_t> ensure_open_files(uint64_t needed, const char* what) {
     rlimit lim{};
-    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return runtime_error("cannot read the open files limit");
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return runtime_error("cannot read the open files limit");
     if (lim.rlim_cur >= needed) return static_cast<uint64_t>(lim.rlim_cur);
     if (lim.rlim_max < needed) {
         // Only a privileged process may raise the hard limit; try, and fall back quietly.
@@ -22,7 +23,8 @@ Result<uint64_t> ensure_open_files(uint64_t needed, const char* what) {
         "{} need about {} open files, but this process may open only {} (hard limit {}); "
         "raise it with `ulimit -n {}` (the hard limit needs root or /etc/security/limits.conf), "
         "or simulate fewer devices",
-        what, needed, static_cast<uint64_t>(lim.rlim_cur), static_cast<uint64_t>(lim.rlim_max), needed));
+        what, needed, static_cast<uint64_t>(lim.rlim_cur), static_cast<uint64_t>(lim.rlim_max),
+        needed));
 }
 
 }  // namespace iotctl

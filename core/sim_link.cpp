@@ -24,7 +24,8 @@ PahoSimLink::PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, Si
     create.set_max_buffered_messages(65535);
     create.set_send_while_disconnected(false);
     // No persistence: Paho's default file store writes one file per message into the cwd.
-    client_ = std::make_unique<mqtt::async_client>(server_uri(conn_), conn_.client_id, create, nullptr);
+    client_ =
+        std::make_unique<mqtt::async_client>(server_uri(conn_), conn_.client_id, create, nullptr);
     client_->set_message_callback([this](mqtt::const_message_ptr m) {
         if (m && events_.on_control) events_.on_control(m->get_payload_str());
     });
@@ -40,13 +41,15 @@ void PahoSimLink::connect() {
         client_->connect(make_connect_options(conn_), nullptr, *this);
     } catch (const mqtt::exception& e) {
         if (events_.on_connect_failed)
-            events_.on_connect_failed(connect_failure(conn_, e.get_return_code(), e.get_reason_code()));
+            events_.on_connect_failed(
+                connect_failure(conn_, e.get_return_code(), e.get_reason_code()));
     }
 }
 
 void PahoSimLink::on_failure(const mqtt::token& tok) {
     if (events_.on_connect_failed)
-        events_.on_connect_failed(connect_failure(conn_, tok.get_return_code(), tok.get_reason_code()));
+        events_.on_connect_failed(
+            connect_failure(conn_, tok.get_return_code(), tok.get_reason_code()));
 }
 
 void PahoSimLink::on_success(const mqtt::token&) {

@@ -16,7 +16,7 @@ namespace iotctl {
 
 /// A device's connection as the fleet sees it. Nothing here blocks except disconnect().
 class SimLink {
-public:
+  public:
     virtual ~SimLink() = default;
     /// Starts connecting with the device's Last Will; once connected the link publishes the
     /// retained online status, subscribes to the control topic and reports on_connected.
@@ -48,7 +48,7 @@ struct SimLinkOptions {
 /// A link straight over Paho's async client: connects never block a thread, so thousands of
 /// devices connect at once (MqttSession::connect waits, and Paho needs ~1-2 s per connect).
 class PahoSimLink : public SimLink, private mqtt::iaction_listener {
-public:
+  public:
     /// Makes the link for `device`; no I/O until connect().
     PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, SimLinkEvents events);
     ~PahoSimLink() override;
@@ -57,7 +57,7 @@ public:
     bool drop() override;
     void disconnect() override;
 
-private:
+  private:
     void on_success(const mqtt::token& tok) override;  // the connect succeeded
     void on_failure(const mqtt::token& tok) override;  // the connect failed
 

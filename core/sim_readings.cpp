@@ -27,7 +27,9 @@ uint64_t mix(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-double clamp_walk(double v, double lo, double hi) { return std::clamp(v, lo, hi); }
+double clamp_walk(double v, double lo, double hi) {
+    return std::clamp(v, lo, hi);
+}
 
 }  // namespace
 
@@ -46,7 +48,8 @@ double SimRandom::uniform() {
     return static_cast<double>(engine_() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-HexaboardWalk::HexaboardWalk(uint64_t seed, std::string_view board) : rng_(seed, board, "readings") {
+HexaboardWalk::HexaboardWalk(uint64_t seed, std::string_view board)
+    : rng_(seed, board, "readings") {
     temperature_ = rng_.between(19.0, 27.0);
     humidity_ = rng_.between(35.0, 65.0);
     light_ = rng_.between(200.0, 900.0);
@@ -60,7 +63,8 @@ HexaboardReading HexaboardWalk::next() {
                             static_cast<int>(std::lround(light_)), led_};
 }
 
-std::string hexaboard_payload(std::string_view board, const HexaboardReading& r, int64_t timestamp) {
+std::string hexaboard_payload(std::string_view board, const HexaboardReading& r,
+                              int64_t timestamp) {
     nlohmann::ordered_json j;
     j["board"] = board;
     j["temperature"] = r.temperature;
@@ -71,7 +75,9 @@ std::string hexaboard_payload(std::string_view board, const HexaboardReading& r,
     return j.dump();
 }
 
-double round1(double v) { return std::round(v * 10.0) / 10.0; }
+double round1(double v) {
+    return std::round(v * 10.0) / 10.0;
+}
 
 std::string tasmota_time(int64_t unix_seconds) {
     std::time_t t = static_cast<std::time_t>(unix_seconds);

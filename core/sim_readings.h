@@ -13,7 +13,7 @@ uint64_t stream_seed(uint64_t seed, std::string_view device, std::string_view st
 
 /// A seeded generator of uniform numbers; one per device and purpose.
 class SimRandom {
-public:
+  public:
     /// Seeds from the run seed, the device name and the purpose (e.g. "readings", "faults").
     SimRandom(uint64_t seed, std::string_view device, std::string_view stream);
     /// A uniform number in [0, 1).
@@ -23,7 +23,7 @@ public:
     /// True with probability p.
     bool chance(double p) { return uniform() < p; }
 
-private:
+  private:
     std::mt19937_64 engine_;
 };
 
@@ -37,7 +37,7 @@ struct HexaboardReading {
 
 /// A plausible random walk of a board's temperature, humidity and light.
 class HexaboardWalk {
-public:
+  public:
     /// Starts a board's walk at seeded values.
     HexaboardWalk(uint64_t seed, std::string_view board);
     /// Advances the walk one step and returns the new reading (led as last set).
@@ -45,7 +45,7 @@ public:
     /// Sets the LED state reported from the next reading on.
     void set_led(bool on) { led_ = on; }
 
-private:
+  private:
     SimRandom rng_;
     double temperature_, humidity_, light_;
     bool led_ = false;

@@ -8,7 +8,8 @@ SimSchedule::SimSchedule(const std::vector<std::string>& names, double interval,
                          uint64_t seed)
     : jitter_(jitter) {
     devices_.reserve(names.size());
-    for (const auto& name : names) devices_.push_back(Device{interval, 0, SimRandom(seed, name, "schedule")});
+    for (const auto& name : names)
+        devices_.push_back(Device{interval, 0, SimRandom(seed, name, "schedule")});
     const double n = static_cast<double>(names.size());
     for (size_t i = 0; i < names.size(); ++i)
         heap_.push(Entry{SimSlot{i, interval * static_cast<double>(i) / n}, 0});
@@ -20,7 +21,8 @@ double SimSchedule::next_gap(Device& d) {
 }
 
 void SimSchedule::drop_stale() {
-    while (!heap_.empty() && heap_.top().version != devices_[heap_.top().slot.device].version) heap_.pop();
+    while (!heap_.empty() && heap_.top().version != devices_[heap_.top().slot.device].version)
+        heap_.pop();
 }
 
 SimSlot SimSchedule::pop() {

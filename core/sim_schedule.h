@@ -20,9 +20,10 @@ struct SimSlot {
 /// The timetable of every device. Device i first reports at interval * i / n (spreading the load),
 /// then every interval * (1 ± jitter * u), u uniform from the device's own seeded stream.
 class SimSchedule {
-public:
+  public:
     /// `names` seed each device's jitter stream; `jitter` is a fraction in [0, 1).
-    SimSchedule(const std::vector<std::string>& names, double interval, double jitter, uint64_t seed);
+    SimSchedule(const std::vector<std::string>& names, double interval, double jitter,
+                uint64_t seed);
     /// The next slot due (earliest time; ties by device index).
     SimSlot peek() const { return heap_.top().slot; }
     /// Takes the next slot and books that device's following one.
@@ -32,7 +33,7 @@ public:
     /// A device's current interval in seconds.
     double interval(size_t device) const { return devices_[device].interval; }
 
-private:
+  private:
     struct Entry {
         SimSlot slot;
         uint64_t version;

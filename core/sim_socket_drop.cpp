@@ -51,7 +51,8 @@ std::optional<std::pair<int, std::string>> parse_connect_trace(const std::string
     for (std::string w; words >> w;) tokens.push_back(w);
     if (tokens.size() < 2) return std::nullopt;
     const std::string& fd_text = tokens[tokens.size() - 2];
-    if (fd_text.empty() || fd_text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    if (fd_text.empty() || fd_text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
     return std::make_pair(std::atoi(fd_text.c_str()), tokens.back());
 }
 

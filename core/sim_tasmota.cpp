@@ -21,11 +21,14 @@ const char* const k_room_names[] = {"Kitchen", "Bedroom", "Bathroom", "Office", 
 
 }  // namespace
 
-GatewayWalk::GatewayWalk(uint64_t seed, std::string_view gateway) : rng_(seed, gateway, "readings") {
+GatewayWalk::GatewayWalk(uint64_t seed, std::string_view gateway)
+    : rng_(seed, gateway, "readings") {
     temperature_ = rng_.between(19.0, 25.0);
     humidity_ = rng_.between(35.0, 60.0);
     rssi_ = static_cast<int>(rng_.between(50, 100));
-    auto address = [&] { return fmt::format("0x{:04X}", static_cast<int>(rng_.between(0x1000, 0xFFF0))); };
+    auto address = [&] {
+        return fmt::format("0x{:04X}", static_cast<int>(rng_.between(0x1000, 0xFFF0)));
+    };
     ZigbeeDevice climate{ZigbeeDevice::Kind::climate, address(),
                          k_room_names[static_cast<int>(rng_.between(0, 6))]};
     climate.temperature = rng_.between(18.0, 25.0);
@@ -50,7 +53,10 @@ void GatewayWalk::step(ZigbeeDevice& d) {
             break;
         case ZigbeeDevice::Kind::plug:
             if (rng_.chance(0.05)) d.power = 1 - d.power;
-            d.active_power = d.power ? std::clamp(d.active_power + static_cast<int>(rng_.between(-5, 6)), 1, 2000) : 0;
+            d.active_power =
+                d.power
+                    ? std::clamp(d.active_power + static_cast<int>(rng_.between(-5, 6)), 1, 2000)
+                    : 0;
             break;
     }
 }
@@ -105,8 +111,8 @@ std::string GatewayWalk::state_payload(int64_t unix_seconds, int64_t uptime_seco
     j["Sleep"] = 50;
     j["LoadAvg"] = static_cast<int>(rng_.between(10, 30));
     j["MqttCount"] = 1;
-    j["Wifi"] = {{"AP", 1},           {"SSId", "home"},  {"Channel", 6},
-                 {"Mode", "11n"},     {"RSSI", rssi_},   {"Signal", rssi_ / 2 - 100},
+    j["Wifi"] = {{"AP", 1},       {"SSId", "home"}, {"Channel", 6},
+                 {"Mode", "11n"}, {"RSSI", rssi_},  {"Signal", rssi_ / 2 - 100},
                  {"LinkCount", 1}};
     return j.dump();
 }

@@ -22,7 +22,7 @@ struct ZigbeeDevice {
 
 /// A gateway's sensors as seeded random walks; each call advances them one step.
 class GatewayWalk {
-public:
+  public:
     /// Creates the gateway's local SHTC3 sensor and its Zigbee devices (three, one of each kind).
     GatewayWalk(uint64_t seed, std::string_view gateway);
     /// `tele/<gw>/SENSOR` with the gateway's own climate sensor (SHTC3).
@@ -34,7 +34,7 @@ public:
     /// The devices this gateway hears (for tests and docs).
     const std::vector<ZigbeeDevice>& devices() const { return devices_; }
 
-private:
+  private:
     void step(ZigbeeDevice& d);
 
     SimRandom rng_;
