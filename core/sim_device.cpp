@@ -105,9 +105,9 @@ Result<std::vector<std::string>> parse_device_names(const std::string& list) {
         size_t comma = std::min(list.find(',', start), list.size());
         std::string name = list.substr(start, comma - start);
         if (name.empty()) return usage_error(fmt::format("--boards '{}': empty name", list));
-        if (name.find_first_of("/+#") != std::string::npos)
+        if (name.find_first_of("/+# \t") != std::string::npos)
             return usage_error(
-                fmt::format("--boards: name '{}' must not contain '/', '+' or '#'", name));
+                fmt::format("--boards: name '{}' must not contain '/', '+', '#' or spaces", name));
         if (!seen.insert(name).second)
             return usage_error(fmt::format("--boards: '{}' is named twice", name));
         names.push_back(std::move(name));
