@@ -28,7 +28,7 @@ class SimSchedule {
     SimSlot peek() const { return heap_.top().slot; }
     /// Takes the next slot and books that device's following one.
     SimSlot pop();
-    /// Changes a device's interval from `now` on: its next slot is at most `interval` away.
+    /// Changes a device's interval from `now` on: its next slot comes `interval` after `now`.
     void set_interval(size_t device, double interval, double now);
     /// A device's current interval in seconds.
     double interval(size_t device) const { return devices_[device].interval; }
