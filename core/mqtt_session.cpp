@@ -154,7 +154,8 @@ Status MqttSession::connect() {
         auto tok = client_->connect(conn);
         tok->wait();
         session_present_ = tok->get_connect_response().is_session_present();
-        ever_connected_ = true;
+        // ever_connected_ is set by the connected handler only: setting it here too raced with
+        // that handler, which then took the first connect for a reconnect and resubscribed.
     } catch (const mqtt::exception& e) {
         return describe_connect_failure(e);
     }
