@@ -79,8 +79,20 @@ void CsvTable::header(std::string& out) const {
     append_csv_record(out, names);
 }
 
-void CsvTable::start_row(const Message& m, std::string& out) const {
-    out += format_time(m.ts_ns, time_format_);
+void CsvTable::start_row(const Message& m, std::string& out) {
+    // Rows of the same second share the formatted date and time: format it once.
+    const int64_t second = m.ts_ns / 1'000'000'000;
+    if (time_format_ == TimeFormat::iso && m.ts_ns >= 0) {
+        if (second != cached_second_) {
+            cached_second_ = second;
+            cached_time_ = iso8601_utc(second * 1'000'000'000, 0);
+            cached_time_.pop_back();  // the 'Z'
+        }
+        out += cached_time_;
+        out += fmt::format(".{:06d}Z", m.ts_ns % 1'000'000'000 / 1000);
+    } else {
+        out += format_time(m.ts_ns, time_format_);
+    }
     if (with_topic_) {
         out += ',';
         append_csv_field(out, m.topic);

@@ -58,7 +58,7 @@ class CsvTable {
     size_t rows(const Message& m, std::string& out);
 
   private:
-    void start_row(const Message& m, std::string& out) const;
+    void start_row(const Message& m, std::string& out);
 
     std::vector<FieldPath> fields_;
     std::vector<std::string> columns_;
@@ -67,6 +67,8 @@ class CsvTable {
     bool with_topic_;
     std::vector<JsonLeaf> leaves_;
     std::vector<const std::string*> cells_;
+    int64_t cached_second_ = -1;
+    std::string cached_time_;
 };
 
 }  // namespace iotctl

@@ -48,9 +48,13 @@ echo "record:  bare sub $(python3 -c "print(f'{$n/$bare:,.0f}')") msg/s, sub --r
      "-> ratio $(ratio "$bare" "$rec") (target >= 0.8); $rows rows (+1 marker), capture $(python3 -c "print(f'{$size/1e6:.1f}')") MB"
 
 t0=$(now)
-"$bin" replay "$work/cap.db" -p "$PORT" --speed 0 --topic-rewrite bench/=replayed/ 2> "$work/replay.err"
+/usr/bin/time -f "%U %S" -o "$work/replay.cpu" \
+  "$bin" replay "$work/cap.db" -p "$PORT" --speed 0 --topic-rewrite bench/=replayed/ 2> "$work/replay.err"
 t=$(python3 -c "print($(now) - $t0)")
-echo "replay --speed 0: $(python3 -c "print(f'{$rows/$t:,.0f}')") msg/s wall time incl. the checking pass (target >= 100000); $(cat "$work/replay.err")"
+cpu=$(awk '{print $1 + $2}' "$work/replay.cpu")
+echo "replay --speed 0: $(python3 -c "print(f'{$rows/$t:,.0f}')") msg/s wall time incl. the checking pass (target >= 100000);" \
+     "$(python3 -c "print(f'{$rows/max($cpu, 0.001):,.0f}')") msg per CPU-second of iotctl; load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "  $(cat "$work/replay.err")"
 
 # --speed 1: 1500 messages with gaps of 1-12 ms, received by a subscriber that stamps them.
 python3 - > "$work/timing.jsonl" <<'PY'
