@@ -130,3 +130,21 @@ def test_unreachable_broker_is_exit_3():
     write_capture(path, "c")
     r = iotctl("replay", path, "-p", "1", "--speed", "0")
     assert r.returncode == 3, r.stderr
+
+
+def test_progress_bar_only_on_a_terminal():
+    import pty
+    import subprocess
+    from harness import IOTCTL
+    path = os.path.join(tempfile.mkdtemp(), "p.jsonl")
+    write_capture(path, "p")
+    master, slave = pty.openpty()
+    proc = subprocess.run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
+                          stderr=slave, timeout=30)
+    os.close(slave)
+    tty_text = os.read(master, 65536).decode()
+    os.close(master)
+    assert proc.returncode == 0
+    assert "msg/s" in tty_text and "ETA" in tty_text and "%" in tty_text
+    r = iotctl("replay", path, "--dry-run", "--speed", "0")
+    assert r.stderr.count("\n") == 1 and "ETA" not in r.stderr  # not a terminal: summary only
