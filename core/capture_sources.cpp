@@ -97,7 +97,8 @@ class JsonLinesSource : public MessageSource {
 Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::string& path,
                                                            std::string& protocol_version) {
     try {
-        auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
+        auto db =
+            std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
         if (!db->tableExists("messages"))
             return runtime_error(fmt::format(
                 "'{}' is a SQLite database but not a capture (no messages table)", path));

@@ -52,9 +52,8 @@ Result<std::unique_ptr<CaptureStore>> CaptureStore::open(const std::string& path
     std::unique_ptr<CaptureStore> store(new CaptureStore());
     store->path_ = path;
     try {
-        store->db_ =
-            std::make_unique<SQLite::Database>(
-                path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+        store->db_ = std::make_unique<SQLite::Database>(
+            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
         auto& db = *store->db_;
         db.exec("PRAGMA journal_mode=WAL");
         db.exec("PRAGMA synchronous=NORMAL");

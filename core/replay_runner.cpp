@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -46,7 +47,8 @@ Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, Replay
                                const std::function<void(const ReplayProgress&)>& progress) {
     ReplayStats stats;
     ReplaySchedule schedule(opts.timing);
-    const int64_t start = clock.now_ns();
+    const int64_t opened = clock.now_ns();
+    std::optional<int64_t> start_at;  // when the first message is ready: the schedule's origin
     Message m;
     ReplayProgress where;
     for (int pass = 1; opts.loops == 0 || pass <= opts.loops; ++pass) {
@@ -62,6 +64,8 @@ Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, Replay
             auto more = (*source)->next(m);
             if (!more) return more.error();
             if (!*more) break;
+            if (!start_at) start_at = clock.now_ns();
+            const int64_t start = *start_at;
             const int64_t due = start + schedule.due_ns(m.ts_ns);
             if (opts.timing.speed > 0 || opts.timing.rate > 0) {
                 if (clock.now_ns() < due && !clock.sleep_until(due)) {
@@ -90,7 +94,7 @@ Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, Replay
         if (stats.interrupted) break;
     }
     if (auto s = out.flush(); !s) return s.error();
-    stats.elapsed_ns = clock.now_ns() - start;
+    stats.elapsed_ns = clock.now_ns() - start_at.value_or(opened);
     return stats;
 }
 
