@@ -28,7 +28,8 @@ PY
 subscribe() {  # subscribe NAME EXTRA_ARGS...
   local name=$1; shift
   "$bin" pub -p "$PORT" -t bench/ready -m ready -r
-  "$bin" sub -p "$PORT" -t 'bench/#' -C $((n + 1)) -W 280 "$@" > "$work/$name.out" &
+  /usr/bin/time -f "%U %S" -o "$work/$name.cpu" \
+    "$bin" sub -p "$PORT" -t 'bench/#' -C $((n + 1)) -W 280 "$@" > "$work/$name.out" &
   sub_pid=$!
   while [ ! -s "$work/$name.out" ]; do sleep 0.05; done
 }
@@ -44,6 +45,9 @@ bare=$(timed_run bare)
 rec=$(timed_run rec --record "$work/cap.db")
 rows=$(sqlite3 "$work/cap.db" "SELECT count(*) FROM messages")
 size=$(du -b "$work/cap.db" | cut -f1)
+cpu_us() { awk -v n="$n" '{printf "%.1f", ($1 + $2) * 1e6 / n}' "$work/$1.cpu"; }
+echo "record CPU: bare sub $(cpu_us bare) us/msg, sub --record $(cpu_us rec) us/msg (the publisher, pub -l, may be" \
+     "the bottleneck of the rates below; CPU per message is the cost of recording)"
 echo "record:  bare sub $(python3 -c "print(f'{$n/$bare:,.0f}')") msg/s, sub --record $(python3 -c "print(f'{$n/$rec:,.0f}')") msg/s" \
      "-> ratio $(ratio "$bare" "$rec") (target >= 0.8); $rows rows (+1 marker), capture $(python3 -c "print(f'{$size/1e6:.1f}')") MB"
 
