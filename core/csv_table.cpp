@@ -61,7 +61,11 @@ void ColumnDiscovery::add(const Message& m) {
 
 CsvTable::CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic)
     : fields_(std::move(fields)), time_format_(time_format), with_topic_(with_topic) {
-    for (const auto& f : fields_) columns_.push_back(header_name(f.text));
+    for (size_t i = 0; i < fields_.size(); ++i) {
+        columns_.push_back(header_name(fields_[i].text));
+        index_.emplace(fields_[i].text, i);
+        if (fields_[i].wildcard >= 0) has_wildcard_ = true;
+    }
 }
 
 CsvTable::CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic)
@@ -99,38 +103,66 @@ void CsvTable::start_row(const Message& m, std::string& out) {
     }
 }
 
-size_t CsvTable::rows(const Message& m, std::string& out) {
-    if (!fields_.empty()) {
-        auto payload = parse_json_payload(m.payload);
-        if (!payload) return 0;
-        auto rows = extract_field_rows(*payload, fields_);
-        for (const auto& row : rows) {
-            start_row(m, out);
-            for (const auto& cell : row) {
-                out += ',';
-                if (cell) append_csv_field(out, *cell);
-            }
-            out += k_csv_eol;
-        }
-        return rows.size();
-    }
+bool CsvTable::leaf_cells(const Message& m) {
     cells_.assign(columns_.size(), nullptr);
-    std::string raw;
-    if (json_object_leaves(m.payload, leaves_)) {
-        for (const auto& leaf : leaves_)
-            if (auto it = index_.find(leaf.path); it != index_.end())
-                cells_[it->second] = &leaf.text;
-    } else if (auto it = index_.find(k_raw_key); it != index_.end()) {
-        raw = raw_payload_cell(m.payload);
-        cells_[it->second] = &raw;
-    }
+    if (!json_object_leaves(m.payload, leaves_)) return false;
+    for (const auto& leaf : leaves_)
+        if (auto it = index_.find(leaf.path); it != index_.end()) cells_[it->second] = &leaf.text;
+    return true;
+}
+
+void CsvTable::append_cells(const Message& m, std::string& out) {
     start_row(m, out);
     for (const auto* cell : cells_) {
         out += ',';
         if (cell) append_csv_field(out, *cell);
     }
     out += k_csv_eol;
-    return 1;
+}
+
+size_t CsvTable::rows(const Message& m, std::string& out) {
+    if (fields_.empty()) {
+        std::string raw;
+        if (!leaf_cells(m)) {
+            if (auto it = index_.find(k_raw_key); it != index_.end()) {
+                raw = raw_payload_cell(m.payload);
+                cells_[it->second] = &raw;
+            }
+        }
+        append_cells(m, out);
+        return 1;
+    }
+    // Fields that are all plain paths to scalars are read from the leaves, without a document.
+    if (!has_wildcard_) {
+        if (!leaf_cells(m)) return 0;
+        bool any = false, needs_document = false;
+        for (size_t i = 0; i < cells_.size(); ++i) {
+            if (cells_[i]) {
+                any = true;
+                continue;
+            }
+            const std::string prefix = fields_[i].text + '.';
+            for (const auto& leaf : leaves_)
+                if (leaf.path.compare(0, prefix.size(), prefix) == 0) needs_document = true;
+        }
+        if (!needs_document) {
+            if (!any) return 0;
+            append_cells(m, out);
+            return 1;
+        }
+    }
+    auto payload = parse_json_payload(m.payload);
+    if (!payload) return 0;
+    auto rows = extract_field_rows(*payload, fields_);
+    for (const auto& row : rows) {
+        start_row(m, out);
+        for (const auto& cell : row) {
+            out += ',';
+            if (cell) append_csv_field(out, *cell);
+        }
+        out += k_csv_eol;
+    }
+    return rows.size();
 }
 
 }  // namespace iotctl

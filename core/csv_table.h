@@ -59,12 +59,16 @@ class CsvTable {
 
   private:
     void start_row(const Message& m, std::string& out);
+    // Points cells_ at the payload's leaves that are columns; false when it is not an object.
+    bool leaf_cells(const Message& m);
+    void append_cells(const Message& m, std::string& out);
 
     std::vector<FieldPath> fields_;
     std::vector<std::string> columns_;
     std::unordered_map<std::string, size_t> index_;
     TimeFormat time_format_;
     bool with_topic_;
+    bool has_wildcard_ = false;
     std::vector<JsonLeaf> leaves_;
     std::vector<const std::string*> cells_;
     int64_t cached_second_ = -1;

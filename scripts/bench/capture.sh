@@ -49,7 +49,7 @@ cpu_us() { awk -v n="$n" '{printf "%.1f", ($1 + $2) * 1e6 / n}' "$work/$1.cpu"; 
 echo "record CPU: bare sub $(cpu_us bare) us/msg, sub --record $(cpu_us rec) us/msg (the publisher, pub -l, may be" \
      "the bottleneck of the rates below; CPU per message is the cost of recording)"
 echo "record:  bare sub $(python3 -c "print(f'{$n/$bare:,.0f}')") msg/s, sub --record $(python3 -c "print(f'{$n/$rec:,.0f}')") msg/s" \
-     "-> ratio $(ratio "$bare" "$rec") (target >= 0.8); $rows rows (+1 marker), capture $(python3 -c "print(f'{$size/1e6:.1f}')") MB"
+     "-> ratio $(ratio "$bare" "$rec") (target >= 0.8); $rows rows (with the ready marker), capture $(python3 -c "print(f'{$size/1e6:.1f}')") MB"
 
 t0=$(now)
 /usr/bin/time -f "%U %S" -o "$work/replay.cpu" \
