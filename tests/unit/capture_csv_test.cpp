@@ -83,3 +83,13 @@ TEST_CASE("progress line") {
     CHECK(render_progress(50, 100, 1234.4, 65, 10) == "[#####-----]  50%  50/100 msg  1234 msg/s  ETA 0:01:05");
     CHECK(render_progress(7, 0, 3, -1) == "7 msg  3 msg/s");
 }
+
+TEST_CASE("--fields: scalars from leaves, objects as JSON, rows only when a field is present") {
+    CsvTable table(*parse_field_list("SHTC3,Wifi.RSSI,board"), TimeFormat::unix_s, false);
+    std::string out;
+    CHECK(table.rows(msg("t", R"({"SHTC3":{"T":22.1},"board":"A"})"), out) == 1);
+    CHECK(table.rows(msg("t", R"({"Wifi":{"RSSI":76}})"), out) == 1);
+    CHECK(table.rows(msg("t", R"({"other":1})"), out) == 0);
+    CHECK(table.rows(msg("t", "online"), out) == 0);
+    CHECK(out == "1795168800,\"{\"\"T\"\":22.1}\",,A\r\n1795168800,,76,\r\n");
+}
