@@ -1,11 +1,184 @@
 #include "cmd/csv_export.h"
 
-#include "core/error.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "cmd/cli_common.h"
+#include "core/capture_csv.h"
+#include "core/capture_recorder.h"
+#include "core/output_writer.h"
+#include "core/payload.h"
+#include "core/topic.h"
 
 namespace iotctl::cli {
 
 RunFn setup_csv_export(CLI::App& app) {
-    return []() -> int { throw Failure(runtime_error("'csv-export' is not built yet")); };
+    auto opts = std::make_shared<CsvExportCliOptions>();
+    add_settings_flags(app);
+    add_conn_flags(app, opts->conn);
+    app.add_option("CAPTURE", opts->capture,
+                   "Capture file: SQLite (sub --record) or JSON lines (sub --json)");
+    app.add_option("-o,--output", opts->output, "Write the CSV to this file (default: stdout)");
+    app.add_option("--fields", opts->fields,
+                   "Columns after timestamp,topic: JSON paths a,b.c (x.*.y: a row per key of x); "
+                   "default: every JSON leaf key seen");
+    app.add_option("--time-format", opts->time_format, "timestamp column: iso, unix or unix-ms")
+        ->capture_default_str();
+    app.add_option("-t,--topic", opts->topics,
+                   "Only topics matching this filter (repeatable; with --live: subscribe)");
+    app.add_option("--from", opts->from,
+                   "Start at this time (ISO-8601, Unix seconds, or -90m, -24h, -7d)");
+    app.add_option("--to", opts->to, "End at this time (same forms as --from)");
+    app.add_flag("--no-topic", opts->no_topic, "Leave out the topic column");
+    app.add_flag("--live", opts->live, "Read a live subscription (-t) instead of a capture file");
+    app.add_option("-C,--count", opts->count, "--live: stop after this many messages");
+    app.add_option("-W,--timeout", opts->timeout, "--live: stop after this many seconds");
+    app.add_option("-q,--qos", opts->qos, "--live: QoS of the subscription")->capture_default_str();
+    return [opts] { return run_csv_export(*opts); };
+}
+
+namespace {
+
+CsvExportOptions check_options(CsvExportCliOptions& o) {
+    if (o.live && !o.capture.empty())
+        throw Failure(usage_error("give either a CAPTURE file or --live, not both"));
+    if (!o.live && o.capture.empty())
+        throw Failure(usage_error("no capture given: csv-export CAPTURE (or --live -t TOPIC)"));
+    if (!o.live && (o.count || o.timeout)) throw Failure(usage_error("-C and -W need --live"));
+    if (o.live && o.topics.empty()) throw Failure(usage_error("--live needs a topic: -t TOPIC"));
+    if (o.count < 0) throw Failure(usage_error("-C must be 1 or more"));
+    if (o.timeout < 0) throw Failure(usage_error("-W must be a positive number of seconds"));
+    check_qos(o.qos, "-q");
+    CsvExportOptions e;
+    for (const auto& t : o.topics) validate_topic_filter(t).check();
+    e.selection.topics = o.topics;
+    e.selection.window = make_time_window(o.from, o.to, now_ns()).take();
+    if (!o.fields.empty()) e.fields = parse_field_list(o.fields).take();
+    e.time_format = parse_time_format(o.time_format).take();
+    e.with_topic = !o.no_topic;
+    return e;
+}
+
+// The -o file, opened (and truncated) before any work so an unwritable path fails at once.
+int open_output(const std::string& path) {
+    if (path.empty() || path == "-") return STDOUT_FILENO;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Failure(
+            runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno))));
+    return fd;
+}
+
+// A temporary capture for --live without --fields (the header needs every column first).
+std::string temp_capture_path() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/iotctl-live-XXXXXX";
+    int fd = ::mkstemp(tmpl.data());
+    if (fd < 0)
+        throw Failure(runtime_error(
+            fmt::format("cannot create a temporary capture: {}", std::strerror(errno))));
+    ::close(fd);
+    std::filesystem::remove(tmpl);  // CaptureStore creates it afresh
+    return tmpl;
+}
+
+}  // namespace
+
+namespace {
+
+// Deletes a temporary SQLite capture and its WAL files.
+struct TempCapture {
+    std::string path;
+    ~TempCapture() {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+    }
+};
+
+// --live --fields: rows are written as messages arrive.
+int stream_live_rows(CsvExportCliOptions& o, const CsvExportOptions& e, OutputWriter& writer) {
+    CsvTable table(e.fields, e.time_format, e.with_topic);
+    std::string header;
+    table.header(header);
+    writer.append(header);
+    std::mutex mutex;
+    std::string rows;
+    return run_live_subscription(o, [&](Message&& m) {
+        if (!e.selection.selects(m)) return;
+        std::lock_guard lock(mutex);
+        rows.clear();
+        if (table.rows(m, rows)) writer.append(rows);
+    });
+}
+
+// --live without --fields: record first (the header needs every column), then export.
+int record_then_export(CsvExportCliOptions& o, const CsvExportOptions& e, OutputWriter& writer) {
+    TempCapture temp{temp_capture_path()};
+    int code;
+    {
+        CaptureRecorder recorder(
+            CaptureStore::open(temp.path, is_mqtt5(o.conn) ? "mqttv5" : "mqttv311").take());
+        code = run_live_subscription(o, [&](Message&& m) {
+            if (e.selection.selects(m)) recorder.append(std::move(m));
+        });
+        recorder.close().check();
+        if (recorder.written() == 0) {  // nothing arrived: just the header
+            std::string header;
+            CsvTable(std::vector<std::string>{}, e.time_format, e.with_topic).header(header);
+            writer.append(header);
+            return code;
+        }
+    }
+    export_capture_csv(temp.path, e, [&](std::string_view chunk) { writer.append(chunk); }).take();
+    return code;
+}
+
+}  // namespace
+
+int run_csv_export(CsvExportCliOptions& o) {
+    CsvExportOptions e = check_options(o);
+    if (o.live)
+        finish_conn_options(o.conn);
+    else
+        detect_capture_kind(o.capture).take();  // a bad capture is reported before -o is touched
+    const int fd = open_output(o.output);
+    int code = 0;
+    Status status;
+    {
+        OutputWriter writer(fd);
+        try {
+            if (!o.live)
+                export_capture_csv(o.capture, e, [&](std::string_view c) {
+                    writer.append(c);
+                }).take();
+            else if (!e.fields.empty())
+                code = stream_live_rows(o, e, writer);
+            else
+                code = record_then_export(o, e, writer);
+        } catch (const Failure& f) {
+            status = f.error;
+        }
+        writer.close();
+        if (status.ok() && writer.failed())
+            status = runtime_error(
+                fmt::format("writing '{}' failed", o.output.empty() ? "stdout" : o.output));
+    }
+    if (fd != STDOUT_FILENO) {
+        ::close(fd);
+        std::error_code ec;
+        // Nothing was exported: leave no empty file behind.
+        if (!status.ok() && std::filesystem::file_size(o.output, ec) == 0)
+            std::filesystem::remove(o.output, ec);
+    }
+    status.check();
+    return code;
 }
 
 }  // namespace iotctl::cli

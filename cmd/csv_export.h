@@ -1,11 +1,35 @@
-// `iotctl csv-export` (DESIGN.md §3).
+// `iotctl csv-export`: a capture (or a live subscription) as RFC 4180 CSV (DESIGN.md §3).
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "cmd/subcommands.h"
+#include "core/conn_options.h"
+#include "core/message.h"
 
 namespace iotctl::cli {
 
+/// Everything `csv-export` is told on the command line.
+struct CsvExportCliOptions {
+    ConnOptions conn;
+    std::string capture, output, fields, time_format = "iso", from, to;
+    std::vector<std::string> topics;
+    bool no_topic = false, live = false;
+    int count = 0;       // --live -C: stop after this many messages
+    double timeout = 0;  // --live -W: stop after this many seconds
+    int qos = 0;         // --live: subscription QoS
+};
+
 /// Adds csv-export's flags to `app` and returns what runs it.
 RunFn setup_csv_export(CLI::App& app);
+
+/// Runs `csv-export`; returns the exit code.
+int run_csv_export(CsvExportCliOptions& opts);
+
+/// `--live`: subscribes and hands each message (on Paho's thread: `each` must be quick) until
+/// -C/-W/SIGINT; returns the exit code to end with (0; 5 when -C was not reached within -W; 130).
+int run_live_subscription(CsvExportCliOptions& opts, const std::function<void(Message&&)>& each);
 
 }  // namespace iotctl::cli

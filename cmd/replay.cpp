@@ -1,11 +1,183 @@
 #include "cmd/replay.h"
 
-#include "core/error.h"
+#include <unistd.h>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cmd/cli_common.h"
+#include "core/capture_reader.h"
+#include "core/mqtt_session.h"
+#include "core/output_format.h"
+#include "core/output_writer.h"
+#include "core/payload.h"
+#include "core/progress_meter.h"
+#include "core/replay_runner.h"
+#include "core/stop_signal.h"
+#include "core/topic.h"
 
 namespace iotctl::cli {
 
 RunFn setup_replay(CLI::App& app) {
-    return []() -> int { throw Failure(runtime_error("'replay' is not built yet")); };
+    auto opts = std::make_shared<ReplayCliOptions>();
+    add_settings_flags(app);
+    add_conn_flags(app, opts->conn);
+    app.add_option("CAPTURE", opts->capture,
+                   "Capture file: SQLite (sub --record) or JSON lines (sub --json)")
+        ->required();
+    app.add_option("--speed", opts->speed,
+                   "Scale of the recorded timing: 1 original, 2 twice as fast, 0 no waiting")
+        ->capture_default_str();
+    app.add_option("--loop", opts->loops, "Play the capture this many times (0: until interrupted)")
+        ->capture_default_str();
+    app.add_option("-t,--topic", opts->topics,
+                   "Replay only topics matching this filter (repeatable)");
+    app.add_option("--from", opts->from,
+                   "Start at this recorded time (ISO-8601, Unix seconds, or -90m, -24h, -7d)");
+    app.add_option("--to", opts->to, "End at this recorded time (same forms as --from)");
+    app.add_option("--topic-rewrite", opts->rewrites,
+                   "FROM=TO: a topic starting with FROM starts with TO instead (repeatable)");
+    app.add_option("--rate", opts->rate,
+                   "At most this many messages per second (N, N/s, N/m, N/h)");
+    app.add_flag("--dry-run", opts->dry_run,
+                 "Print the messages (sub --json lines) instead of publishing them");
+    app.add_option("-q,--qos", opts->qos, "Publish with this QoS (default: as recorded)");
+    app.add_flag("-r,--retain", opts->retain,
+                 "Publish every message retained (default: as recorded)");
+    app.add_flag("--no-retain", opts->no_retain,
+                 "Publish no message retained (default: as recorded)");
+    app.add_option("--window", opts->window,
+                   "Publishes in flight before waiting for acknowledgements")
+        ->capture_default_str();
+    return [opts, &app] {
+        opts->version_given = app.get_option("--protocol-version")->count() > 0;
+        return run_replay_command(*opts);
+    };
+}
+
+namespace {
+
+class SessionPublisher : public Publisher {
+  public:
+    explicit SessionPublisher(MqttSession& s) : session_(s) {}
+    Status publish(const Message& m) override { return session_.publish(m); }
+    Status flush() override { return session_.flush(); }
+
+  private:
+    MqttSession& session_;
+};
+
+// --dry-run: what would be published, as `sub --json` lines on stdout.
+class PrintPublisher : public Publisher {
+  public:
+    Status publish(const Message& m) override {
+        line_ = dump_json(message_to_json(m));
+        line_ += '\n';
+        writer_.append(line_);
+        return {};
+    }
+    Status flush() override {
+        writer_.close();
+        if (writer_.failed()) return runtime_error("writing to stdout failed");
+        return {};
+    }
+
+  private:
+    OutputWriter writer_{STDOUT_FILENO};
+    std::string line_;
+};
+
+ReplayOptions check_options(ReplayCliOptions& o) {
+    if (!(o.speed >= 0)) throw Failure(usage_error("--speed must be 0 or more"));
+    if (o.loops < 0) throw Failure(usage_error("--loop must be 0 (forever) or more"));
+    if (o.window < 1) throw Failure(usage_error("--window must be 1 or more"));
+    if (o.retain && o.no_retain)
+        throw Failure(usage_error("-r and --no-retain contradict each other"));
+    for (const auto& t : o.topics) validate_topic_filter(t).check();
+    ReplayOptions r;
+    r.timing.speed = o.speed;
+    r.timing.rate = parse_rate(o.rate, "--rate");
+    r.loops = o.loops;
+    for (const auto& text : o.rewrites) r.rewrites.push_back(parse_topic_rewrite(text).take());
+    if (o.qos != -1) {
+        check_qos(o.qos, "-q");
+        r.qos = o.qos;
+    }
+    if (o.retain) r.retain = true;
+    if (o.no_retain) r.retain = false;
+    return r;
+}
+
+// Time left: recorded time still to play (scaled) when timing matters, else by message rate.
+double eta_seconds(const ReplayProgress& p, const CaptureScan& scan, const ReplayOptions& r) {
+    if (r.loops == 0) return -1;
+    uint64_t total = scan.selected * r.loops;
+    double by_rate = p.elapsed_ns > 0 ? (total - p.sent) * (p.elapsed_ns / 1e9) / p.sent : -1;
+    if (r.timing.speed <= 0) return by_rate;
+    double span = (scan.last_ns - scan.first_ns) / 1e9;
+    double this_pass = (scan.last_ns - p.ts_ns) / 1e9;
+    return std::max(by_rate, (this_pass + span * (r.loops - p.pass)) / r.timing.speed);
+}
+
+}  // namespace
+
+int run_replay_command(ReplayCliOptions& o) {
+    ReplayOptions r = check_options(o);
+    if (!o.dry_run) finish_conn_options(o.conn);
+    CaptureSelection selection;
+    selection.window = make_time_window(o.from, o.to, now_ns()).take();
+    selection.topics = o.topics;
+    // A first pass checks every record and counts, before anything is published.
+    std::string recorded_version;
+    open_selected(o.capture, selection, &recorded_version).take();
+    CaptureScan scan = scan_capture(o.capture, selection, {}).take();
+
+    std::string note;
+    if (!o.version_given && (recorded_version == "mqttv5" || recorded_version == "mixed")) {
+        o.conn.protocol_version = "mqttv5";  // keep the recorded MQTT 5 properties
+        note = " (MQTT 5, as recorded)";
+    }
+    std::unique_ptr<MqttSession> session;
+    std::unique_ptr<Publisher> publisher;
+    if (o.dry_run) {
+        publisher = std::make_unique<PrintPublisher>();
+    } else {
+        session = std::make_unique<MqttSession>(o.conn, "replay");
+        session->set_publish_window(static_cast<size_t>(o.window));
+        session->connect().check();
+        publisher = std::make_unique<SessionPublisher>(*session);
+    }
+    auto clock = make_steady_clock();
+    ProgressMeter meter(STDERR_FILENO);
+    auto progress = [&](const ReplayProgress& p) {
+        if (meter.enabled())
+            meter.update(p.sent, r.loops ? scan.selected * r.loops : 0, eta_seconds(p, scan, r),
+                         clock->now_ns(), p.elapsed_ns);
+    };
+    auto open = [&]() -> Result<std::unique_ptr<MessageSource>> {
+        auto s = open_selected(o.capture, selection);
+        if (!s) return s.error();
+        return std::unique_ptr<MessageSource>(std::move(*s));
+    };
+    auto result = run_replay(open, *publisher, *clock, r, progress);
+    meter.finish();
+    if (session) session->disconnect(5.0);
+    ReplayStats stats = result.take();
+
+    double secs = stats.elapsed_ns / 1e9;
+    std::string timing =
+        r.timing.speed > 0 || r.timing.rate > 0
+            ? fmt::format(", at worst {:.1f} ms behind schedule", stats.max_late_ns / 1e6)
+            : "";
+    std::cerr << fmt::format(
+        "iotctl: replay: {} {} messages{} in {:.2f} s ({:.0f} msg/s), {} pass{}{}\n",
+        o.dry_run ? "printed" : "published", stats.sent, note, secs,
+        secs > 0 ? stats.sent / secs : 0.0, stats.passes, stats.passes == 1 ? "" : "es", timing);
+    if (stats.interrupted) return static_cast<int>(ExitCode::interrupted);
+    if (stats.skipped > 0)
+        throw Failure(runtime_error(fmt::format("{} messages were not replayed: {}", stats.skipped,
+                                                stats.first_skip_reason)));
+    return 0;
 }
 
 }  // namespace iotctl::cli

@@ -1,11 +1,33 @@
-// `iotctl replay` (DESIGN.md §3).
+// `iotctl replay`: publish a recorded capture again (DESIGN.md §3).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cmd/subcommands.h"
+#include "core/conn_options.h"
 
 namespace iotctl::cli {
 
+/// Everything `replay` is told on the command line.
+struct ReplayCliOptions {
+    ConnOptions conn;
+    std::string capture;
+    double speed = 1.0;
+    int loops = 1;
+    std::vector<std::string> topics, rewrites;
+    std::string from, to, rate;
+    bool dry_run = false;
+    int qos = -1;  // -1: as recorded
+    bool retain = false, no_retain = false;
+    int window = 1000;
+    bool version_given = false;  // -V came from the command line, config or environment
+};
+
 /// Adds replay's flags to `app` and returns what runs it.
 RunFn setup_replay(CLI::App& app);
+
+/// Runs `replay`; returns the exit code.
+int run_replay_command(ReplayCliOptions& opts);
 
 }  // namespace iotctl::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/cli_common.h"
+#include "core/capture_recorder.h"
 #include "core/mqtt_session.h"
 #include "core/output_format.h"
 #include "core/output_writer.h"
@@ -66,6 +67,10 @@ int run_sub(SubOptions& o) {
     if (o.session_expiry >= 0) o.conn.session_expiry = o.session_expiry;
     else if (o.persistent) o.conn.session_expiry = 0xFFFFFFFF / 2;
 
+    std::unique_ptr<CaptureRecorder> recorder;
+    if (!o.record.empty())
+        recorder = std::make_unique<CaptureRecorder>(
+            CaptureStore::open(o.record, is_mqtt5(o.conn) ? "mqttv5" : "mqttv311").take());
     OutputWriter writer(STDOUT_FILENO);
     std::atomic<int> printed{0};
     std::atomic<bool> done{false};
@@ -86,6 +91,7 @@ int run_sub(SubOptions& o) {
         line.clear();
         format.render(m, line);
         writer.append(line);
+        if (recorder) recorder->append(std::move(m));  // queued: the writer thread does the I/O
         if (o.count > 0 && printed.fetch_add(1) + 1 >= o.count) {
             done = true;
             request_stop();
@@ -117,6 +123,7 @@ int run_sub(SubOptions& o) {
     done = true;
     session.disconnect(2.0);
     writer.close();
+    if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
     if (stop_signal() != 0 && !(o.count > 0 && printed >= o.count)) return static_cast<int>(ExitCode::interrupted);
     if (timed_out) {
         return static_cast<int>(ExitCode::timed_out);

@@ -1,0 +1,26 @@
+#include "core/csv_format.h"
+
+namespace iotctl {
+
+void append_csv_field(std::string& out, std::string_view value) {
+    if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out += value;
+        return;
+    }
+    out += '"';
+    for (char c : value) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+void append_csv_record(std::string& out, const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ',';
+        append_csv_field(out, fields[i]);
+    }
+    out += k_csv_eol;
+}
+
+}  // namespace iotctl

@@ -1,0 +1,78 @@
+// The rows `csv-export` makes from messages: `timestamp`, `topic`, then payload columns, either
+// named by --fields or discovered (the union of the JSON leaf keys seen).
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json_fields.h"
+#include "core/json_leaves.h"
+#include "core/message.h"
+
+namespace iotctl {
+
+/// How the timestamp column is written.
+enum class TimeFormat { iso, unix_s, unix_ms };
+
+/// Parses `iso`, `unix` or `unix-ms`; usage error otherwise.
+Result<TimeFormat> parse_time_format(const std::string& text);
+
+/// The timestamp cell: `2026-11-20T10:00:00.123456Z`, `1795168800` or `1795168800123`.
+std::string format_time(int64_t ts_ns, TimeFormat format);
+
+/// The column that holds a payload that is not a JSON object (default columns only).
+inline constexpr const char* k_payload_column = "payload";
+
+/// The cell text of a payload that is not a JSON object: the text, or `base64:...` when the
+/// bytes are not UTF-8.
+std::string raw_payload_cell(const std::string& payload);
+
+/// Learns the default columns: every leaf path in the order first seen (memory grows with the
+/// number of distinct keys, not with the number of messages).
+class ColumnDiscovery {
+  public:
+    /// Adds the columns this message's payload has.
+    void add(const Message& m);
+    /// The column keys seen so far (leaf paths; CsvTable turns them into header names).
+    const std::vector<std::string>& columns() const { return columns_; }
+
+  private:
+    std::vector<std::string> columns_;
+    std::unordered_map<std::string, size_t> index_;
+    std::vector<JsonLeaf> leaves_;
+};
+
+/// Renders the header and the rows for one export.
+class CsvTable {
+  public:
+    /// A table with the --fields columns.
+    CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic);
+    /// A table with discovered column keys (ColumnDiscovery::columns()).
+    CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic);
+
+    /// Appends the header record.
+    void header(std::string& out) const;
+    /// Appends the message's records (none with --fields when it has none of them); their count.
+    size_t rows(const Message& m, std::string& out);
+
+  private:
+    void start_row(const Message& m, std::string& out);
+    // Points cells_ at the payload's leaves that are columns; false when it is not an object.
+    bool leaf_cells(const Message& m);
+    void append_cells(const Message& m, std::string& out);
+
+    std::vector<FieldPath> fields_;
+    std::vector<std::string> columns_;
+    std::unordered_map<std::string, size_t> index_;
+    TimeFormat time_format_;
+    bool with_topic_;
+    bool has_wildcard_ = false;
+    std::vector<JsonLeaf> leaves_;
+    std::vector<const std::string*> cells_;
+    int64_t cached_second_ = -1;
+    std::string cached_time_;
+};
+
+}  // namespace iotctl

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Capture, replay and csv-export throughput against their peers, measured in the same run:
+#   record  (sub --record > /dev/null)   vs bare `sub > /dev/null`   target >= 0.8x
+#   replay --speed 0                     msg/s                        target >= 100k msg/s
+#   replay --speed 1 timing error        p50/p99 (subscriber-measured) target p99 <= 2 ms
+#   csv-export of the capture            vs `sqlite3 -csv`            target >= 0.5x
+# Usage: scripts/bench/capture.sh [N]   (default 1000000 messages; bounded to < 5 minutes)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${IOTCTL_BIN:-$here/build/iotctl}
+n=${1:-1000000}
+work=$(mktemp -d /tmp/iotctl-bench-capture.XXXXXX)
+trap '"$here/scripts/services/mosquitto" stop "$work/mq" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+eval "$("$here/scripts/services/mosquitto" start "$work/mq" | grep '^PORT=')"
+now() { date +%s.%N; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+# Hexaboard-like payloads, one per line.
+python3 - "$n" > "$work/lines" <<'PY'
+import random, sys
+random.seed(1)
+for i in range(int(sys.argv[1])):
+    print('{"board":"%s","temperature":%.1f,"humidity":%d,"light":%d,"timestamp":%d}'
+          % ("ABCDEFGH"[i % 8], 15 + random.random() * 15, random.randint(20, 80), random.randint(0, 1000), 1732500000 + i))
+PY
+
+# A subscriber that is ready (it got the retained marker) and exits after n more messages.
+subscribe() {  # subscribe NAME EXTRA_ARGS...
+  local name=$1; shift
+  "$bin" pub -p "$PORT" -t bench/ready -m ready -r
+  /usr/bin/time -f "%U %S" -o "$work/$name.cpu" \
+    "$bin" sub -p "$PORT" -t 'bench/#' -C $((n + 1)) -W 280 "$@" > "$work/$name.out" &
+  sub_pid=$!
+  while [ ! -s "$work/$name.out" ]; do sleep 0.05; done
+}
+timed_run() {  # timed_run NAME EXTRA_ARGS...: seconds from the first publish to the sub's exit
+  subscribe "$@"
+  local t0; t0=$(now)
+  "$bin" pub -p "$PORT" -t bench/hexaboard/A/sensor/data -l < "$work/lines"
+  wait "$sub_pid"
+  python3 -c "print($(now) - $t0)"
+}
+
+bare=$(timed_run bare)
+rec=$(timed_run rec --record "$work/cap.db")
+rows=$(sqlite3 "$work/cap.db" "SELECT count(*) FROM messages")
+size=$(du -b "$work/cap.db" | cut -f1)
+cpu_us() { awk -v n="$n" '{printf "%.1f", ($1 + $2) * 1e6 / n}' "$work/$1.cpu"; }
+echo "record CPU: bare sub $(cpu_us bare) us/msg, sub --record $(cpu_us rec) us/msg (the publisher, pub -l, may be" \
+     "the bottleneck of the rates below; CPU per message is the cost of recording)"
+echo "record:  bare sub $(python3 -c "print(f'{$n/$bare:,.0f}')") msg/s, sub --record $(python3 -c "print(f'{$n/$rec:,.0f}')") msg/s" \
+     "-> ratio $(ratio "$bare" "$rec") (target >= 0.8); $rows rows (with the ready marker), capture $(python3 -c "print(f'{$size/1e6:.1f}')") MB"
+
+t0=$(now)
+/usr/bin/time -f "%U %S" -o "$work/replay.cpu" \
+  "$bin" replay "$work/cap.db" -p "$PORT" --speed 0 --topic-rewrite bench/=replayed/ 2> "$work/replay.err"
+t=$(python3 -c "print($(now) - $t0)")
+cpu=$(awk '{print $1 + $2}' "$work/replay.cpu")
+echo "replay --speed 0: $(python3 -c "print(f'{$rows/$t:,.0f}')") msg/s wall time incl. the checking pass (target >= 100000);" \
+     "$(python3 -c "print(f'{$rows/max($cpu, 0.001):,.0f}')") msg per CPU-second of iotctl; load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "  $(cat "$work/replay.err")"
+
+# --speed 1: 1500 messages with gaps of 1-12 ms, received by a subscriber that stamps them.
+python3 - > "$work/timing.jsonl" <<'PY'
+import json, random
+random.seed(2)
+t = 1795168800_000_000_000
+for i in range(1500):
+    t += random.randint(1_000_000, 12_000_000)
+    s, ns = divmod(t, 10**9)
+    import datetime
+    stamp = datetime.datetime.fromtimestamp(s, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{ns:09d}Z"
+    print(json.dumps({"ts": stamp, "topic": f"timing/{i}", "payload": i}))
+PY
+"$bin" pub -p "$PORT" -t timing/ready -m ready -r
+"$bin" sub -p "$PORT" -t 'timing/#' --json -C 1501 -W 120 > "$work/timing.out" &
+sub_pid=$!
+while [ ! -s "$work/timing.out" ]; do sleep 0.05; done
+"$bin" replay "$work/timing.jsonl" -p "$PORT" --speed 1 2>/dev/null
+wait "$sub_pid"
+python3 - "$work/timing.jsonl" "$work/timing.out" <<'PY'
+import datetime, json, sys
+def ns(stamp):
+    base, frac = stamp.rstrip("Z").split(".")
+    d = datetime.datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return int(d.timestamp()) * 10**9 + int(frac.ljust(9, "0"))
+sent = {m["topic"]: ns(m["ts"]) for m in map(json.loads, open(sys.argv[1]))}
+got = [(m["topic"], ns(m["ts"])) for m in map(json.loads, open(sys.argv[2])) if m["topic"] in sent]
+# The two clocks' constant offset (recorded vs received) is the median; the error is the rest.
+offsets = sorted(g - sent[t] for t, g in got)
+median = offsets[len(offsets) // 2]
+err = sorted(abs(g - sent[t] - median) / 1e6 for t, g in got)
+p = lambda q: err[min(len(err) - 1, int(q * len(err)))]
+print(f"replay --speed 1: {len(got)} messages, timing error p50 {p(0.5):.2f} ms, p99 {p(0.99):.2f} ms, "
+      f"max {err[-1]:.2f} ms (target p99 <= 2 ms; receive times seen by a subscriber, constant offset removed)")
+PY
+
+t0=$(now)
+sqlite3 -csv "$work/cap.db" "SELECT * FROM messages" > /dev/null
+ts=$(python3 -c "print($(now) - $t0)")
+t0=$(now)
+"$bin" csv-export "$work/cap.db" -o "$work/out.csv"
+tc=$(python3 -c "print($(now) - $t0)")
+t0=$(now)
+"$bin" csv-export "$work/cap.db" --fields board,temperature,humidity,light -o "$work/out2.csv"
+tf=$(python3 -c "print($(now) - $t0)")
+echo "csv-export: sqlite3 -csv ${ts:0:5} s; csv-export (default columns, two passes) ${tc:0:5} s -> ratio $(ratio "$ts" "$tc");" \
+     "--fields ${tf:0:5} s -> ratio $(ratio "$ts" "$tf") (target >= 0.5)"

@@ -1,0 +1,150 @@
+"""replay: timing against a real Mosquitto, filters and rewrites, and bad captures."""
+import json
+import os
+import tempfile
+
+from harness import iotctl, spawn, wait_until
+
+GAPS = [0.05, 0.3, 0.1, 2.0, 0.5, 0.05]  # seconds between recorded messages
+T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z
+
+
+def iso(ns):
+    import datetime
+    return datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_capture(path, prefix):
+    ts = [T0]
+    for g in GAPS:
+        ts.append(ts[-1] + int(g * 1e9))
+    with open(path, "w") as f:
+        for i, t in enumerate(ts):
+            frac = f"{t % 10**9:09d}"
+            stamp = iso(t)[:-1] + "." + frac + "Z"
+            f.write(json.dumps({"ts": stamp, "topic": f"{prefix}/{i}", "qos": 1, "retain": False,
+                                "payload": {"n": i}}) + "\n")
+    return ts
+
+
+def line_count(path):
+    with open(path) as f:
+        return sum(1 for line in f if line.strip())
+
+
+def received_gaps(broker, workdir, speed):
+    prefix = f"timing{speed}"
+    capture = os.path.join(workdir, f"{prefix}.jsonl")
+    write_capture(capture, prefix)
+    outpath = os.path.join(workdir, f"{prefix}.out")
+    out = open(outpath, "w")
+    sub = spawn("sub", "-p", broker.port, "-q", "1", "--json", "-t", f"{prefix}/#", "-t", "probe/" + prefix,
+                "-W", 60, stdout=out)
+    out.close()
+    def ready():
+        iotctl("pub", "-p", broker.port, "-t", "probe/" + prefix, "-m", "p", check=True)
+        return line_count(outpath) >= 1
+    wait_until(ready, timeout=30, what="subscriber")
+    r = iotctl("replay", capture, "-p", broker.port, "--speed", speed)
+    assert r.returncode == 0, r.stderr
+    wait_until(lambda: sum(1 for m in map(json.loads, open(outpath)) if m["topic"].startswith(prefix + "/"))
+               == len(GAPS) + 1, timeout=30, what="replayed messages")
+    sub.kill()
+    sub.wait()
+    got = [m for m in map(json.loads, open(outpath)) if m["topic"].startswith(prefix + "/")]
+    assert [m["topic"] for m in got] == [f"{prefix}/{i}" for i in range(len(GAPS) + 1)]
+    import datetime
+    times = [datetime.datetime.fromisoformat(m["ts"].replace("Z", "+00:00")).timestamp() for m in got]
+    return [b - a for a, b in zip(times, times[1:])]
+
+
+def test_speed_1_keeps_the_recorded_gaps(broker):
+    gaps = received_gaps(broker, tempfile.mkdtemp(), "1")
+    for want, got in zip(GAPS, gaps):
+        assert abs(got - want) < 0.040, (want, got)  # loose: a loaded 2-core machine; the bench is strict
+
+
+def test_speed_2_halves_the_gaps(broker):
+    gaps = received_gaps(broker, tempfile.mkdtemp(), "2")
+    for want, got in zip(GAPS, gaps):
+        assert abs(got - want / 2) < 0.040, (want / 2, got)
+
+
+def dry_run(capture, *args):
+    r = iotctl("replay", capture, "--dry-run", "--speed", "0", *args)
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def test_filters_window_rewrite_overrides_and_loop():
+    workdir = tempfile.mkdtemp()
+    capture = os.path.join(workdir, "c.jsonl")
+    ts = write_capture(capture, "a/b")
+    got = dry_run(capture, "-t", "a/b/+", "--from", str(ts[2] // 10**9) + "." + f"{ts[2] % 10**9:09d}",
+                  "--to", iso(ts[4])[:-1] + f".{ts[4] % 10**9:09d}Z", "--topic-rewrite", "a/b/=x/", "-q", "0", "-r")
+    assert [(m["topic"], m["qos"], m["retain"]) for m in got] == [(f"x/{i}", 0, True) for i in (2, 3, 4)]
+    assert len(dry_run(capture, "--loop", "3")) == 3 * len(ts)
+    assert [m["topic"] for m in dry_run(capture, "-t", "a/b/1", "--topic-rewrite", "=pre/")] == ["pre/a/b/1"]
+
+
+def test_capture_that_is_neither_sqlite_nor_json_lines():
+    path = os.path.join(tempfile.mkdtemp(), "capture.bin")
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n not a capture")
+    r = iotctl("replay", path, "--dry-run")
+    assert r.returncode == 1
+    assert r.stderr == f"iotctl: error: '{path}' is neither a SQLite capture (sub --record) nor JSON lines (sub --json)\n"
+
+
+def test_truncated_json_line():
+    path = os.path.join(tempfile.mkdtemp(), "cut.jsonl")
+    good = json.dumps({"topic": "a", "payload": 1})
+    cut = '{"topic":"a","payload":{"x":1'
+    with open(path, "w") as f:
+        f.write(good + "\n" + good + "\n" + cut + "\n")
+    r = iotctl("replay", path, "--dry-run")
+    assert r.returncode == 1
+    assert r.stdout == ""  # checked before anything is sent
+    assert r.stderr == f"iotctl: error: capture '{path}' line 3: invalid JSON at byte {len(cut) + 1}\n"
+
+
+def test_from_after_the_end_of_the_capture():
+    path = os.path.join(tempfile.mkdtemp(), "old.jsonl")
+    ts = write_capture(path, "old")
+    r = iotctl("replay", path, "--dry-run", "--from", "2100-01-01T00:00:00Z")
+    assert r.returncode == 1
+    assert r.stderr == (f"iotctl: error: no messages in '{path}' from 2100-01-01T00:00:00Z to the end: "
+                        f"it holds {len(ts)} messages from {iso(ts[0])} to {iso(ts[-1])}\n")
+
+
+def test_bad_time_and_rewrite_are_usage_errors():
+    r = iotctl("replay", "x", "--dry-run", "--from", "yesterday")
+    assert r.returncode == 2
+    assert r.stderr.startswith("iotctl: error: --from: invalid time 'yesterday'")
+    r = iotctl("replay", "x", "--dry-run", "--topic-rewrite", "nothing")
+    assert (r.returncode, r.stderr) == (2, "iotctl: error: invalid --topic-rewrite 'nothing': expected FROM=TO\n")
+
+
+def test_unreachable_broker_is_exit_3():
+    path = os.path.join(tempfile.mkdtemp(), "c.jsonl")
+    write_capture(path, "c")
+    r = iotctl("replay", path, "-p", "1", "--speed", "0")
+    assert r.returncode == 3, r.stderr
+
+
+def test_progress_bar_only_on_a_terminal():
+    import pty
+    import subprocess
+    from harness import IOTCTL
+    path = os.path.join(tempfile.mkdtemp(), "p.jsonl")
+    write_capture(path, "p")
+    master, slave = pty.openpty()
+    proc = subprocess.run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
+                          stderr=slave, timeout=30)
+    os.close(slave)
+    tty_text = os.read(master, 65536).decode()
+    os.close(master)
+    assert proc.returncode == 0
+    assert "msg/s" in tty_text and "ETA" in tty_text and "%" in tty_text
+    r = iotctl("replay", path, "--dry-run", "--speed", "0")
+    assert r.stderr.count("\n") == 1 and "ETA" not in r.stderr  # not a terminal: summary only

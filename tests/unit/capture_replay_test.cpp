@@ -1,0 +1,118 @@
+#include <doctest/doctest.h>
+
+#include "core/replay_runner.h"
+
+using namespace iotctl;
+
+namespace {
+
+constexpr int64_t k_ms = 1'000'000;
+
+// Messages from memory.
+struct VectorSource : MessageSource {
+    std::vector<Message> items;
+    size_t at = 0;
+    Result<bool> next(Message& out) override {
+        if (at == items.size()) return false;
+        out = items[at++];
+        return true;
+    }
+};
+
+// A clock that jumps to whatever time is slept until, plus a fixed lateness.
+struct FakeClock : ReplayClock {
+    int64_t now = 1000 * k_ms;
+    int64_t late = 0;
+    std::vector<int64_t> sleeps;
+    int64_t now_ns() override { return now; }
+    bool sleep_until(int64_t t) override {
+        sleeps.push_back(t);
+        now = t + late;
+        return true;
+    }
+    bool stop_requested() override { return false; }
+};
+
+struct FakePublisher : Publisher {
+    std::vector<Message> sent;
+    std::vector<int64_t> at;
+    FakeClock* clock = nullptr;
+    bool flushed = false;
+    Status publish(const Message& m) override {
+        sent.push_back(m);
+        at.push_back(clock->now);
+        return {};
+    }
+    Status flush() override {
+        flushed = true;
+        return {};
+    }
+};
+
+Message at(int64_t ts_ms, std::string topic = "t/x") {
+    Message m;
+    m.topic = std::move(topic);
+    m.ts_ns = 5'000'000 * k_ms + ts_ms * k_ms;
+    m.qos = 1;
+    return m;
+}
+
+SourceFactory factory(std::vector<Message> items) {
+    return [items]() -> Result<std::unique_ptr<MessageSource>> {
+        auto s = std::make_unique<VectorSource>();
+        s->items = items;
+        return std::unique_ptr<MessageSource>(std::move(s));
+    };
+}
+
+}  // namespace
+
+TEST_CASE("replay sends at start + scaled recorded offsets, even when each send is late") {
+    FakeClock clock;
+    clock.late = 3 * k_ms;  // every wake-up 3 ms late: the schedule must not drift
+    FakePublisher pub;
+    pub.clock = &clock;
+    ReplayOptions opts;
+    opts.timing.speed = 2;
+    auto stats = run_replay(factory({at(0), at(100), at(300), at(2300)}), pub, clock, opts, {});
+    REQUIRE(stats.ok());
+    const int64_t start = 1000 * k_ms;
+    CHECK(clock.sleeps == std::vector<int64_t>{start + 50 * k_ms, start + 150 * k_ms, start + 1150 * k_ms});
+    CHECK(stats->sent == 4);
+    CHECK(stats->max_late_ns == 3 * k_ms);
+    CHECK(pub.flushed);
+}
+
+TEST_CASE("replay rewrites, overrides, loops, and skips (counts) invalid topics") {
+    FakeClock clock;
+    FakePublisher pub;
+    pub.clock = &clock;
+    ReplayOptions opts;
+    opts.timing.speed = 0;
+    opts.loops = 2;
+    opts.rewrites = {TopicRewrite{"t/", "u/"}, TopicRewrite{"", "pre/"}};
+    opts.qos = 0;
+    opts.retain = true;
+    auto stats = run_replay(factory({at(0), at(10, "other"), at(20, "t/+bad")}), pub, clock, opts, {});
+    REQUIRE(stats.ok());
+    CHECK(stats->sent == 4);
+    CHECK(stats->skipped == 2);
+    CHECK(stats->passes == 2);
+    CHECK(clock.sleeps.empty());
+    REQUIRE(pub.sent.size() == 4);
+    CHECK(pub.sent[0].topic == "u/x");
+    CHECK(pub.sent[1].topic == "pre/other");
+    CHECK((pub.sent[0].qos == 0 && pub.sent[0].retain));
+}
+
+TEST_CASE("replay stops at a bad record with its error") {
+    FakeClock clock;
+    FakePublisher pub;
+    pub.clock = &clock;
+    SourceFactory bad = []() -> Result<std::unique_ptr<MessageSource>> {
+        return runtime_error("capture 'x' line 3: invalid JSON at byte 9");
+    };
+    auto stats = run_replay(bad, pub, clock, ReplayOptions{}, {});
+    REQUIRE_FALSE(stats.ok());
+    CHECK(stats.error().message == "capture 'x' line 3: invalid JSON at byte 9");
+}
