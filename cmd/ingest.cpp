@@ -24,45 +24,78 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     auto* g = "Sinks";
     app.add_option("--influx", o.influx, "InfluxDB URL, e.g. http://127.0.0.1:8086")->group(g);
     app.add_option("--influx-db", o.influx_db, "InfluxDB 1.x database")->group(g);
-    app.add_option("--influx-org", o.influx_org, "InfluxDB 2.x organisation (token in INFLUX_TOKEN)")->group(g);
+    app.add_option("--influx-org", o.influx_org,
+                   "InfluxDB 2.x organisation (token in INFLUX_TOKEN)")
+        ->group(g);
     app.add_option("--influx-bucket", o.influx_bucket, "InfluxDB 2.x bucket")->group(g);
     app.add_option("--influx-token", o.influx_token)->group("");  // from INFLUX_TOKEN, never shown
     app.add_option("--mysql", o.mysql, "mysql://user[:pass]@host[:port]/db")->group(g);
     app.add_option("--sqlite", o.sqlite, "SQLite file (the default sink: ./iotctl.db)")->group(g);
     g = "Mapping";
     app.add_option("--preset", o.preset, "Built-in mapping")
-        ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))->group(g);
+        ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))
+        ->group(g);
     app.add_option("--map", o.map_file, "Mapping file (TOML or JSON)")->group(g);
-    app.add_option("-t,--topic", o.topics, "Topic filter, replacing the mapping's own (repeatable)")->group(g);
-    app.add_option("--dead-letter", o.dead_letter, "Append what cannot be stored here as JSON lines")->group(g);
+    app.add_option("-t,--topic", o.topics, "Topic filter, replacing the mapping's own (repeatable)")
+        ->group(g);
+    app.add_option("--dead-letter", o.dead_letter,
+                   "Append what cannot be stored here as JSON lines")
+        ->group(g);
     g = "Delivery";
     app.add_option("-q,--qos", o.qos, "QoS of the subscription")->capture_default_str()->group(g);
-    app.add_option("--batch-size", o.batch_size, "Messages per database write at most")->capture_default_str()->group(g);
-    app.add_option("--flush-interval", o.flush_interval, "Seconds before a partial batch is written")->capture_default_str()->group(g);
-    app.add_option("--share", o.share, "Shared subscription group ($share/GROUP/filter) for scale-out")->group(g);
-    app.add_option("--state-dir", o.state_dir, "Spool and checkpoints (default $XDG_STATE_HOME/iotctl, one subdir per client id)")->group(g);
-    app.add_option("--fsync-interval", o.fsync_interval, "Seconds between fsyncs of the spool (0: every message)")->capture_default_str()->group(g);
-    app.add_option("--spool-max-bytes", o.spool_max_bytes, "Disk bound of the spool (e.g. 512MiB)")->capture_default_str()->group(g);
-    app.add_option("--drain-timeout", o.drain_timeout, "Seconds to keep writing after SIGTERM/SIGINT")->capture_default_str()->group(g);
+    app.add_option("--batch-size", o.batch_size, "Messages per database write at most")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--flush-interval", o.flush_interval,
+                   "Seconds before a partial batch is written")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--share", o.share,
+                   "Shared subscription group ($share/GROUP/filter) for scale-out")
+        ->group(g);
+    app.add_option(
+           "--state-dir", o.state_dir,
+           "Spool and checkpoints (default $XDG_STATE_HOME/iotctl, one subdir per client id)")
+        ->group(g);
+    app.add_option("--fsync-interval", o.fsync_interval,
+                   "Seconds between fsyncs of the spool (0: every message)")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--spool-max-bytes", o.spool_max_bytes, "Disk bound of the spool (e.g. 512MiB)")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--drain-timeout", o.drain_timeout,
+                   "Seconds to keep writing after SIGTERM/SIGINT")
+        ->capture_default_str()
+        ->group(g);
     g = "Monitoring";
-    app.add_option("--stats-interval", o.stats_interval, "Log a one-line summary every S seconds")->group(g);
-    app.add_option("--log-file", o.log_file, "Log here instead of stderr (reopened on SIGHUP)")->group(g);
+    app.add_option("--stats-interval", o.stats_interval, "Log a one-line summary every S seconds")
+        ->group(g);
+    app.add_option("--log-file", o.log_file, "Log here instead of stderr (reopened on SIGHUP)")
+        ->group(g);
 }
 
 void check_ingest_options(IngestOptions& o) {
     check_qos(o.qos, "-q");
     if (o.batch_size < 1) throw Failure(usage_error("--batch-size must be 1 or more"));
-    if (!(o.flush_interval > 0)) throw Failure(usage_error("--flush-interval must be above 0 seconds"));
-    if (o.fsync_interval < 0) throw Failure(usage_error("--fsync-interval must be 0 or more seconds"));
-    if (o.stats_interval < 0) throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
-    if (o.drain_timeout < 0) throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
-    if (!o.preset.empty() && !o.map_file.empty()) throw Failure(usage_error("give --preset or --map, not both"));
+    if (!(o.flush_interval > 0))
+        throw Failure(usage_error("--flush-interval must be above 0 seconds"));
+    if (o.fsync_interval < 0)
+        throw Failure(usage_error("--fsync-interval must be 0 or more seconds"));
+    if (o.stats_interval < 0)
+        throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
+    if (o.drain_timeout < 0)
+        throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
+    if (!o.preset.empty() && !o.map_file.empty())
+        throw Failure(usage_error("give --preset or --map, not both"));
     if (o.share.find_first_of("/+#") != std::string::npos || (o.share.empty() && false))
-        throw Failure(usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
+        throw Failure(
+            usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
     for (const auto& t : o.topics) validate_topic_filter(t).check();
     bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
     if (!o.influx.empty() && !v2 && o.influx_db.empty())
-        throw Failure(usage_error("--influx needs --influx-db (InfluxDB 1.x) or --influx-org and --influx-bucket (2.x)"));
+        throw Failure(usage_error(
+            "--influx needs --influx-db (InfluxDB 1.x) or --influx-org and --influx-bucket (2.x)"));
     if (o.influx.empty() && (v2 || !o.influx_db.empty()))
         throw Failure(usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
 }
@@ -112,16 +145,17 @@ uint64_t parse_byte_size(const std::string& text, const char* flag) {
         used = 0;
     }
     std::string unit = text.substr(used);
-    double mult = unit.empty() || unit == "B"                 ? 1
+    double mult = unit.empty() || unit == "B"                   ? 1
                   : unit == "K" || unit == "KiB" || unit == "k" ? 1024.0
-                  : unit == "M" || unit == "MiB"               ? 1024.0 * 1024
-                  : unit == "G" || unit == "GiB"               ? 1024.0 * 1024 * 1024
-                  : unit == "KB"                               ? 1e3
-                  : unit == "MB"                               ? 1e6
-                  : unit == "GB"                               ? 1e9
-                                                               : -1;
+                  : unit == "M" || unit == "MiB"                ? 1024.0 * 1024
+                  : unit == "G" || unit == "GiB"                ? 1024.0 * 1024 * 1024
+                  : unit == "KB"                                ? 1e3
+                  : unit == "MB"                                ? 1e6
+                  : unit == "GB"                                ? 1e9
+                                                                : -1;
     if (used == 0 || mult < 0 || !(n > 0))
-        throw Failure(usage_error(fmt::format("invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag)));
+        throw Failure(usage_error(fmt::format(
+            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag)));
     return static_cast<uint64_t>(n * mult);
 }
 
@@ -136,24 +170,29 @@ RunFn setup_ingest(CLI::App& app) {
 int run_ingest(IngestOptions& o) {
     check_ingest_options(o);
     uint64_t spool_max = parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
-    if (spool_max < (1u << 20)) throw Failure(usage_error("--spool-max-bytes must be at least 1MiB"));
-    if (auto url_topic = resolve_conn_options(o.conn).take(); !url_topic.empty()) o.topics.push_back(url_topic);
+    if (spool_max < (1u << 20))
+        throw Failure(usage_error("--spool-max-bytes must be at least 1MiB"));
+    if (auto url_topic = resolve_conn_options(o.conn).take(); !url_topic.empty())
+        o.topics.push_back(url_topic);
 
     auto log = IngestLog::open(o.log_file).take();
     auto dead = DeadLetterFile::open(o.dead_letter).take();
     std::string described;
     auto sinks = make_sinks(o, described);
 
-    std::vector<std::string> filters = o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
-    if (filters.empty()) throw Failure(usage_error("the mapping subscribes to nothing: give -t FILTER"));
+    std::vector<std::string> filters =
+        o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
+    if (filters.empty())
+        throw Failure(usage_error("the mapping subscribes to nothing: give -t FILTER"));
     if (!o.share.empty())
         for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
 
     bool derived_id = o.conn.client_id.empty();
-    std::string id = derived_id ? derive_client_id(local_host_name(),
-                                                   fmt::format("{}:{}", o.conn.host, effective_port(o.conn)),
-                                                   filters, o.share)
-                                : o.conn.client_id;
+    std::string id =
+        derived_id ? derive_client_id(local_host_name(),
+                                      fmt::format("{}:{}", o.conn.host, effective_port(o.conn)),
+                                      filters, o.share)
+                   : o.conn.client_id;
     auto state = StateDir::claim(o.state_dir.empty() ? default_state_root() : o.state_dir, id,
                                  derived_id && !o.share.empty())
                      .take();
@@ -166,7 +205,8 @@ int run_ingest(IngestOptions& o) {
     po.spool.max_bytes = spool_max;
     po.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);
     po.batcher.batch_size = static_cast<size_t>(o.batch_size);
-    po.batcher.flush_interval = std::chrono::milliseconds(static_cast<int64_t>(o.flush_interval * 1000));
+    po.batcher.flush_interval =
+        std::chrono::milliseconds(static_cast<int64_t>(o.flush_interval * 1000));
     po.fsync_interval = std::chrono::milliseconds(static_cast<int64_t>(o.fsync_interval * 1000));
     po.drain_time = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
     auto pipeline = IngestPipeline::open(std::move(po), std::move(sinks), *dead, *log).take();
@@ -189,12 +229,13 @@ int run_ingest(IngestOptions& o) {
     flags.qos = o.qos;
     session.subscribe(filters, flags).check();
     pipeline->start();
-    log->info(fmt::format("ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
-                          state->client_id(), state->path(),
-                          session.session_present() ? "resumed" : "new", o.qos,
-                          fmt::join(filters, " "), described));
+    log->info(fmt::format(
+        "ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
+        state->client_id(), state->path(), session.session_present() ? "resumed" : "new", o.qos,
+        fmt::join(filters, " "), described));
 
-    auto step = std::chrono::milliseconds(o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
+    auto step = std::chrono::milliseconds(
+        o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
     while (!wait_for_stop(step))
         if (o.stats_interval > 0) log->info(pipeline->summary());
 
@@ -205,7 +246,8 @@ int run_ingest(IngestOptions& o) {
     uint64_t left = pipeline->stop();
     log->info("final: " + pipeline->summary());
     if (left > 0)
-        log->warn(fmt::format("{} not yet written stays in the spool for the next start", human_bytes(left)));
+        log->warn(fmt::format("{} not yet written stays in the spool for the next start",
+                              human_bytes(left)));
     return sig == SIGINT ? static_cast<int>(ExitCode::interrupted) : 0;
 }
 

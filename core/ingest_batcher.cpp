@@ -34,7 +34,8 @@ void DrainControl::sleep(std::chrono::milliseconds d) const {
     std::unique_lock lock(mutex_);
     auto until = std::chrono::steady_clock::now() + d;
     if (stopping_) until = std::min(until, deadline_);
-    cv_.wait_until(lock, until, [&] { return stopping_ && std::chrono::steady_clock::now() >= deadline_; });
+    cv_.wait_until(lock, until,
+                   [&] { return stopping_ && std::chrono::steady_clock::now() >= deadline_; });
 }
 
 SinkBatcher::SinkBatcher(BatcherContext ctx, BatcherOptions options, uint64_t start)
@@ -64,7 +65,8 @@ bool SinkBatcher::gather(SpoolReader& reader, std::vector<SpoolEntry>& entries) 
         }
         auto waited = std::chrono::steady_clock::now() - first_at;
         if (waited >= options_.flush_interval) return true;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(options_.flush_interval - waited);
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(options_.flush_interval - waited);
         ctx_.spool.wait_for_data(reader.position(), std::min(left, k_fill_poll));
         if (reader.position() < ctx_.spool.end()) ctx_.drain.sleep(std::min(left, k_fill_poll));
     }
@@ -84,7 +86,8 @@ void SinkBatcher::map_batch(const std::vector<SpoolEntry>& entries, std::vector<
         if (!options_.report_mapping) continue;
         if (outcome.kind == MapOutcome::dead) {
             ctx_.totals.dead.fetch_add(1);
-            if (auto s = ctx_.dead.write(e.message, outcome.reason); !s) ctx_.log.error(s.error().message);
+            if (auto s = ctx_.dead.write(e.message, outcome.reason); !s)
+                ctx_.log.error(s.error().message);
         } else if (outcome.kind == MapOutcome::skipped) {
             ctx_.totals.skipped.fetch_add(1);
         } else if (!outcome.reason.empty()) {
@@ -102,11 +105,13 @@ void SinkBatcher::dead_letter_rejected(const Record& record, const std::vector<S
                                [](const SpoolEntry& e, uint64_t seq) { return e.offset < seq; });
     Message m;
     if (it != entries.end() && it->offset == record.seq) m = it->message;
-    auto reason = fmt::format("{} rejected the record ({}): {}", ctx_.sink.name(), record.measurement, why);
+    auto reason =
+        fmt::format("{} rejected the record ({}): {}", ctx_.sink.name(), record.measurement, why);
     if (auto s = ctx_.dead.write(m, reason); !s) ctx_.log.error(s.error().message);
 }
 
-bool SinkBatcher::write_records(std::vector<Record> records, const std::vector<SpoolEntry>& entries) {
+bool SinkBatcher::write_records(std::vector<Record> records,
+                                const std::vector<SpoolEntry>& entries) {
     auto backoff = options_.first_backoff;
     while (!records.empty()) {
         WriteOutcome out;
@@ -118,7 +123,8 @@ bool SinkBatcher::write_records(std::vector<Record> records, const std::vector<S
         if (out.kind == WriteOutcome::ok) {
             ctx_.stats.records.fetch_add(records.size());
             ctx_.stats.batches.fetch_add(1);
-            if (ctx_.stats.down.exchange(false)) ctx_.log.info(fmt::format("{}: writes succeed again", ctx_.sink.name()));
+            if (ctx_.stats.down.exchange(false))
+                ctx_.log.info(fmt::format("{}: writes succeed again", ctx_.sink.name()));
             return true;
         }
         if (out.kind == WriteOutcome::retry) {
@@ -126,7 +132,8 @@ bool SinkBatcher::write_records(std::vector<Record> records, const std::vector<S
             ctx_.stats.down = true;
             if (ctx_.drain.expired()) return false;
             ctx_.log.warn(fmt::format("{}: write of {} records failed ({}); retrying in {:.1f}s",
-                                      ctx_.sink.name(), records.size(), out.message, backoff.count() / 1000.0));
+                                      ctx_.sink.name(), records.size(), out.message,
+                                      backoff.count() / 1000.0));
             ctx_.drain.sleep(backoff);
             if (ctx_.drain.expired()) return false;
             backoff = std::min(backoff * 2, options_.max_backoff);
@@ -139,8 +146,10 @@ bool SinkBatcher::write_records(std::vector<Record> records, const std::vector<S
                 if (i < records.size()) bad[i] = true;
             std::vector<Record> rest;
             for (size_t i = 0; i < records.size(); ++i) {
-                if (bad[i]) dead_letter_rejected(records[i], entries, out.message);
-                else rest.push_back(std::move(records[i]));
+                if (bad[i])
+                    dead_letter_rejected(records[i], entries, out.message);
+                else
+                    rest.push_back(std::move(records[i]));
             }
             records = std::move(rest);
             continue;
@@ -151,10 +160,12 @@ bool SinkBatcher::write_records(std::vector<Record> records, const std::vector<S
         }
         // Which record is bad is unknown: halve the batch until the bad ones stand alone.
         size_t half = records.size() / 2;
-        std::vector<Record> second(std::make_move_iterator(records.begin() + static_cast<long>(half)),
-                                   std::make_move_iterator(records.end()));
+        std::vector<Record> second(
+            std::make_move_iterator(records.begin() + static_cast<long>(half)),
+            std::make_move_iterator(records.end()));
         records.resize(half);
-        return write_records(std::move(records), entries) && write_records(std::move(second), entries);
+        return write_records(std::move(records), entries) &&
+               write_records(std::move(second), entries);
     }
     return true;
 }
@@ -176,7 +187,8 @@ void SinkBatcher::run() {
         map_batch(entries, records);
         if (!write_records(std::move(records), entries)) break;  // stopped while the sink was down
         uint64_t pos = reader.position();
-        if (auto s = write_checkpoint(ctx_.checkpoint_file, pos); !s) ctx_.log.error(s.error().message);
+        if (auto s = write_checkpoint(ctx_.checkpoint_file, pos); !s)
+            ctx_.log.error(s.error().message);
         ctx_.stats.messages.fetch_add(entries.size());
         ctx_.stats.position = pos;
         if (ctx_.on_commit) ctx_.on_commit();

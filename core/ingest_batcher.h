@@ -32,7 +32,7 @@ struct BatcherOptions {
 
 /// Shared stop state: once stopping, threads drain until caught up or the deadline passes.
 class DrainControl {
-public:
+  public:
     /// Starts draining; work not written by `deadline` stays in the spool for the next run.
     void begin(std::chrono::steady_clock::time_point deadline);
     /// True once begin() was called.
@@ -42,7 +42,7 @@ public:
     /// Sleeps up to `d`, waking early when a stop begins or the deadline passes.
     void sleep(std::chrono::milliseconds d) const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     mutable std::condition_variable cv_;
     bool stopping_ = false;
@@ -65,7 +65,7 @@ struct BatcherContext {
 
 /// The body of one sink thread.
 class SinkBatcher {
-public:
+  public:
     /// Prepares a thread that starts at spool position `start`.
     SinkBatcher(BatcherContext ctx, BatcherOptions options, uint64_t start);
     /// Runs until the drain ends: caught up after a stop, or the stop deadline passed.
@@ -73,7 +73,7 @@ public:
     /// The committed position (everything before it is in the sink).
     uint64_t committed() const { return ctx_.stats.position.load(); }
 
-private:
+  private:
     bool gather(class SpoolReader& reader, std::vector<SpoolEntry>& entries);
     void map_batch(const std::vector<SpoolEntry>& entries, std::vector<Record>& records);
     bool write_records(std::vector<Record> records, const std::vector<SpoolEntry>& entries);

@@ -38,11 +38,14 @@ Status write_checkpoint(const std::string& path, uint64_t position) {
     std::string tmp = path + ".tmp";
     std::string text = fmt::format("{}\n", position);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return runtime_error(fmt::format("cannot write checkpoint {}: {}", tmp, std::strerror(errno)));
+    if (fd < 0)
+        return runtime_error(
+            fmt::format("cannot write checkpoint {}: {}", tmp, std::strerror(errno)));
     bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
     if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
-        return runtime_error(fmt::format("cannot write checkpoint {}: {}", path, std::strerror(errno)));
+        return runtime_error(
+            fmt::format("cannot write checkpoint {}: {}", path, std::strerror(errno)));
     return {};
 }
 

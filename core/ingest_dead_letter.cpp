@@ -16,7 +16,8 @@ namespace {
 Result<int> open_append(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd < 0)
-        return runtime_error(fmt::format("cannot open dead-letter file {}: {}", path, std::strerror(errno)));
+        return runtime_error(
+            fmt::format("cannot open dead-letter file {}: {}", path, std::strerror(errno)));
     return fd;
 }
 }  // namespace
@@ -60,7 +61,8 @@ Status DeadLetterFile::write(const Message& message, const std::string& reason) 
         ssize_t n = ::write(fd_, p, left);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
-            return runtime_error(fmt::format("cannot write dead-letter file {}: {}", path_, std::strerror(errno)));
+            return runtime_error(
+                fmt::format("cannot write dead-letter file {}: {}", path_, std::strerror(errno)));
         p += n;
         left -= static_cast<size_t>(n);
     }

@@ -13,7 +13,7 @@ namespace iotctl {
 
 /// Appends dead letters to a file (or only counts them when no file is named); thread-safe.
 class DeadLetterFile {
-public:
+  public:
     /// Opens `path` for appending; an empty path keeps only the counter.
     static Result<std::unique_ptr<DeadLetterFile>> open(const std::string& path);
     ~DeadLetterFile();
@@ -24,7 +24,7 @@ public:
     /// How many dead letters were recorded.
     uint64_t count() const { return count_.load(); }
 
-private:
+  private:
     explicit DeadLetterFile(std::string path) : path_(std::move(path)) {}
     std::string path_;
     int fd_ = -1;

@@ -16,17 +16,23 @@ namespace iotctl {
 namespace {
 const char* level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::debug: return "DEBUG";
-        case LogLevel::info: return "INFO";
-        case LogLevel::warn: return "WARN";
-        case LogLevel::error: return "ERROR";
+        case LogLevel::debug:
+            return "DEBUG";
+        case LogLevel::info:
+            return "INFO";
+        case LogLevel::warn:
+            return "WARN";
+        case LogLevel::error:
+            return "ERROR";
     }
     return "INFO";
 }
 
 Result<int> open_append(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd < 0) return runtime_error(fmt::format("cannot open log file {}: {}", path, std::strerror(errno)));
+    if (fd < 0)
+        return runtime_error(
+            fmt::format("cannot open log file {}: {}", path, std::strerror(errno)));
     return fd;
 }
 }  // namespace

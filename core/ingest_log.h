@@ -16,7 +16,7 @@ enum class LogLevel { debug, info, warn, error };
 
 /// A thread-safe line logger; one per process, shared by every ingest thread.
 class IngestLog {
-public:
+  public:
     /// Logs to stderr when `path` is empty, else appends to that file.
     static Result<std::unique_ptr<IngestLog>> open(const std::string& path);
     ~IngestLog();
@@ -29,7 +29,7 @@ public:
     void warn(std::string_view t) { write(LogLevel::warn, t); }
     void error(std::string_view t) { write(LogLevel::error, t); }
 
-private:
+  private:
     explicit IngestLog(std::string path) : path_(std::move(path)) {}
     std::string path_;
     int fd_ = 2;

@@ -32,15 +32,24 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::open(PipelineOptions opt
         BatcherOptions bo = p->options_.batcher;
         bo.report_mapping = i == 0;
         IngestPipeline* self = p.get();
-        BatcherContext ctx{*s.sink,        std::move(s.mapper), *p->spool_, file,
-                           p->stats_.add_sink(name), p->stats_,   dead,        log,
-                           p->drain_,      [self] { self->release_done(); }};
+        BatcherContext ctx{*s.sink,
+                           std::move(s.mapper),
+                           *p->spool_,
+                           file,
+                           p->stats_.add_sink(name),
+                           p->stats_,
+                           dead,
+                           log,
+                           p->drain_,
+                           [self] { self->release_done(); }};
         p->batchers_.push_back(std::make_unique<SinkBatcher>(std::move(ctx), bo, start));
     }
     return p;
 }
 
-IngestPipeline::~IngestPipeline() { stop(); }
+IngestPipeline::~IngestPipeline() {
+    stop();
+}
 
 void IngestPipeline::start() {
     if (started_) return;
@@ -53,9 +62,10 @@ void IngestPipeline::accept(const Message& message) {
     static bool full_logged = false;  // only the MQTT receive thread calls accept()
     if (!full_logged && spool_->bytes() >= options_.spool.max_bytes) {
         full_logged = true;
-        log_.error(fmt::format("spool full ({} of {}): not acknowledging messages until the sinks "
-                               "catch up; the broker keeps them",
-                               human_bytes(spool_->bytes()), human_bytes(options_.spool.max_bytes)));
+        log_.error(
+            fmt::format("spool full ({} of {}): not acknowledging messages until the sinks "
+                        "catch up; the broker keeps them",
+                        human_bytes(spool_->bytes()), human_bytes(options_.spool.max_bytes)));
     }
     while (true) {
         auto s = spool_->append(message);
@@ -93,7 +103,8 @@ void IngestPipeline::fsync_loop() {
     auto next = std::chrono::steady_clock::now() + options_.fsync_interval;
     while (!drain_.stopping()) {
         drain_.sleep(step);
-        if (options_.fsync_interval.count() == 0 || std::chrono::steady_clock::now() < next) continue;
+        if (options_.fsync_interval.count() == 0 || std::chrono::steady_clock::now() < next)
+            continue;
         if (auto s = spool_->sync(); !s) log_.error(s.error().message);
         next = std::chrono::steady_clock::now() + options_.fsync_interval;
     }

@@ -20,7 +20,7 @@ namespace iotctl {
 
 /// Where the pipeline keeps its state and how it batches, syncs and stops.
 struct PipelineOptions {
-    std::string state_dir;                           // spool segments and checkpoints
+    std::string state_dir;  // spool segments and checkpoints
     SpoolOptions spool;
     BatcherOptions batcher;
     std::chrono::milliseconds fsync_interval{1000};  // 0: fdatasync after every message
@@ -35,7 +35,7 @@ struct PipelineSink {
 
 /// Spool plus sink threads; accept() is the only call made from the MQTT callback.
 class IngestPipeline {
-public:
+  public:
     /// Opens the spool in the state dir and reads each sink's checkpoint; starts nothing yet.
     static Result<std::unique_ptr<IngestPipeline>> open(PipelineOptions options,
                                                         std::vector<PipelineSink> sinks,
@@ -56,7 +56,7 @@ public:
     /// The spool (for tests and the full-spool warning).
     const Spool& spool() const { return *spool_; }
 
-private:
+  private:
     IngestPipeline(PipelineOptions options, DeadLetterFile& dead, IngestLog& log)
         : options_(std::move(options)), dead_(dead), log_(log) {}
     void release_done();

@@ -52,21 +52,25 @@ Result<std::unique_ptr<StateDir>> StateDir::claim(const std::string& root, const
         std::string dir = root + "/" + slot_id;
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
-        if (ec) return runtime_error(fmt::format("cannot create state directory {}: {}", dir, ec.message()));
+        if (ec)
+            return runtime_error(
+                fmt::format("cannot create state directory {}: {}", dir, ec.message()));
         std::string lock = dir + "/lock";
         int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
             return runtime_error(fmt::format("cannot open {}: {}", lock, std::strerror(errno)));
         if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
             std::string pid = fmt::format("{}\n", ::getpid());
-            if (::ftruncate(fd, 0) == 0) [[maybe_unused]] auto n = ::write(fd, pid.data(), pid.size());
+            if (::ftruncate(fd, 0) == 0) [[maybe_unused]]
+                auto n = ::write(fd, pid.data(), pid.size());
             return std::unique_ptr<StateDir>(new StateDir(dir, slot_id, fd));
         }
         ::close(fd);
     }
     return runtime_error(fmt::format(
         "state directory {}/{} is in use by another ingest process; give it its own -i ID or "
-        "--state-dir", root, id));
+        "--state-dir",
+        root, id));
 }
 
 }  // namespace iotctl

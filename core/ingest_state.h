@@ -20,7 +20,7 @@ std::string default_state_root();
 
 /// An exclusively locked state directory (flock on `DIR/lock`), released on destruction.
 class StateDir {
-public:
+  public:
     ~StateDir();
     StateDir(const StateDir&) = delete;
     StateDir& operator=(const StateDir&) = delete;
@@ -34,7 +34,7 @@ public:
     static Result<std::unique_ptr<StateDir>> claim(const std::string& root, const std::string& id,
                                                    bool try_suffixes);
 
-private:
+  private:
     StateDir(std::string path, std::string id, int fd)
         : path_(std::move(path)), client_id_(std::move(id)), fd_(fd) {}
     std::string path_, client_id_;

@@ -28,11 +28,11 @@ std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes, bool 
                                    human_bytes(spool_bytes), spool_full ? " (FULL)" : "");
     for (const auto& s : sinks) {
         uint64_t pos = s->position.load();
-        line += fmt::format(" | {}: written={} messages={} batches={} retries={} rejected={} lag={}{}",
-                            s->name, s->records.load(), s->messages.load(), s->batches.load(),
-                            s->retries.load(), s->rejected.load(),
-                            human_bytes(spool_end > pos ? spool_end - pos : 0),
-                            s->down.load() ? " DOWN" : "");
+        line += fmt::format(
+            " | {}: written={} messages={} batches={} retries={} rejected={} lag={}{}", s->name,
+            s->records.load(), s->messages.load(), s->batches.load(), s->retries.load(),
+            s->rejected.load(), human_bytes(spool_end > pos ? spool_end - pos : 0),
+            s->down.load() ? " DOWN" : "");
     }
     return line;
 }

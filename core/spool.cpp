@@ -16,7 +16,7 @@ namespace iotctl {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr size_t k_header = 8;                 // u32 body length, u32 crc32 of the body
+constexpr size_t k_header = 8;                  // u32 body length, u32 crc32 of the body
 constexpr size_t k_fixed_body = 8 + 1 + 1 + 4;  // ts_ns, qos, retain, topic length
 constexpr uint32_t k_max_body = 512u << 20;     // larger than any MQTT message
 
@@ -32,13 +32,16 @@ T get(const char* p) {
     return v;
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 Status write_all(int fd, const char* data, size_t size, const std::string& path) {
     while (size > 0) {
         ssize_t n = ::write(fd, data, size);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return runtime_error(fmt::format("cannot write spool {}: {}", path, errno_text()));
+        if (n < 0)
+            return runtime_error(fmt::format("cannot write spool {}: {}", path, errno_text()));
         data += n;
         size -= static_cast<size_t>(n);
     }
@@ -111,14 +114,18 @@ Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir, const SpoolOp
                                            uint64_t start_at) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return runtime_error(fmt::format("cannot create spool directory {}: {}", dir, ec.message()));
+    if (ec)
+        return runtime_error(
+            fmt::format("cannot create spool directory {}: {}", dir, ec.message()));
     std::unique_ptr<Spool> spool(new Spool(dir, options));
     std::vector<uint64_t> starts;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
         auto name = e.path().filename().string();
-        if (name.size() == 24 && name.ends_with(".seg")) starts.push_back(std::stoull(name.substr(0, 20)));
+        if (name.size() == 24 && name.ends_with(".seg"))
+            starts.push_back(std::stoull(name.substr(0, 20)));
     }
-    if (ec) return runtime_error(fmt::format("cannot read spool directory {}: {}", dir, ec.message()));
+    if (ec)
+        return runtime_error(fmt::format("cannot read spool directory {}: {}", dir, ec.message()));
     std::sort(starts.begin(), starts.end());
     for (size_t i = 0; i + 1 < starts.size(); ++i)
         spool->segments_[starts[i]] = starts[i] + fs::file_size(spool->segment_path(starts[i]), ec);
@@ -129,8 +136,8 @@ Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir, const SpoolOp
         uint64_t valid = valid_length(spool->segment_path(last));
         // Cut a torn record (power cut mid-write) so appends continue on a clean boundary.
         if (::truncate(spool->segment_path(last).c_str(), static_cast<off_t>(valid)) != 0)
-            return runtime_error(fmt::format("cannot repair spool {}: {}", spool->segment_path(last),
-                                             errno_text()));
+            return runtime_error(
+                fmt::format("cannot repair spool {}: {}", spool->segment_path(last), errno_text()));
         if (auto s = spool->open_active(last, true); !s) return s.error();
         spool->end_ = last + valid;
     }
@@ -168,7 +175,9 @@ Status Spool::append(const Message& message) {
         if (auto s = open_active(end, false); !s) return s;
         ::fdatasync(sealed->fd);  // a sealed segment is synced once; the timer syncs the active one
     }
-    if (auto s = write_all(active_->fd, buffer_.data(), buffer_.size(), segment_path(active_start_)); !s)
+    if (auto s =
+            write_all(active_->fd, buffer_.data(), buffer_.size(), segment_path(active_start_));
+        !s)
         return s;
     end_.store(end + buffer_.size(), std::memory_order_release);
     if (data_waiters_.load() > 0) data_cv_.notify_all();
@@ -184,7 +193,8 @@ Status Spool::sync() {
         end = end_;
     }
     if (end == synced_end_) return {};
-    if (::fdatasync(file->fd) != 0) return runtime_error(fmt::format("fdatasync of spool failed: {}", errno_text()));
+    if (::fdatasync(file->fd) != 0)
+        return runtime_error(fmt::format("fdatasync of spool failed: {}", errno_text()));
     synced_end_ = end;
     return {};
 }

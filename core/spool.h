@@ -24,7 +24,7 @@ namespace iotctl {
 
 /// Limits of a spool on disk.
 struct SpoolOptions {
-    uint64_t max_bytes = 1ull << 30;      // append blocks when segments on disk reach this
+    uint64_t max_bytes = 1ull << 30;       // append blocks when segments on disk reach this
     uint64_t segment_bytes = 64ull << 20;  // a new segment file starts past this size
 };
 
@@ -44,7 +44,7 @@ struct SpoolFile {
 
 /// The segment files of one spool directory; append is thread-safe, readers are separate.
 class Spool {
-public:
+  public:
     /// Opens (creating if needed) the spool in `dir`; `start_at` is where an empty spool begins
     /// (the highest checkpoint of a previous run), so positions never go backwards.
     static Result<std::unique_ptr<Spool>> open(const std::string& dir, const SpoolOptions& options,
@@ -83,7 +83,7 @@ public:
     /// The directory holding the segments.
     const std::string& dir() const { return dir_; }
 
-private:
+  private:
     Spool(std::string dir, SpoolOptions options) : dir_(std::move(dir)), options_(options) {}
     Status open_active(uint64_t start, bool existing);
     std::string segment_path(uint64_t start) const;

@@ -52,7 +52,8 @@ bool SpoolReader::fill(size_t want, uint64_t limit) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(std::max(want, k_chunk), limit - have_to));
     size_t old = buffer_.size();
     buffer_.resize(old + n);
-    ssize_t got = ::pread(fd_, buffer_.data() + old, n, static_cast<off_t>(have_to - segment_.start));
+    ssize_t got =
+        ::pread(fd_, buffer_.data() + old, n, static_cast<off_t>(have_to - segment_.start));
     buffer_.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
     return got > 0;
 }
@@ -72,8 +73,8 @@ size_t SpoolReader::read(std::vector<SpoolEntry>& out, size_t max_entries, size_
         size_t offset = static_cast<size_t>(position_ - buffer_start_);
         bool in_buffer = position_ >= buffer_start_ && position_ < buffer_start_ + buffer_.size();
         SpoolEntry entry;
-        int64_t used = in_buffer ? decode_spool_record(buffer_.data() + offset, buffer_.size() - offset,
-                                                       entry.message)
+        int64_t used = in_buffer ? decode_spool_record(buffer_.data() + offset,
+                                                       buffer_.size() - offset, entry.message)
                                  : 0;
         if (used == 0) {
             size_t want = buffer_.size() - (in_buffer ? offset : buffer_.size()) + 1;

@@ -11,7 +11,7 @@ namespace iotctl {
 
 /// One sequential reader of a Spool; not thread-safe (one per sink thread).
 class SpoolReader {
-public:
+  public:
     /// Starts reading at `position` (clamped to what is on disk).
     SpoolReader(const Spool& spool, uint64_t position);
     ~SpoolReader();
@@ -26,7 +26,7 @@ public:
     /// Bytes skipped over because a sealed segment was corrupt (logged by the caller).
     uint64_t skipped_bytes() const { return skipped_; }
 
-private:
+  private:
     bool open_segment();
     bool fill(size_t want, uint64_t limit);
 
