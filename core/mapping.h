@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -13,14 +14,20 @@ namespace iotctl {
 
 /// What mapping one message came to.
 struct MapOutcome {
-    enum Kind { mapped, skipped, dead } kind = mapped;  // skipped: not meant for storage (e.g.
-                                                        // a status "online"); dead: bad input
-    std::string reason;                                 // why, for the dead-letter file and logs
+    enum Kind {
+        mapped,
+        skipped,
+        dead
+    } kind = mapped;     // skipped: not meant for storage (e.g.
+                         // a status "online"); dead: bad input
+    std::string reason;  // why, for the dead-letter file and logs; with `mapped`, non-empty when
+                         // some values could not be kept (the rest was stored), e.g.
+                         // `humidity: "sixty" is not a number`
 };
 
 /// Maps messages to records; built once, then used from one thread at a time.
 class Mapper {
-public:
+  public:
     virtual ~Mapper() = default;
     /// The topic filters this mapping wants to subscribe to (e.g. `hexaboard/+/sensor/data`).
     virtual std::vector<std::string> filters() const = 0;
@@ -30,6 +37,9 @@ public:
 
 /// A built-in mapping: `hexaboard`, `tasmota` or `generic` (DESIGN.md §3 ingest).
 Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset);
+
+/// A mapping from map-file text (JSON when `json`, else TOML); errors read `<key>: <what>`.
+Result<std::unique_ptr<Mapper>> mapper_from_text(std::string_view text, bool json);
 
 /// A mapping read from a TOML or JSON file (`--map FILE`); errors name the file and the key.
 Result<std::unique_ptr<Mapper>> load_mapping_file(const std::string& path);
