@@ -22,8 +22,9 @@ Message to_message(const mqtt::const_message_ptr& m) {
             // Walk the C property list: user properties can repeat and need every instance.
             const MQTTProperty& p = props.c_struct().array[i];
             if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY) {
-                out.user_properties.emplace_back(std::string(p.value.data.data, p.value.data.len),
-                                                 std::string(p.value.value.data, p.value.value.len));
+                out.user_properties.emplace_back(
+                    std::string(p.value.data.data, p.value.data.len),
+                    std::string(p.value.value.data, p.value.value.len));
             } else if (p.identifier == MQTTPROPERTY_CODE_CONTENT_TYPE) {
                 out.content_type.assign(p.value.data.data, p.value.data.len);
             } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
@@ -63,14 +64,21 @@ MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(s
 
 MqttSession::~MqttSession() {
     try {
-        if (client_ && client_->is_connected()) client_->disconnect()->wait_for(std::chrono::seconds(2));
+        if (client_ && client_->is_connected())
+            client_->disconnect()->wait_for(std::chrono::seconds(2));
     } catch (...) {
     }
 }
 
-void MqttSession::on_message(MessageHandler handler) { message_handler_ = std::move(handler); }
-void MqttSession::on_connection_lost(EventHandler handler) { lost_handler_ = std::move(handler); }
-void MqttSession::on_reconnected(EventHandler handler) { reconnected_handler_ = std::move(handler); }
+void MqttSession::on_message(MessageHandler handler) {
+    message_handler_ = std::move(handler);
+}
+void MqttSession::on_connection_lost(EventHandler handler) {
+    lost_handler_ = std::move(handler);
+}
+void MqttSession::on_reconnected(EventHandler handler) {
+    reconnected_handler_ = std::move(handler);
+}
 
 Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
     std::string where = fmt::format("{}:{}", opts_.host, effective_port(opts_));
@@ -85,13 +93,15 @@ Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
                                  creds ? "bad user name or password" : "not authorised")};
     }
     if (rc >= 1 && rc <= 3)
-        return Error{ExitCode::refused, fmt::format("broker at {} refused the connection: {}", where,
-                                                    rc == 1   ? "unacceptable protocol version"
-                                                    : rc == 2 ? "client id rejected"
-                                                              : "server unavailable")};
-    if (reason >= 0x80)
         return Error{ExitCode::refused,
-                     fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
+                     fmt::format("broker at {} refused the connection: {}", where,
+                                 rc == 1   ? "unacceptable protocol version"
+                                 : rc == 2 ? "client id rejected"
+                                           : "server unavailable")};
+    if (reason >= 0x80)
+        return Error{
+            ExitCode::refused,
+            fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
     return Error{ExitCode::connect,
                  fmt::format("could not connect to {}{}", where,
                              opts_.tls ? " (TCP or TLS handshake failed; check --cafile and the "
@@ -104,12 +114,14 @@ Status MqttSession::connect() {
     mqtt::connect_options conn;
     conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
     conn.set_keep_alive_interval(opts_.keepalive);
-    conn.set_connect_timeout(std::chrono::milliseconds(static_cast<int64_t>(opts_.connect_timeout * 1000)));
+    conn.set_connect_timeout(
+        std::chrono::milliseconds(static_cast<int64_t>(opts_.connect_timeout * 1000)));
     if (v5) {
         conn.set_clean_start(opts_.clean_session);
         if (opts_.session_expiry > 0) {
             mqtt::properties props;
-            props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts_.session_expiry));
+            props.add(
+                mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts_.session_expiry));
             conn.set_properties(props);
         }
     } else {
@@ -118,8 +130,8 @@ Status MqttSession::connect() {
     if (!opts_.username.empty()) conn.set_user_name(opts_.username);
     if (!opts_.password.empty()) conn.set_password(opts_.password);
     if (!opts_.will_topic.empty()) {
-        mqtt::will_options will(opts_.will_topic, opts_.will_payload.data(), opts_.will_payload.size(),
-                                opts_.will_qos, opts_.will_retain);
+        mqtt::will_options will(opts_.will_topic, opts_.will_payload.data(),
+                                opts_.will_payload.size(), opts_.will_qos, opts_.will_retain);
         conn.set_will(will);
     }
     if (opts_.tls) {
@@ -147,34 +159,32 @@ Status MqttSession::connect() {
     client_->set_connected_handler([this](const std::string&) {
         // The first connect is handled by connect(); later ones are automatic reconnects.
         if (!ever_connected_.exchange(true)) return;
-        if (!filters_.empty() && !session_present_) subscribe(filters_, sub_flags_);
+        // Never wait here: this runs on Paho's receive thread, which must read the SUBACK.
+        // Resubscribe even when the session was persistent: the broker may have lost it.
+        try {
+            if (!filters_.empty()) subscribe_async(filters_, sub_flags_);
+        } catch (const mqtt::exception&) {
+            // The connection dropped again; the next reconnect resubscribes.
+        }
         if (reconnected_handler_) reconnected_handler_("reconnected");
     });
     try {
         auto tok = client_->connect(conn);
         tok->wait();
         session_present_ = tok->get_connect_response().is_session_present();
-        ever_connected_ = true;
     } catch (const mqtt::exception& e) {
         return describe_connect_failure(e);
     }
     return {};
 }
 
-Status MqttSession::subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags) {
+Status MqttSession::subscribe(const std::vector<std::string>& filters,
+                              const SubscribeFlags& flags) {
     filters_ = filters;
     sub_flags_ = flags;
     if (filters.empty()) return {};
     try {
-        auto coll = mqtt::string_collection::create(filters);
-        mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
-        std::vector<mqtt::subscribe_options> sub_opts;
-        for (size_t i = 0; i < filters.size(); ++i)
-            sub_opts.emplace_back(flags.no_local, flags.retain_as_published,
-                                  flags.no_retained ? mqtt::subscribe_options::DONT_SEND_RETAINED
-                                                    : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
-        auto tok = is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts)
-                                   : client_->subscribe(coll, qos);
+        auto tok = subscribe_async(filters, flags);
         tok->wait();
         auto granted = tok->get_subscribe_response().get_reason_codes();
         for (size_t i = 0; i < granted.size() && i < filters.size(); ++i) {
@@ -186,6 +196,20 @@ Status MqttSession::subscribe(const std::vector<std::string>& filters, const Sub
         return runtime_error(fmt::format("subscribe failed: {}", e.what()));
     }
     return {};
+}
+
+mqtt::token_ptr MqttSession::subscribe_async(const std::vector<std::string>& filters,
+                                             const SubscribeFlags& flags) {
+    auto coll = mqtt::string_collection::create(filters);
+    mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
+    std::vector<mqtt::subscribe_options> sub_opts;
+    for (size_t i = 0; i < filters.size(); ++i)
+        sub_opts.emplace_back(flags.no_local, flags.retain_as_published,
+                              flags.no_retained
+                                  ? mqtt::subscribe_options::DONT_SEND_RETAINED
+                                  : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
+    return is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts)
+                           : client_->subscribe(coll, qos);
 }
 
 Status MqttSession::wait_oldest() {
@@ -216,7 +240,8 @@ Status MqttSession::publish(const Message& message) {
                 if (auto s = wait_oldest(); !s) return s;
                 continue;
             }
-            return runtime_error(fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
+            return runtime_error(
+                fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
         }
     }
 }
@@ -232,7 +257,8 @@ Status MqttSession::disconnect(double timeout_s) {
     try {
         if (client_->is_connected()) {
             auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-            client_->disconnect(static_cast<int>(ms.count()))->wait_for(ms + std::chrono::seconds(1));
+            client_->disconnect(static_cast<int>(ms.count()))
+                ->wait_for(ms + std::chrono::seconds(1));
         }
     } catch (const mqtt::exception& e) {
         if (result) result = runtime_error(fmt::format("disconnect failed: {}", e.what()));

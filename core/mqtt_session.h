@@ -27,7 +27,7 @@ struct SubscribeFlags {
 
 /// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession {
-public:
+  public:
     /// Called for each incoming message; Paho sends the PUBACK after it returns.
     using MessageHandler = std::function<void(Message&&)>;
     /// Called with a reason when the connection is lost or re-established.
@@ -71,8 +71,11 @@ public:
     /// The resolved connection options.
     const ConnOptions& options() const { return opts_; }
 
-private:
+  private:
     Status wait_oldest();
+    /// Sends SUBSCRIBE without waiting for the SUBACK (safe on Paho's threads).
+    mqtt::token_ptr subscribe_async(const std::vector<std::string>& filters,
+                                    const SubscribeFlags& flags);
     Error describe_connect_failure(const mqtt::exception& e) const;
 
     ConnOptions opts_;
