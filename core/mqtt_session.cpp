@@ -22,9 +22,8 @@ Message to_message(const mqtt::const_message_ptr& m) {
             // Walk the C property list: user properties can repeat and need every instance.
             const MQTTProperty& p = props.c_struct().array[i];
             if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY) {
-                out.user_properties.emplace_back(
-                    std::string(p.value.data.data, p.value.data.len),
-                    std::string(p.value.value.data, p.value.value.len));
+                out.user_properties.emplace_back(std::string(p.value.data.data, p.value.data.len),
+                                                 std::string(p.value.value.data, p.value.value.len));
             } else if (p.identifier == MQTTPROPERTY_CODE_CONTENT_TYPE) {
                 out.content_type.assign(p.value.data.data, p.value.data.len);
             } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
@@ -64,27 +63,19 @@ MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(s
 
 MqttSession::~MqttSession() {
     try {
-        if (client_ && client_->is_connected())
-            client_->disconnect()->wait_for(std::chrono::seconds(2));
+        if (client_ && client_->is_connected()) client_->disconnect()->wait_for(std::chrono::seconds(2));
     } catch (...) {
     }
 }
 
-void MqttSession::on_message(MessageHandler handler) {
-    message_handler_ = std::move(handler);
-}
-void MqttSession::on_connection_lost(EventHandler handler) {
-    lost_handler_ = std::move(handler);
-}
-void MqttSession::on_reconnected(EventHandler handler) {
-    reconnected_handler_ = std::move(handler);
-}
+void MqttSession::on_message(MessageHandler handler) { message_handler_ = std::move(handler); }
+void MqttSession::on_connection_lost(EventHandler handler) { lost_handler_ = std::move(handler); }
+void MqttSession::on_reconnected(EventHandler handler) { reconnected_handler_ = std::move(handler); }
 
-Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
-    std::string where = fmt::format("{}:{}", opts_.host, effective_port(opts_));
-    int rc = e.get_return_code();
+Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
+    std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
     // Paho reports a refused MQTT 5 CONNACK's reason code (>= 0x80) as the return code.
-    int reason = rc >= 0x80 ? rc : e.get_reason_code();
+    int reason = rc >= 0x80 ? rc : reason_code;
     // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
     if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
         bool creds = rc == 4 || reason == 0x86;
@@ -93,59 +84,64 @@ Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
                                  creds ? "bad user name or password" : "not authorised")};
     }
     if (rc >= 1 && rc <= 3)
-        return Error{ExitCode::refused,
-                     fmt::format("broker at {} refused the connection: {}", where,
-                                 rc == 1   ? "unacceptable protocol version"
-                                 : rc == 2 ? "client id rejected"
-                                           : "server unavailable")};
+        return Error{ExitCode::refused, fmt::format("broker at {} refused the connection: {}", where,
+                                                    rc == 1   ? "unacceptable protocol version"
+                                                    : rc == 2 ? "client id rejected"
+                                                              : "server unavailable")};
     if (reason >= 0x80)
-        return Error{
-            ExitCode::refused,
-            fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
+        return Error{ExitCode::refused,
+                     fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
     return Error{ExitCode::connect,
                  fmt::format("could not connect to {}{}", where,
-                             opts_.tls ? " (TCP or TLS handshake failed; check --cafile and the "
+                             opts.tls ? " (TCP or TLS handshake failed; check --cafile and the "
                                          "host name, or use --insecure)"
                                        : " (connection refused or timed out)")};
 }
 
-Status MqttSession::connect() {
-    const bool v5 = is_mqtt5(opts_);
+mqtt::connect_options make_connect_options(const ConnOptions& opts) {
+    const bool v5 = is_mqtt5(opts);
     mqtt::connect_options conn;
     conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
-    conn.set_keep_alive_interval(opts_.keepalive);
-    conn.set_connect_timeout(
-        std::chrono::milliseconds(static_cast<int64_t>(opts_.connect_timeout * 1000)));
+    conn.set_keep_alive_interval(opts.keepalive);
+    conn.set_connect_timeout(std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
     if (v5) {
-        conn.set_clean_start(opts_.clean_session);
-        if (opts_.session_expiry > 0) {
+        conn.set_clean_start(opts.clean_session);
+        if (opts.session_expiry > 0) {
             mqtt::properties props;
-            props.add(
-                mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts_.session_expiry));
+            props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts.session_expiry));
             conn.set_properties(props);
         }
     } else {
-        conn.set_clean_session(opts_.clean_session);
+        conn.set_clean_session(opts.clean_session);
     }
-    if (!opts_.username.empty()) conn.set_user_name(opts_.username);
-    if (!opts_.password.empty()) conn.set_password(opts_.password);
-    if (!opts_.will_topic.empty()) {
-        mqtt::will_options will(opts_.will_topic, opts_.will_payload.data(),
-                                opts_.will_payload.size(), opts_.will_qos, opts_.will_retain);
+    if (!opts.username.empty()) conn.set_user_name(opts.username);
+    if (!opts.password.empty()) conn.set_password(opts.password);
+    if (!opts.will_topic.empty()) {
+        mqtt::will_options will(opts.will_topic, opts.will_payload.data(), opts.will_payload.size(),
+                                opts.will_qos, opts.will_retain);
         conn.set_will(will);
     }
-    if (opts_.tls) {
+    if (opts.tls) {
         mqtt::ssl_options ssl;
-        if (!opts_.cafile.empty()) ssl.set_trust_store(opts_.cafile);
-        if (!opts_.capath.empty()) ssl.ca_path(opts_.capath);
-        if (!opts_.cert.empty()) ssl.set_key_store(opts_.cert);
-        if (!opts_.key.empty()) ssl.set_private_key(opts_.key);
-        ssl.set_enable_server_cert_auth(!opts_.insecure);
-        ssl.set_verify(!opts_.insecure);
-        if (opts_.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
-        if (opts_.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
+        if (!opts.cafile.empty()) ssl.set_trust_store(opts.cafile);
+        if (!opts.capath.empty()) ssl.ca_path(opts.capath);
+        if (!opts.cert.empty()) ssl.set_key_store(opts.cert);
+        if (!opts.key.empty()) ssl.set_private_key(opts.key);
+        ssl.set_enable_server_cert_auth(!opts.insecure);
+        ssl.set_verify(!opts.insecure);
+        if (opts.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
+        if (opts.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
         conn.set_ssl(ssl);
     }
+    return conn;
+}
+
+Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
+    return connect_failure(opts_, e.get_return_code(), e.get_reason_code());
+}
+
+Status MqttSession::connect() {
+    mqtt::connect_options conn = make_connect_options(opts_);
     if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
 
     if (message_handler_) {
@@ -172,14 +168,15 @@ Status MqttSession::connect() {
         auto tok = client_->connect(conn);
         tok->wait();
         session_present_ = tok->get_connect_response().is_session_present();
+        // ever_connected_ is set by the connected handler only: setting it here too raced with
+        // that handler, which then took the first connect for a reconnect and resubscribed.
     } catch (const mqtt::exception& e) {
         return describe_connect_failure(e);
     }
     return {};
 }
 
-Status MqttSession::subscribe(const std::vector<std::string>& filters,
-                              const SubscribeFlags& flags) {
+Status MqttSession::subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags) {
     filters_ = filters;
     sub_flags_ = flags;
     if (filters.empty()) return {};
@@ -205,11 +202,9 @@ mqtt::token_ptr MqttSession::subscribe_async(const std::vector<std::string>& fil
     std::vector<mqtt::subscribe_options> sub_opts;
     for (size_t i = 0; i < filters.size(); ++i)
         sub_opts.emplace_back(flags.no_local, flags.retain_as_published,
-                              flags.no_retained
-                                  ? mqtt::subscribe_options::DONT_SEND_RETAINED
-                                  : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
-    return is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts)
-                           : client_->subscribe(coll, qos);
+                              flags.no_retained ? mqtt::subscribe_options::DONT_SEND_RETAINED
+                                                : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
+    return is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts) : client_->subscribe(coll, qos);
 }
 
 Status MqttSession::wait_oldest() {
@@ -240,8 +235,7 @@ Status MqttSession::publish(const Message& message) {
                 if (auto s = wait_oldest(); !s) return s;
                 continue;
             }
-            return runtime_error(
-                fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
+            return runtime_error(fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
         }
     }
 }
@@ -257,8 +251,7 @@ Status MqttSession::disconnect(double timeout_s) {
     try {
         if (client_->is_connected()) {
             auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-            client_->disconnect(static_cast<int>(ms.count()))
-                ->wait_for(ms + std::chrono::seconds(1));
+            client_->disconnect(static_cast<int>(ms.count()))->wait_for(ms + std::chrono::seconds(1));
         }
     } catch (const mqtt::exception& e) {
         if (result) result = runtime_error(fmt::format("disconnect failed: {}", e.what()));

@@ -25,6 +25,12 @@ struct SubscribeFlags {
     bool no_retained = false;  // v5 retain handling 2: ask the broker not to send retained
 };
 
+/// Paho connect options for `opts`: version, keepalive, timeout, session, credentials, Will, TLS.
+mqtt::connect_options make_connect_options(const ConnOptions& opts);
+
+/// The error for a failed connect (Paho return and reason codes): exit 4 when refused, else 3.
+Error connect_failure(const ConnOptions& opts, int return_code, int reason_code);
+
 /// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession {
   public:

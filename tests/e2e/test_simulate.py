@@ -1,0 +1,255 @@
+"""simulate-hexaboard against a real Mosquitto: readings, determinism, control, Last Wills,
+Tasmota shapes, and fault injection."""
+import json
+import signal
+import subprocess
+import threading
+import uuid
+
+import pytest
+
+from harness import SHARED_DIR, iotctl, spawn, wait_until
+
+
+class Watcher:
+    """`iotctl sub --json` in the background, collecting every message; ready once subscribed."""
+
+    def __init__(self, broker, *filters):
+        self.broker = broker
+        self.probe = f"probe/{uuid.uuid4().hex}"
+        self.messages = []
+        self.lock = threading.Lock()
+        self.proc = spawn("sub", "-p", broker.port, "--json", "-q", "1", *sum((["-t", f] for f in filters), []),
+                          "-t", self.probe)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.sync()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.messages.append(json.loads(line))
+
+    def sync(self):
+        """Publishes a probe until it comes back: everything published before it has arrived too."""
+        token = uuid.uuid4().hex
+
+        def seen():
+            iotctl("pub", "-p", self.broker.port, "-t", self.probe, "-m", token, check=True)
+            return wait_quietly(lambda: any(m["payload"] == token for m in self.all()), 1.0)
+        wait_until(seen, timeout=30, what="the subscriber to see its probe")
+
+    def all(self):
+        with self.lock:
+            return list(self.messages)
+
+    def snapshot(self):
+        with self.lock:
+            return [m for m in self.messages if m["topic"] != self.probe]
+
+    def on(self, topic):
+        return [m for m in self.snapshot() if m["topic"] == topic]
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+def wait_quietly(predicate, timeout):
+    try:
+        wait_until(predicate, timeout=timeout, interval=0.05)
+        return True
+    except AssertionError:
+        return False
+
+
+@pytest.fixture
+def prefix():
+    return f"t/{uuid.uuid4().hex[:12]}"
+
+
+def simulate(broker, prefix, *args, timeout=120):
+    out = iotctl("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, *args, timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    assert "messages sent" in out.stderr  # the summary
+    return out
+
+
+def readings(watcher, prefix, boards):
+    return {b: [m["payload"] for m in watcher.on(f"{prefix}/hexaboard/{b}/sensor/data")] for b in boards}
+
+
+def test_three_boards_publish_valid_readings(broker, prefix):
+    w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data")
+    simulate(broker, prefix, "--boards", "A,B,C", "--interval", "0.2", "--messages", "15")
+    wait_until(lambda: len(w.snapshot()) >= 15, timeout=30, what="15 readings")
+    w.sync()
+    w.close()
+    got = readings(w, prefix, "ABC")
+    assert {b: len(v) for b, v in got.items()} == {"A": 5, "B": 5, "C": 5}
+    for board, payloads in got.items():
+        for p in payloads:
+            assert isinstance(p, dict), p
+            assert p["board"] == board
+            assert set(p) == {"board", "temperature", "humidity", "light", "timestamp", "led"}
+            assert -10 <= p["temperature"] <= 45 and 5 <= p["humidity"] <= 95 and 0 <= p["light"] <= 4095
+            assert isinstance(p["timestamp"], int) and p["timestamp"] > 1_700_000_000
+
+
+def test_same_seed_gives_identical_payloads(broker, prefix):
+    runs = []
+    for seed in ("42", "42", "43"):
+        w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data")
+        simulate(broker, prefix, "--boards", "A,B,C", "--interval", "0.1", "--messages", "12",
+                 "--seed", seed, "--start-time", "1732500000", "--jitter", "0.3")
+        wait_until(lambda: len(w.snapshot()) >= 12, timeout=30, what="12 readings")
+        w.sync()
+        w.close()
+        runs.append(readings(w, prefix, "ABC"))
+    assert sum(len(v) for v in runs[0].values()) == 12
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+    assert runs[0]["A"][0]["timestamp"] == 1732500000
+
+
+def test_control_commands_change_the_next_reading(broker, prefix):
+    w = Watcher(broker, f"{prefix}/hexaboard/A/sensor/data", f"{prefix}/hexaboard/A/status")
+    sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A",
+                "--interval", "0.2", "--duration", "120")
+    data = f"{prefix}/hexaboard/A/sensor/data"
+    control = f"{prefix}/hexaboard/A/control"
+    wait_until(lambda: len(w.on(data)) >= 2, timeout=30, what="first readings")
+    assert all(m["payload"]["led"] == "off" for m in w.on(data))
+    # Broken and unknown commands are logged and ignored; the board keeps going.
+    iotctl("pub", "-p", broker.port, "-t", control, "-m", "{nope", "-q", "1", check=True)
+    iotctl("pub", "-p", broker.port, "-t", control, "-m", '{"dance":true}', "-q", "1", check=True)
+    iotctl("pub", "-p", broker.port, "-t", control, "-m", '{"led":"on"}', "-q", "1", check=True)
+    wait_until(lambda: any(m["payload"]["led"] == "on" for m in w.on(data)), timeout=30, what="led on")
+    readings_before = [m["payload"] for m in w.on(data)]
+    first_on = next(i for i, p in enumerate(readings_before) if p["led"] == "on")
+    assert all(p["led"] == "on" for p in readings_before[first_on:])
+    # A longer interval: readings slow down (0.2 s -> 3 s between them).
+    iotctl("pub", "-p", broker.port, "-t", control, "-m", '{"interval":3}', "-q", "1", check=True)
+    wait_until(lambda: len(w.on(data)) >= len(readings_before) + 2, timeout=30, what="readings after interval")
+    count = len(w.on(data))
+    wait_until(lambda: len(w.on(data)) > count, timeout=30, what="one more reading")
+    ts = [m["ts"] for m in w.on(data)[-2:]]
+    sim.send_signal(signal.SIGTERM)
+    assert sim.wait(timeout=30) == 0
+    err = sim.stderr.read().decode()
+    assert "not JSON" in err and "unknown command \"dance\"" in err
+    assert "3 control commands (2 ignored)" in err or "control commands" in err
+    w.close()
+    from datetime import datetime
+    gap = (datetime.fromisoformat(ts[1].replace("Z", "+00:00")) -
+           datetime.fromisoformat(ts[0].replace("Z", "+00:00"))).total_seconds()
+    assert gap > 1.5, gap
+
+
+def status_of(w, prefix, board):
+    return [m["payload"] for m in w.on(f"{prefix}/hexaboard/{board}/status")]
+
+
+def test_sigkill_fires_every_last_will(broker, prefix):
+    w = Watcher(broker, f"{prefix}/hexaboard/+/status")
+    sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A,B,C",
+                "--interval", "0.5", "--duration", "120", stdout=subprocess.DEVNULL)
+    wait_until(lambda: all("online" in status_of(w, prefix, b) for b in "ABC"), timeout=30, what="online x3")
+    sim.kill()
+    sim.wait(timeout=10)
+    wait_until(lambda: all(status_of(w, prefix, b)[-1:] == ["offline"] for b in "ABC"), timeout=30,
+               what="offline x3")
+    w.close()
+
+
+def test_sigterm_disconnects_cleanly_without_last_will(broker, prefix):
+    w = Watcher(broker, f"{prefix}/hexaboard/+/status")
+    sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A,B,C",
+                "--interval", "0.5", "--duration", "120", stdout=subprocess.DEVNULL)
+    wait_until(lambda: all("online" in status_of(w, prefix, b) for b in "ABC"), timeout=30, what="online x3")
+    sim.send_signal(signal.SIGTERM)
+    assert sim.wait(timeout=30) == 0
+    assert "3 devices (3 online at the end)" in sim.stderr.read().decode()
+    w.sync()
+    w.close()
+    assert all(status_of(w, prefix, b) == ["online"] for b in "ABC")
+    retained = iotctl("sub", "-p", broker.port, "-t", f"{prefix}/hexaboard/+/status", "--retained-only",
+                      "-v", "-W", "10", check=True).stdout.split("\n")
+    assert sorted(filter(None, retained)) == [f"{prefix}/hexaboard/{b}/status online" for b in "ABC"]
+
+
+def shape(value):
+    """Keys and JSON types, recursively (int and float kept apart: Tasmota sends 45.0 as a float)."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    return type(value).__name__
+
+
+def fixture_payloads():
+    lines = (SHARED_DIR / "fixtures" / "payloads.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_tasmota_payloads_match_the_fixture_shapes(broker, prefix):
+    fixtures = [f for f in fixture_payloads() if f["topic"].startswith("tele/")]
+    want_climate = [shape(f["payload"]) for f in fixtures if f["topic"].endswith("/SENSOR") and "ZbReceived" not in f["payload"]]
+    want_devices = [shape(d) for f in fixtures if "ZbReceived" in f["payload"] for d in f["payload"]["ZbReceived"].values()]
+    want_state = [shape(f["payload"]) for f in fixtures if f["topic"].endswith("/STATE")]
+    want_lwt = {f["payload"] for f in fixtures if f["topic"].endswith("/LWT")}
+    w = Watcher(broker, f"{prefix}/tele/+/+")
+    simulate(broker, prefix, "--profile", "tasmota", "--boards", "gw-a,gw-b", "--interval", "0.2", "--messages", "40",
+             "--seed", "9")
+    wait_until(lambda: len([m for m in w.snapshot() if not m["topic"].endswith("/LWT")]) >= 40, timeout=30,
+               what="40 gateway messages")
+    w.sync()
+    w.close()
+    seen_devices, seen_state = [], 0
+    for m in w.snapshot():
+        topic, p = m["topic"], m["payload"]
+        if topic.endswith("/LWT"):
+            assert p in want_lwt
+        elif topic.endswith("/STATE"):
+            assert shape(p) in want_state, p
+            seen_state += 1
+        elif "ZbReceived" in p:
+            assert p["ZbReceived"], p
+            for addr, dev in p["ZbReceived"].items():
+                assert dev["Device"] == addr
+                assert shape(dev) in want_devices, dev
+                seen_devices.append(shape(dev))
+        else:
+            assert shape(p) in want_climate, p
+    assert seen_state >= 2
+    assert all(d in seen_devices for d in want_devices)  # every fixture device kind appears
+    assert {m["topic"].split("/")[-2] for m in w.snapshot()} == {"gw-a", "gw-b"}
+
+
+def test_faults_break_the_asked_share_and_fire_last_wills(broker, prefix):
+    rate = 0.1
+    w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data", f"{prefix}/hexaboard/+/status")
+    out = simulate(broker, prefix, "--count", "20", "--interval", "0.05", "--messages", "400", "--faults",
+                   str(rate), "--seed", "5", "-q", "1", timeout=180)
+    w.sync()
+    w.close()
+    data = [m for m in w.snapshot() if m["topic"].endswith("/sensor/data")]
+    broken = [m for m in data if not isinstance(m["payload"], dict)]
+    assert len(data) >= 350, out.stderr  # a few QoS 1 messages may die with a dropped connection
+    assert abs(len(broken) / len(data) - rate) < 0.05, (len(broken), len(data))
+    for m in broken:
+        with pytest.raises(ValueError):
+            json.loads(m["payload"])
+    offline = [m for m in w.snapshot() if m["topic"].endswith("/status") and m["payload"] == "offline"]
+    assert len(offline) >= 1 and "dropped on purpose" in out.stderr and " 0 dropped" not in out.stderr
+
+
+def test_bad_flags_are_usage_errors(broker):
+    for args in (["--boards", "A,,B"], ["--boards", "A,A"], ["--count", "2", "--boards", "A"],
+                 ["--faults", "2"], ["--profile", "zigbee"], ["--jitter", "1.5"], ["-q", "3"]):
+        out = iotctl("simulate-hexaboard", "-p", broker.port, *args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert out.stderr.startswith("iotctl: error:"), out.stderr
+
+
+def test_unreachable_broker_exits_3():
+    out = iotctl("simulate-hexaboard", "-p", "1", "--connect-timeout", "3", "--boards", "A", timeout=60)
+    assert out.returncode == 3, out.stderr

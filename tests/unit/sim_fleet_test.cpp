@@ -1,0 +1,108 @@
+// SimFleet's logic with a fake link: timetable, message limit, control, faults, clean stop.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/payload.h"
+#include "core/sim_fleet.h"
+
+using namespace iotctl;
+
+namespace {
+
+// Records what the fleet asks of it; connects succeed at once.
+struct FakeLink : SimLink {
+    SimLinkEvents events;
+    std::vector<std::pair<std::string, std::string>>* sent;
+    int* connects;
+    int* drops;
+    void connect() override {
+        ++*connects;
+        events.on_connected();
+    }
+    Status publish(const std::string& topic, const std::string& payload) override {
+        sent->emplace_back(topic, payload);
+        if (sent->size() == 1 && events.on_control) {
+            events.on_control(R"({"led":"on"})");  // arrives as if from the broker
+            events.on_control("{broken");
+        }
+        return {};
+    }
+    bool drop() override {
+        ++*drops;
+        return true;
+    }
+    void disconnect() override {}
+};
+
+struct Run {
+    std::vector<std::pair<std::string, std::string>> sent;
+    int connects = 0, drops = 0;
+    std::ostringstream log;
+    FleetStats stats;
+};
+
+void run_fleet(Run& r, FleetOptions o, size_t devices) {
+    std::vector<std::unique_ptr<SimDevice>> list;
+    for (const auto& name : default_device_names(SimProfile::hexaboard, devices))
+        list.push_back(make_sim_device(SimProfile::hexaboard, name, o.seed, ""));
+    SimFleet fleet(
+        o, std::move(list),
+        [&](const SimDevice&, SimLinkEvents ev) -> std::unique_ptr<SimLink> {
+            auto link = std::make_unique<FakeLink>();
+            link->events = std::move(ev);
+            link->sent = &r.sent;
+            link->connects = &r.connects;
+            link->drops = &r.drops;
+            return link;
+        },
+        r.log);
+    REQUIRE(fleet.run().ok());
+    r.stats = fleet.stats();
+}
+
+}  // namespace
+
+TEST_CASE("fleet publishes the asked number of readings, round robin, and obeys control") {
+    FleetOptions o;
+    o.interval = 0.05;
+    o.messages = 9;
+    o.seed = 5;
+    o.start_time = 1732500000;
+    Run r;
+    run_fleet(r, o, 3);
+    REQUIRE(r.sent.size() == 9);
+    CHECK(r.connects == 3);
+    CHECK(r.sent[0].first == "hexaboard/A/sensor/data");
+    CHECK(r.sent[1].first == "hexaboard/B/sensor/data");
+    CHECK(r.sent[2].first == "hexaboard/C/sensor/data");
+    CHECK(nlohmann::json::parse(r.sent[0].second)["led"] == "off");
+    CHECK(nlohmann::json::parse(r.sent[6].second)["led"] == "on");  // a later reading of A
+    CHECK(nlohmann::json::parse(r.sent[0].second)["timestamp"] == 1732500000);
+    CHECK(r.stats.commands == 1);
+    CHECK(r.stats.bad_commands == 1);
+    CHECK(r.log.str().find("A: ignored control message: not JSON") != std::string::npos);
+    Run again;
+    run_fleet(again, o, 3);
+    CHECK(again.sent == r.sent);
+}
+
+TEST_CASE("fleet faults: broken share near the rate, drops reconnect") {
+    FleetOptions o;
+    o.interval = 0.002;
+    o.messages = 2000;
+    o.seed = 11;
+    o.faults = 0.1;
+    o.reconnect_delay = 0.0;
+    Run r;
+    run_fleet(r, o, 5);
+    size_t broken = 0;
+    for (const auto& [topic, payload] : r.sent) broken += !parse_json_payload(payload).has_value();
+    CHECK(broken == r.stats.broken);
+    CHECK(static_cast<double>(broken) / static_cast<double>(r.sent.size()) ==
+          doctest::Approx(0.1).epsilon(0.3));
+    CHECK(r.drops > 0);
+    CHECK(r.stats.reconnects > 0);
+}
