@@ -88,7 +88,7 @@ void check_ingest_options(IngestOptions& o) {
         throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
     if (!o.preset.empty() && !o.map_file.empty())
         throw Failure(usage_error("give --preset or --map, not both"));
-    if (o.share.find_first_of("/+#") != std::string::npos || (o.share.empty() && false))
+    if (o.share.find_first_of("/+#") != std::string::npos)
         throw Failure(
             usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
     for (const auto& t : o.topics) validate_topic_filter(t).check();
