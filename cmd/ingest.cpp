@@ -1,11 +1,254 @@
 #include "cmd/ingest.h"
 
-#include "core/error.h"
+#include <csignal>
+#include <memory>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "cmd/cli_common.h"
+#include "core/influx_sink.h"
+#include "core/ingest_pipeline.h"
+#include "core/ingest_state.h"
+#include "core/mqtt_session.h"
+#include "core/sql_sinks.h"
+#include "core/stop_signal.h"
+#include "core/topic.h"
 
 namespace iotctl::cli {
 
+namespace {
+constexpr int k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps our session a week
+
+void add_ingest_flags(CLI::App& app, IngestOptions& o) {
+    auto* g = "Sinks";
+    app.add_option("--influx", o.influx, "InfluxDB URL, e.g. http://127.0.0.1:8086")->group(g);
+    app.add_option("--influx-db", o.influx_db, "InfluxDB 1.x database")->group(g);
+    app.add_option("--influx-org", o.influx_org,
+                   "InfluxDB 2.x organisation (token in INFLUX_TOKEN)")
+        ->group(g);
+    app.add_option("--influx-bucket", o.influx_bucket, "InfluxDB 2.x bucket")->group(g);
+    app.add_option("--influx-token", o.influx_token)->group("");  // from INFLUX_TOKEN, never shown
+    app.add_option("--mysql", o.mysql, "mysql://user[:pass]@host[:port]/db")->group(g);
+    app.add_option("--sqlite", o.sqlite, "SQLite file (the default sink: ./iotctl.db)")->group(g);
+    g = "Mapping";
+    app.add_option("--preset", o.preset, "Built-in mapping")
+        ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))
+        ->group(g);
+    app.add_option("--map", o.map_file, "Mapping file (TOML or JSON)")->group(g);
+    app.add_option("-t,--topic", o.topics, "Topic filter, replacing the mapping's own (repeatable)")
+        ->group(g);
+    app.add_option("--dead-letter", o.dead_letter,
+                   "Append what cannot be stored here as JSON lines")
+        ->group(g);
+    g = "Delivery";
+    app.add_option("-q,--qos", o.qos, "QoS of the subscription")->capture_default_str()->group(g);
+    app.add_option("--batch-size", o.batch_size, "Messages per database write at most")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--flush-interval", o.flush_interval,
+                   "Seconds before a partial batch is written")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--share", o.share,
+                   "Shared subscription group ($share/GROUP/filter) for scale-out")
+        ->group(g);
+    app.add_option(
+           "--state-dir", o.state_dir,
+           "Spool and checkpoints (default $XDG_STATE_HOME/iotctl, one subdir per client id)")
+        ->group(g);
+    app.add_option("--fsync-interval", o.fsync_interval,
+                   "Seconds between fsyncs of the spool (0: every message)")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--spool-max-bytes", o.spool_max_bytes, "Disk bound of the spool (e.g. 512MiB)")
+        ->capture_default_str()
+        ->group(g);
+    app.add_option("--drain-timeout", o.drain_timeout,
+                   "Seconds to keep writing after SIGTERM/SIGINT")
+        ->capture_default_str()
+        ->group(g);
+    g = "Monitoring";
+    app.add_option("--stats-interval", o.stats_interval, "Log a one-line summary every S seconds")
+        ->group(g);
+    app.add_option("--log-file", o.log_file, "Log here instead of stderr (reopened on SIGHUP)")
+        ->group(g);
+}
+
+void check_ingest_options(IngestOptions& o) {
+    check_qos(o.qos, "-q");
+    if (o.batch_size < 1) throw Failure(usage_error("--batch-size must be 1 or more"));
+    if (!(o.flush_interval > 0))
+        throw Failure(usage_error("--flush-interval must be above 0 seconds"));
+    if (o.fsync_interval < 0)
+        throw Failure(usage_error("--fsync-interval must be 0 or more seconds"));
+    if (o.stats_interval < 0)
+        throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
+    if (o.drain_timeout < 0)
+        throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
+    if (!o.preset.empty() && !o.map_file.empty())
+        throw Failure(usage_error("give --preset or --map, not both"));
+    if (o.share.find_first_of("/+#") != std::string::npos)
+        throw Failure(
+            usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
+    for (const auto& t : o.topics) validate_topic_filter(t).check();
+    bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
+    if (!o.influx.empty() && !v2 && o.influx_db.empty())
+        throw Failure(usage_error(
+            "--influx needs --influx-db (InfluxDB 1.x) or --influx-org and --influx-bucket (2.x)"));
+    if (o.influx.empty() && (v2 || !o.influx_db.empty()))
+        throw Failure(usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
+}
+
+std::unique_ptr<Mapper> make_mapper(const IngestOptions& o) {
+    if (!o.map_file.empty()) return load_mapping_file(o.map_file).take();
+    return make_preset_mapper(o.preset.empty() ? "generic" : o.preset).take();
+}
+
+/// Builds every sink named on the command line (SQLite ./iotctl.db when none is); exit 1 on errors.
+std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& described) {
+    std::vector<PipelineSink> sinks;
+    auto add = [&](Result<std::unique_ptr<Sink>> sink, const std::string& what) {
+        sinks.push_back({sink.take(), make_mapper(o)});
+        described += (described.empty() ? "" : ", ") + what;
+    };
+    if (!o.influx.empty()) {
+        InfluxSinkOptions io;
+        io.url = o.influx;
+        io.db = o.influx_db;
+        io.org = o.influx_org;
+        io.bucket = o.influx_bucket;
+        io.token = o.influx_token;
+        add(make_influx_sink(io), "influx " + o.influx);
+    }
+    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + o.mysql);
+    if (!o.sqlite.empty() || sinks.empty()) {
+        std::string path = o.sqlite.empty() ? "./iotctl.db" : o.sqlite;
+        add(make_sqlite_sink(path), "sqlite " + path);
+    }
+    return sinks;
+}
+
+std::string local_host_name() {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    return name;
+}
+}  // namespace
+
+uint64_t parse_byte_size(const std::string& text, const char* flag) {
+    size_t used = 0;
+    double n = 0;
+    try {
+        n = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    double mult = unit.empty() || unit == "B"                   ? 1
+                  : unit == "K" || unit == "KiB" || unit == "k" ? 1024.0
+                  : unit == "M" || unit == "MiB"                ? 1024.0 * 1024
+                  : unit == "G" || unit == "GiB"                ? 1024.0 * 1024 * 1024
+                  : unit == "KB"                                ? 1e3
+                  : unit == "MB"                                ? 1e6
+                  : unit == "GB"                                ? 1e9
+                                                                : -1;
+    if (used == 0 || mult < 0 || !(n > 0))
+        throw Failure(usage_error(fmt::format(
+            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag)));
+    return static_cast<uint64_t>(n * mult);
+}
+
 RunFn setup_ingest(CLI::App& app) {
-    return []() -> int { throw Failure(runtime_error("'ingest' is not built yet")); };
+    auto opts = std::make_shared<IngestOptions>();
+    add_settings_flags(app);
+    add_conn_flags(app, opts->conn);
+    add_ingest_flags(app, *opts);
+    return [opts] { return run_ingest(*opts); };
+}
+
+int run_ingest(IngestOptions& o) {
+    check_ingest_options(o);
+    uint64_t spool_max = parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
+    if (spool_max < (1u << 20))
+        throw Failure(usage_error("--spool-max-bytes must be at least 1MiB"));
+    if (auto url_topic = resolve_conn_options(o.conn).take(); !url_topic.empty())
+        o.topics.push_back(url_topic);
+
+    auto log = IngestLog::open(o.log_file).take();
+    auto dead = DeadLetterFile::open(o.dead_letter).take();
+    std::string described;
+    auto sinks = make_sinks(o, described);
+
+    std::vector<std::string> filters =
+        o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
+    if (filters.empty())
+        throw Failure(usage_error("the mapping subscribes to nothing: give -t FILTER"));
+    if (!o.share.empty())
+        for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
+
+    bool derived_id = o.conn.client_id.empty();
+    std::string id =
+        derived_id ? derive_client_id(local_host_name(),
+                                      fmt::format("{}:{}", o.conn.host, effective_port(o.conn)),
+                                      filters, o.share)
+                   : o.conn.client_id;
+    auto state = StateDir::claim(o.state_dir.empty() ? default_state_root() : o.state_dir, id,
+                                 derived_id && !o.share.empty())
+                     .take();
+    o.conn.client_id = state->client_id();
+    o.conn.clean_session = false;  // persistent session: the broker queues while we are away
+    if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
+
+    PipelineOptions po;
+    po.state_dir = state->path();
+    po.spool.max_bytes = spool_max;
+    po.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);
+    po.batcher.batch_size = static_cast<size_t>(o.batch_size);
+    po.batcher.flush_interval =
+        std::chrono::milliseconds(static_cast<int64_t>(o.flush_interval * 1000));
+    po.fsync_interval = std::chrono::milliseconds(static_cast<int64_t>(o.fsync_interval * 1000));
+    po.drain_time = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
+    auto pipeline = IngestPipeline::open(std::move(po), std::move(sinks), *dead, *log).take();
+
+    on_hangup([&] {
+        if (auto s = log->reopen(); !s) log->error(s.error().message);
+        if (auto s = dead->reopen(); !s) log->error(s.error().message);
+        log->info("reopened log and dead-letter files (SIGHUP)");
+    });
+
+    MqttSession session(o.conn, "ingest");
+    session.enable_auto_reconnect(true);
+    session.on_message([&](Message&& m) { pipeline->accept(m); });
+    session.on_connection_lost([&](const std::string& why) {
+        log->warn(fmt::format("lost the broker ({}); reconnecting", why));
+    });
+    session.on_reconnected([&](const std::string&) { log->info("reconnected to the broker"); });
+    session.connect().check();
+    SubscribeFlags flags;
+    flags.qos = o.qos;
+    session.subscribe(filters, flags).check();
+    pipeline->start();
+    log->info(fmt::format(
+        "ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
+        state->client_id(), state->path(), session.session_present() ? "resumed" : "new", o.qos,
+        fmt::join(filters, " "), described));
+
+    auto step = std::chrono::milliseconds(
+        o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
+    while (!wait_for_stop(step))
+        if (o.stats_interval > 0) log->info(pipeline->summary());
+
+    int sig = stop_signal();
+    log->info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
+                          sig == SIGINT ? "SIGINT" : "SIGTERM", o.drain_timeout));
+    session.disconnect(2.0);
+    uint64_t left = pipeline->stop();
+    log->info("final: " + pipeline->summary());
+    if (left > 0)
+        log->warn(fmt::format("{} not yet written stays in the spool for the next start",
+                              human_bytes(left)));
+    return sig == SIGINT ? static_cast<int>(ExitCode::interrupted) : 0;
 }
 
 }  // namespace iotctl::cli

@@ -1,11 +1,41 @@
-// `iotctl ingest` (DESIGN.md §3).
+// `iotctl ingest` (DESIGN.md §3): MQTT into InfluxDB, MySQL/MariaDB and SQLite, at least once.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cmd/subcommands.h"
+#include "core/conn_options.h"
 
 namespace iotctl::cli {
 
+/// Every flag of `iotctl ingest`.
+struct IngestOptions {
+    ConnOptions conn;
+    std::string influx, influx_db, influx_org, influx_bucket, influx_token;
+    std::string mysql, sqlite;
+    std::string preset, map_file;
+    std::vector<std::string> topics;
+    int qos = 1;
+    int batch_size = 5000;
+    double flush_interval = 1.0;
+    std::string dead_letter;
+    std::string share;
+    double stats_interval = 0;
+    std::string log_file;
+    std::string state_dir;
+    double fsync_interval = 1.0;
+    std::string spool_max_bytes = "1GiB";
+    double drain_timeout = 5.0;
+};
+
 /// Adds ingest's flags to `app` and returns what runs it.
 RunFn setup_ingest(CLI::App& app);
+
+/// Runs ingest until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).
+int run_ingest(IngestOptions& opts);
+
+/// Parses `1048576`, `512K`, `64MiB`, `1G`... into bytes; throws a usage Failure naming `flag`.
+uint64_t parse_byte_size(const std::string& text, const char* flag);
 
 }  // namespace iotctl::cli

@@ -1,0 +1,92 @@
+"""Helpers for the ingest end-to-end tests: a numbered stream, an ingest process, counts."""
+import os
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+
+from harness import IOTCTL, spawn, wait_until
+
+SEQ_MAP = """
+[[rule]]
+filter = "load/#"
+measurement = "load"
+fields.seq = "int"
+"""
+
+
+class Workdir:
+    """A temporary directory with the numbered-stream map file."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="iotctl-ingest-")
+        self.map = os.path.join(self.path, "seq.toml")
+        with open(self.map, "w") as f:
+            f.write(SEQ_MAP)
+        self.db = os.path.join(self.path, "ingest.db")
+        self.state = os.path.join(self.path, "state")
+
+
+def start_ingest(port, work, *extra):
+    """Starts ingest for load/# into the SQLite file; returns the process (stderr piped)."""
+    return spawn("ingest", "-p", port, "--map", work.map, "--sqlite", work.db,
+                 "--state-dir", work.state, "--flush-interval", "0.2", "--stats-interval", "1",
+                 *extra)
+
+
+def wait_ingest_ready(proc, timeout=90):
+    """Waits until ingest logs its start line (subscribed)."""
+    lines = []
+
+    def reader():
+        for line in proc.stderr:
+            lines.append(line.decode(errors="replace"))
+
+    threading.Thread(target=reader, daemon=True).start()
+    try:
+        wait_until(lambda: any("ingest: client id" in l for l in lines) or proc.poll() is not None,
+                   timeout=timeout, what="ingest to subscribe")
+    except AssertionError:
+        raise AssertionError("ingest did not subscribe: " + "".join(lines))
+    assert proc.poll() is None, "".join(lines)
+    return lines
+
+
+def publish_range(port, first, last, topic="load/s"):
+    """Publishes {"seq":i} for i in [first, last) at QoS 1; retries a chunk until pub exits 0."""
+    data = "".join('{"seq":%d}\n' % i for i in range(first, last))
+    for _ in range(60):
+        out = subprocess.run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
+                             input=data, text=True, capture_output=True, timeout=300)
+        if out.returncode == 0:
+            return
+    raise AssertionError(f"pub kept failing: {out.stderr}")
+
+
+def publish_in_background(port, total, chunk=1000):
+    """Publishes 0..total-1 in chunks on a thread; returns the thread."""
+    def run():
+        for start in range(0, total, chunk):
+            publish_range(port, start, min(total, start + chunk))
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def counts(db, table="load"):
+    """(rows, distinct seq) in the SQLite table, (0, 0) before it exists."""
+    if not os.path.exists(db):
+        return (0, 0)
+    try:
+        with sqlite3.connect(db, timeout=30) as c:
+            return c.execute(f"SELECT count(*), count(DISTINCT seq) FROM {table}").fetchone()
+    except sqlite3.OperationalError:
+        return (0, 0)
+
+
+def stop(proc, sig=signal.SIGTERM, timeout=60):
+    """Sends sig and waits; returns the exit code."""
+    proc.send_signal(sig)
+    return proc.wait(timeout=timeout)

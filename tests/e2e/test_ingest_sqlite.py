@@ -1,0 +1,48 @@
+"""ingest into SQLite: fixture traffic stored, bad payloads dead-lettered, ingest keeps running."""
+import json
+import os
+import signal
+import sqlite3
+
+from harness import SHARED_DIR, iotctl, spawn, wait_until
+from ingest_helpers import Workdir, stop, wait_ingest_ready
+
+
+def test_bad_payloads_in_good_traffic_are_dead_lettered_and_good_ones_stored(broker):
+    work = Workdir()
+    dead = os.path.join(work.path, "dead.jsonl")
+    proc = spawn("ingest", "-p", broker.port, "--preset", "hexaboard", "--sqlite", work.db,
+                 "--state-dir", work.state, "--dead-letter", dead, "--flush-interval", "0.2")
+    wait_ingest_ready(proc)
+    bad = (SHARED_DIR / "fixtures" / "bad-payloads.txt").read_text().split("\n")
+    if bad and bad[-1] == "":
+        bad = bad[:-1]
+    lines = []
+    for i, payload in enumerate(bad):
+        lines.append(json.dumps({"topic": "hexaboard/G/sensor/data", "qos": 1,
+                                 "payload": {"board": "G", "temperature": i, "humidity": 50}}))
+        lines.append(json.dumps({"topic": "hexaboard/A/sensor/data", "qos": 1, "payload": payload}))
+    lines.append(json.dumps({"topic": "hexaboard/G/sensor/data", "qos": 1,
+                             "payload": {"board": "G", "temperature": 99, "humidity": 50}}))
+    iotctl("pub", "-p", broker.port, "--jsonl", input="\n".join(lines) + "\n", check=True)
+
+    def good_rows():
+        try:
+            with sqlite3.connect(work.db, timeout=30) as c:
+                return c.execute("SELECT count(*) FROM hexaboard WHERE board='G'").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    wait_until(lambda: good_rows() == len(bad) + 1, timeout=60, what="every good message stored")
+    assert proc.poll() is None
+    assert stop(proc, signal.SIGTERM) == 0
+    with open(dead) as f:
+        letters = [json.loads(l) for l in f]
+    assert letters, "no dead letters"
+    for letter in letters:
+        assert set(letter) >= {"ts", "topic", "payload", "reason"} and letter["reason"]
+    dead_payloads = {l["payload"] for l in letters}
+    assert "{\"board\":\"A\",\"temperature\":" in dead_payloads
+    assert "[1,2,3]" in dead_payloads
+    with sqlite3.connect(work.db) as c:
+        assert c.execute("SELECT count(*) FROM hexaboard WHERE board='G'").fetchone()[0] == len(bad) + 1
