@@ -229,18 +229,6 @@ Status MqttSession::subscribe(const std::vector<std::string>& filters,
     return {};
 }
 
-mqtt::token_ptr MqttSession::subscribe_async(const std::vector<std::string>& filters,
-                                             const SubscribeFlags& flags) {
-    auto coll = mqtt::string_collection::create(filters);
-    mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
-    std::vector<mqtt::subscribe_options> sub_opts;
-    for (size_t i = 0; i < filters.size(); ++i)
-        sub_opts.emplace_back(flags.no_local, flags.retain_as_published,
-                              flags.no_retained ? mqtt::subscribe_options::DONT_SEND_RETAINED
-                                                : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
-    return is_mqtt5(opts_) ? client_->subscribe(coll, qos, sub_opts) : client_->subscribe(coll, qos);
-}
-
 Status MqttSession::wait_oldest() {
     auto tok = std::move(in_flight_.front());
     in_flight_.pop_front();
