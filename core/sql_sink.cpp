@@ -83,6 +83,17 @@ class SqlSink : public Sink {
         return {};
     }
 
+    // True when the table, read again from the database, has every column the plan needs.
+    bool has_columns_now(const TablePlan& table) {
+        TableSchema fresh;
+        if (driver_->describe(table.table, fresh).kind != WriteOutcome::ok || !fresh.exists)
+            return false;
+        for (const Column& c : table.new_columns)
+            if (!fresh.find(c.name)) return false;
+        cache_[lower_name(table.table)] = std::move(fresh);
+        return true;
+    }
+
     // Creates the table or adds its new columns; on a refused DDL its rows are rejected.
     WriteOutcome evolve(TablePlan& table, std::vector<std::pair<size_t, std::string>>& rejected) {
         std::vector<std::string> statements;
@@ -100,6 +111,9 @@ class SqlSink : public Sink {
             if (o.kind == WriteOutcome::ok) continue;
             cache_.erase(lower_name(table.table));  // read it again next time
             if (o.kind == WriteOutcome::retry) return o;
+            // Another writer (e.g. a second `ingest --share` process) may have just made the
+            // same change: if the table now has every column, the DDL's failure is harmless.
+            if (has_columns_now(table)) return {};
             for (const size_t row : table.rows) rejected.emplace_back(row, o.message);
             table.rows.clear();
             return {};
