@@ -211,7 +211,9 @@ TEST_CASE("mapping file: bad files give exact errors naming the file and the key
                      "[[rule]]\nfilter = \"a\"\nmeasurement = \"m\"\nauto_fields = "
                      "true\nsince = 2026-01-01\n") ==
           "rule[0].since: dates and times are not supported here");
-    CHECK(load_error("broken.json", R"({"rule": [)") == "invalid JSON at byte 11");
+    CHECK(load_error("broken.json", R"({"rule": [)") ==
+          "invalid JSON at byte 11: syntax error while parsing value - unexpected end of input; "
+          "expected '[', '{', or a literal");
     CHECK(load_error("broken.toml", "[[rule]]\nfilter = \"a\nmeasurement = \"m\"\n") ==
           "line 2, column 12: Error while parsing string: unescaped control characters other "
           "than TAB (U+0009) are explicitly prohibited");

@@ -7,6 +7,7 @@
 
 #include "core/payload.h"
 #include "core/sim_fleet.h"
+#include "core/stop_signal.h"
 
 using namespace iotctl;
 
@@ -66,6 +67,7 @@ void run_fleet(Run& r, FleetOptions o, size_t devices) {
 }  // namespace
 
 TEST_CASE("fleet publishes the asked number of readings, round robin, and obeys control") {
+    iotctl::reset_stop();  // earlier tests in this process may have requested a stop
     FleetOptions o;
     o.interval = 0.05;
     o.messages = 9;
@@ -90,6 +92,7 @@ TEST_CASE("fleet publishes the asked number of readings, round robin, and obeys 
 }
 
 TEST_CASE("fleet faults: broken share near the rate, drops reconnect") {
+    iotctl::reset_stop();  // earlier tests in this process may have requested a stop
     FleetOptions o;
     o.interval = 0.002;
     o.messages = 2000;
