@@ -130,7 +130,9 @@ def test_bad_inputs_have_one_line_errors(tmp_path):
     cut = str(tmp_path / "cut.jsonl")
     open(cut, "w").write('{"topic":"a","payload":1}\n{"topic":"a","pay')
     r = Run("csv-export", cut)
-    assert (r.returncode, r.stderr) == (1, f"iotctl: error: capture '{cut}' line 2: invalid JSON at byte 18\n")
+    assert (r.returncode, r.stderr) == (1, f"iotctl: error: capture '{cut}' line 2: invalid JSON at byte 18: syntax error while "
+        "parsing object key - invalid string: missing closing quote; last read: '\"pay'; "
+        "expected string literal\n")
     good = str(tmp_path / "good.jsonl")
     write_jsonl(good, AWKWARD)
     r = Run("csv-export", good, "-o", "/nonexistent-dir/out.csv")

@@ -105,7 +105,9 @@ def test_truncated_json_line():
     r = iotctl("replay", path, "--dry-run")
     assert r.returncode == 1
     assert r.stdout == ""  # checked before anything is sent
-    assert r.stderr == f"iotctl: error: capture '{path}' line 3: invalid JSON at byte {len(cut) + 1}\n"
+    assert r.stderr == (
+        f"iotctl: error: capture '{path}' line 3: invalid JSON at byte {len(cut) + 1}: "
+        "syntax error while parsing object - unexpected end of input; expected '}'\n")
 
 
 def test_from_after_the_end_of_the_capture():
