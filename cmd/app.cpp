@@ -45,7 +45,9 @@ Built build() {
 }
 }  // namespace
 
-std::unique_ptr<CLI::App> build_app() { return build().app; }
+std::unique_ptr<CLI::App> build_app() {
+    return build().app;
+}
 
 int run_app(int argc, char** argv) {
     Built b = build();

@@ -18,21 +18,33 @@ void add_settings_flags(CLI::App& app) {
 
 void add_conn_flags(CLI::App& app, ConnOptions& o) {
     auto* g = "Connection";
-    app.add_option("-h,--host", o.host, "Broker host (env MQTT_BROKER)")->group(g)->capture_default_str();
-    app.add_option("-p,--port", o.port, "Broker port (default 1883, 8883 with TLS; env MQTT_PORT)")->group(g);
-    app.add_option("-L,--url", o.url, "mqtt[s]://[user[:pass]@]host[:port][/topic] (env MQTT_URL)")->group(g);
+    app.add_option("-h,--host", o.host, "Broker host (env MQTT_BROKER)")
+        ->group(g)
+        ->capture_default_str();
+    app.add_option("-p,--port", o.port, "Broker port (default 1883, 8883 with TLS; env MQTT_PORT)")
+        ->group(g);
+    app.add_option("-L,--url", o.url, "mqtt[s]://[user[:pass]@]host[:port][/topic] (env MQTT_URL)")
+        ->group(g);
     app.add_option("-u,--username", o.username, "User name (env MQTT_USER)")->group(g);
     app.add_option("-P,--password", o.password, "Password (env MQTT_PASSWORD)")->group(g);
-    app.add_option("--password-file", o.password_file, "Read the password from this file")->group(g);
+    app.add_option("--password-file", o.password_file, "Read the password from this file")
+        ->group(g);
     app.add_option("-i,--id", o.client_id, "Client id (default iotctl-<cmd>-<random>)")->group(g);
-    app.add_option("-k,--keepalive", o.keepalive, "Keepalive in seconds")->group(g)->capture_default_str();
-    app.add_option("-V,--protocol-version", o.protocol_version, "mqttv311 or mqttv5")->group(g)->capture_default_str();
-    app.add_option("--connect-timeout", o.connect_timeout, "Seconds to wait for the broker")->group(g)->capture_default_str();
+    app.add_option("-k,--keepalive", o.keepalive, "Keepalive in seconds")
+        ->group(g)
+        ->capture_default_str();
+    app.add_option("-V,--protocol-version", o.protocol_version, "mqttv311 or mqttv5")
+        ->group(g)
+        ->capture_default_str();
+    app.add_option("--connect-timeout", o.connect_timeout, "Seconds to wait for the broker")
+        ->group(g)
+        ->capture_default_str();
     app.add_option("--cafile", o.cafile, "CA certificates file (enables TLS)")->group(g);
     app.add_option("--capath", o.capath, "Directory of CA certificates (enables TLS)")->group(g);
     app.add_option("--cert", o.cert, "Client certificate (PEM)")->group(g);
     app.add_option("--key", o.key, "Client private key (PEM)")->group(g);
-    app.add_flag("--insecure", o.insecure, "Do not verify the server certificate or host name")->group(g);
+    app.add_flag("--insecure", o.insecure, "Do not verify the server certificate or host name")
+        ->group(g);
     app.add_option("--tls-version", o.tls_version, "tlsv1.2 or tlsv1.3")->group(g);
     app.add_option("--will-topic", o.will_topic, "Last Will topic")->group(g);
     app.add_option("--will-payload", o.will_payload, "Last Will payload")->group(g);
@@ -43,8 +55,8 @@ void add_conn_flags(CLI::App& app, ConnOptions& o) {
 void apply_settings_layers(CLI::App& app) {
     SettingsLayer config;
     auto* config_opt = app.get_option_no_throw("--config");
-    std::string config_path = config_opt && config_opt->count() ? config_opt->as<std::string>()
-                                                                : default_config_path();
+    std::string config_path =
+        config_opt && config_opt->count() ? config_opt->as<std::string>() : default_config_path();
     bool explicit_config = config_opt && config_opt->count();
     if (!config_path.empty() && (explicit_config || std::filesystem::exists(config_path)))
         config = load_config_file(config_path, app.get_name()).take();
@@ -62,23 +74,26 @@ void apply_settings_layers(CLI::App& app) {
     for (const auto& [name, values] : merged) {
         if (name == "config" || name == "env-file") continue;
         auto* opt = app.get_option_no_throw("--" + name);
-        if (!opt) continue;  // a setting for another subcommand
+        if (!opt) continue;              // a setting for another subcommand
         if (opt->count() > 0) continue;  // the command line wins
         try {
             for (const auto& v : values) opt->add_result(v);
             opt->run_callback();
         } catch (const CLI::Error& e) {
-            throw Failure(usage_error(fmt::format("bad value for --{} from config/environment: {}",
-                                                  name, e.what())));
+            throw Failure(usage_error(
+                fmt::format("bad value for --{} from config/environment: {}", name, e.what())));
         }
     }
 }
 
-std::string finish_conn_options(ConnOptions& opts) { return resolve_conn_options(opts).take(); }
+std::string finish_conn_options(ConnOptions& opts) {
+    return resolve_conn_options(opts).take();
+}
 
 void check_qos(int qos, const char* flag) {
     if (qos < 0 || qos > 2)
-        throw Failure(usage_error(fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag)));
+        throw Failure(
+            usage_error(fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag)));
 }
 
 double parse_rate(const std::string& text, const char* flag) {
@@ -89,10 +104,15 @@ double parse_rate(const std::string& text, const char* flag) {
     if (slash != std::string::npos) {
         std::string unit = text.substr(slash + 1);
         number = text.substr(0, slash);
-        if (unit == "s") per = 1;
-        else if (unit == "m") per = 60;
-        else if (unit == "h") per = 3600;
-        else throw Failure(usage_error(fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag)));
+        if (unit == "s")
+            per = 1;
+        else if (unit == "m")
+            per = 60;
+        else if (unit == "h")
+            per = 3600;
+        else
+            throw Failure(usage_error(
+                fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag)));
     }
     try {
         size_t used = 0;
@@ -100,7 +120,8 @@ double parse_rate(const std::string& text, const char* flag) {
         if (used != number.size() || !(n > 0)) throw std::invalid_argument("");
         return n / per;
     } catch (const std::exception&) {
-        throw Failure(usage_error(fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag)));
+        throw Failure(usage_error(
+            fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag)));
     }
 }
 

@@ -1,9 +1,9 @@
 #include "cmd/sub.h"
 
+#include <unistd.h>
 #include <atomic>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 #include "cmd/cli_common.h"
 #include "core/capture_recorder.h"
@@ -20,10 +20,12 @@ RunFn setup_sub(CLI::App& app) {
     add_settings_flags(app);
     add_conn_flags(app, opts->conn);
     app.add_option("-t,--topic", opts->topics, "Topic filter to subscribe to (repeatable)");
-    app.add_option("-T,--filter-out", opts->filter_out, "Do not print topics matching this filter (repeatable)");
+    app.add_option("-T,--filter-out", opts->filter_out,
+                   "Do not print topics matching this filter (repeatable)");
     app.add_option("-q,--qos", opts->qos, "QoS of the subscription")->capture_default_str();
     app.add_flag("-v,--verbose", opts->verbose, "Print the topic before the payload");
-    app.add_option("-F,--format", opts->format, "Output format (mosquitto_sub's %t %p %q %r %l %m %I %U %j %J %x ...)");
+    app.add_option("-F,--format", opts->format,
+                   "Output format (mosquitto_sub's %t %p %q %r %l %m %I %U %j %J %x ...)");
     app.add_flag("--json", opts->json, "One JSON object per line: ts, topic, qos, retain, payload");
     app.add_flag("-N,--no-eol", opts->no_eol, "Do not print a newline after each message");
     app.add_option("-C,--count", opts->count, "Exit after this many messages");
@@ -31,7 +33,8 @@ RunFn setup_sub(CLI::App& app) {
     app.add_flag("-R,--no-stale", opts->skip_retained, "Do not print retained (stale) messages");
     app.add_flag("--retained-only", opts->retained_only, "Print only retained messages, then exit");
     app.add_flag("-c,--persistent", opts->persistent, "Persistent session (needs -i)");
-    app.add_option("-x,--session-expiry", opts->session_expiry, "MQTT 5 session expiry interval, seconds");
+    app.add_option("-x,--session-expiry", opts->session_expiry,
+                   "MQTT 5 session expiry interval, seconds");
     app.add_option("--record", opts->record, "Append every message to this capture file (SQLite)");
     return [opts] { return run_sub(*opts); };
 }
@@ -46,26 +49,30 @@ Status check_sub_options(SubOptions& o) {
         if (auto s = validate_topic_filter(t); !s) return s;
     for (const auto& t : o.filter_out)
         if (auto s = validate_topic_filter(t); !s) return s;
-    if (o.qos < 0 || o.qos > 2) return usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
+    if (o.qos < 0 || o.qos > 2)
+        return usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
     if (o.count < 0) return usage_error("-C must be 1 or more");
     if (o.timeout < 0) return usage_error("-W must be a positive number of seconds");
     if (o.json && !o.format.empty()) return usage_error("--json and -F cannot be used together");
     if (o.persistent && o.conn.client_id.empty())
         return usage_error("-c (persistent session) needs a client id: give -i ID");
-    if (o.skip_retained && o.retained_only) return usage_error("-R and --retained-only contradict each other");
+    if (o.skip_retained && o.retained_only)
+        return usage_error("-R and --retained-only contradict each other");
     return {};
 }
 }  // namespace
 
 int run_sub(SubOptions& o) {
     check_sub_options(o).check();
-    OutputFormat format = o.json ? OutputFormat::json_lines()
+    OutputFormat format = o.json              ? OutputFormat::json_lines()
                           : !o.format.empty() ? OutputFormat::parse(o.format).take()
                                               : OutputFormat::plain(o.verbose);
     format.set_newline(!o.no_eol || o.json);
     o.conn.clean_session = !o.persistent;
-    if (o.session_expiry >= 0) o.conn.session_expiry = o.session_expiry;
-    else if (o.persistent) o.conn.session_expiry = 0xFFFFFFFF / 2;
+    if (o.session_expiry >= 0)
+        o.conn.session_expiry = o.session_expiry;
+    else if (o.persistent)
+        o.conn.session_expiry = 0xFFFFFFFF / 2;
 
     std::unique_ptr<CaptureRecorder> recorder;
     if (!o.record.empty())
@@ -109,7 +116,8 @@ int run_sub(SubOptions& o) {
     const int64_t subscribed_ns = now_ns();
     bool timed_out = false;
     while (!wait_for_stop(std::chrono::milliseconds(50))) {
-        auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        auto elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (o.timeout > 0 && elapsed >= o.timeout) {
             timed_out = true;
             break;
@@ -124,7 +132,8 @@ int run_sub(SubOptions& o) {
     session.disconnect(2.0);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
-    if (stop_signal() != 0 && !(o.count > 0 && printed >= o.count)) return static_cast<int>(ExitCode::interrupted);
+    if (stop_signal() != 0 && !(o.count > 0 && printed >= o.count))
+        return static_cast<int>(ExitCode::interrupted);
     if (timed_out) {
         return static_cast<int>(ExitCode::timed_out);
     }

@@ -16,11 +16,11 @@ struct SubOptions {
     int qos = 0;
     bool verbose = false, json = false, no_eol = false;
     std::string format;
-    int count = 0;         // -C: exit after this many messages (0: no limit)
-    double timeout = 0;    // -W: exit (code 5) after this many seconds
+    int count = 0;       // -C: exit after this many messages (0: no limit)
+    double timeout = 0;  // -W: exit (code 5) after this many seconds
     bool skip_retained = false, retained_only = false, persistent = false;
     int session_expiry = -1;
-    std::string record;    // --record FILE: capture file
+    std::string record;  // --record FILE: capture file
 };
 
 /// Adds sub's flags to `app` and returns what runs it.

@@ -12,9 +12,8 @@ namespace iotctl {
 
 const std::map<std::string, std::string>& env_option_names() {
     static const std::map<std::string, std::string> k_names = {
-        {"MQTT_BROKER", "host"},         {"MQTT_PORT", "port"},
-        {"MQTT_URL", "url"},             {"MQTT_USER", "username"},
-        {"MQTT_PASSWORD", "password"},   {"INFLUX_TOKEN", "influx-token"},
+        {"MQTT_BROKER", "host"},   {"MQTT_PORT", "port"},         {"MQTT_URL", "url"},
+        {"MQTT_USER", "username"}, {"MQTT_PASSWORD", "password"}, {"INFLUX_TOKEN", "influx-token"},
     };
     return k_names;
 }
@@ -36,13 +35,16 @@ Status add_table(const toml::table& table, const std::string& path, SettingsLaye
         if (auto arr = node.as_array()) {
             for (const auto& item : *arr) {
                 auto v = scalar_to_string(item);
-                if (!v) return usage_error(fmt::format("config file '{}': '{}' must be a list of plain values", path, name));
+                if (!v)
+                    return usage_error(fmt::format(
+                        "config file '{}': '{}' must be a list of plain values", path, name));
                 values.push_back(*v);
             }
         } else if (auto v = scalar_to_string(node)) {
             values.push_back(*v);
         } else {
-            return usage_error(fmt::format("config file '{}': unsupported value for '{}'", path, name));
+            return usage_error(
+                fmt::format("config file '{}': unsupported value for '{}'", path, name));
         }
         out[name] = std::move(values);
     }
@@ -56,8 +58,8 @@ Result<SettingsLayer> load_config_file(const std::string& path, const std::strin
     try {
         table = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-        return usage_error(fmt::format("config file '{}' line {}: {}", path,
-                                       e.source().begin.line, e.description()));
+        return usage_error(fmt::format("config file '{}' line {}: {}", path, e.source().begin.line,
+                                       e.description()));
     }
     if (auto s = add_table(table, path, out); !s) return s.error();
     if (auto sub = table[section].as_table())
@@ -80,7 +82,8 @@ Result<std::map<std::string, std::string>> load_env_file(const std::string& path
         if (line.starts_with("export ")) line = line.substr(7);
         auto eq = line.find('=');
         if (eq == std::string::npos || eq == 0)
-            return usage_error(fmt::format("env file '{}' line {}: expected KEY=VALUE", path, number));
+            return usage_error(
+                fmt::format("env file '{}' line {}: expected KEY=VALUE", path, number));
         std::string key = line.substr(0, eq);
         while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
         std::string value = line.substr(eq + 1);
@@ -92,7 +95,8 @@ Result<std::map<std::string, std::string>> load_env_file(const std::string& path
         } else {
             auto hash = value.find(" #");
             if (hash != std::string::npos) value = value.substr(0, hash);
-            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+                value.pop_back();
         }
         vars[key] = value;
     }

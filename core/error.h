@@ -25,7 +25,9 @@ struct Error {
 };
 
 /// Makes a usage error (exit 2) with the given message.
-inline Error usage_error(std::string message) { return Error{ExitCode::usage, std::move(message)}; }
+inline Error usage_error(std::string message) {
+    return Error{ExitCode::usage, std::move(message)};
+}
 
 /// Makes a runtime error (exit 1) with the given message.
 inline Error runtime_error(std::string message) {
@@ -42,7 +44,7 @@ struct Failure : std::exception {
 /// An expected-style result: either a value or an Error.
 template <typename T>
 class Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
     /// True when the result holds a value.
@@ -63,13 +65,13 @@ public:
         return std::move(value());
     }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 /// A result with no value: success or an Error.
 class Status {
-public:
+  public:
     Status() = default;
     Status(Error error) : error_(std::move(error)), failed_(true) {}
     /// True on success.
@@ -82,7 +84,7 @@ public:
         if (failed_) throw Failure(error_);
     }
 
-private:
+  private:
     Error error_;
     bool failed_ = false;
 };

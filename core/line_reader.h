@@ -8,7 +8,7 @@ namespace iotctl {
 
 /// Splits a byte stream at '\n'; a last line without a newline is still returned.
 class LineReader {
-public:
+  public:
     /// Reads from `fd` (not closed at the end).
     explicit LineReader(int fd, size_t block = 1 << 16);
     /// Sets `line` to the next line without its '\n'; false at end of input or on error.
@@ -18,7 +18,7 @@ public:
     /// The read error, if any.
     const std::string& error() const { return error_; }
 
-private:
+  private:
     int fd_;
     size_t block_;
     std::string buf_;

@@ -104,8 +104,8 @@ Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
     return Error{ExitCode::connect,
                  fmt::format("could not connect to {}{}", where,
                              opts.tls ? " (TCP or TLS handshake failed; check --cafile and the "
-                                         "host name, or use --insecure)"
-                                       : " (connection refused or timed out)")};
+                                        "host name, or use --insecure)"
+                                      : " (connection refused or timed out)")};
 }
 
 mqtt::connect_options make_connect_options(const ConnOptions& opts) {
@@ -113,7 +113,8 @@ mqtt::connect_options make_connect_options(const ConnOptions& opts) {
     mqtt::connect_options conn;
     conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
     conn.set_keep_alive_interval(opts.keepalive);
-    conn.set_connect_timeout(std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
+    conn.set_connect_timeout(
+        std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
     if (v5) {
         conn.set_clean_start(opts.clean_session);
         if (opts.session_expiry > 0) {

@@ -147,16 +147,33 @@ Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
                 return usage_error("invalid format '" + spec + "': lone '\\' at the end");
             char e = spec[++i];
             switch (e) {
-                case '\\': literal += '\\'; break;
-                case '0': literal += '\0'; break;
-                case 'a': literal += '\a'; break;
-                case 'e': literal += '\033'; break;
-                case 'n': literal += '\n'; break;
-                case 'r': literal += '\r'; break;
-                case 't': literal += '\t'; break;
-                case 'v': literal += '\v'; break;
+                case '\\':
+                    literal += '\\';
+                    break;
+                case '0':
+                    literal += '\0';
+                    break;
+                case 'a':
+                    literal += '\a';
+                    break;
+                case 'e':
+                    literal += '\033';
+                    break;
+                case 'n':
+                    literal += '\n';
+                    break;
+                case 'r':
+                    literal += '\r';
+                    break;
+                case 't':
+                    literal += '\t';
+                    break;
+                case 'v':
+                    literal += '\v';
+                    break;
                 default:
-                    return usage_error(fmt::format("invalid format '{}': unknown escape '\\{}' at position {}", spec, e, i));
+                    return usage_error(fmt::format(
+                        "invalid format '{}': unknown escape '\\{}' at position {}", spec, e, i));
             }
         } else if (c == '@') {
             if (i + 1 >= spec.size())
@@ -187,10 +204,12 @@ Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
                     precision = std::min(precision * 10 + (spec[i++] - '0'), k_max_field);
             }
             if (i >= spec.size())
-                return usage_error(fmt::format("invalid format '{}': incomplete specifier at position {}", spec, start));
+                return usage_error(fmt::format(
+                    "invalid format '{}': incomplete specifier at position {}", spec, start));
             char s = spec[i];
             if (k_specifiers.find(s) == std::string_view::npos)
-                return usage_error(fmt::format("invalid format '{}': unknown specifier '%{}' at position {}", spec, s, start));
+                return usage_error(fmt::format(
+                    "invalid format '{}': unknown specifier '%{}' at position {}", spec, s, start));
             if (s == '%') {
                 literal += '%';
                 continue;
@@ -300,7 +319,8 @@ Result<Message> message_from_json(const nlohmann::json& j) {
                 m.user_properties.emplace_back(kv[0].get<std::string>(), kv[1].get<std::string>());
     }
     if (auto ct = j.find("content_type"); ct != j.end() && ct->is_string()) m.content_type = *ct;
-    if (auto rt = j.find("response_topic"); rt != j.end() && rt->is_string()) m.response_topic = *rt;
+    if (auto rt = j.find("response_topic"); rt != j.end() && rt->is_string())
+        m.response_topic = *rt;
     return m;
 }
 
@@ -325,20 +345,48 @@ void OutputFormat::render(const Message& m, std::string& out) const {
         }
         std::string v;
         switch (piece.spec) {
-            case 't': v = m.topic; break;
-            case 'p': v = m.payload; break;
-            case 'q': v = std::to_string(m.qos); break;
-            case 'r': v = m.retain ? "1" : "0"; break;
-            case 'l': v = std::to_string(m.payload.size()); break;
-            case 'm': v = std::to_string(m.mid); break;
-            case 'x': v = hex(m.payload, false); break;
-            case 'X': v = hex(m.payload, true); break;
-            case 'I': v = local_iso(m.ts_ns); break;
-            case 'U': v = fmt::format("{}.{:09d}", m.ts_ns / 1000000000, m.ts_ns % 1000000000); break;
-            case 'j': v = mosquitto_json(m, false); break;
-            case 'J': v = mosquitto_json(m, true); break;
-            case 'C': v = m.content_type; break;
-            case 'R': v = m.response_topic; break;
+            case 't':
+                v = m.topic;
+                break;
+            case 'p':
+                v = m.payload;
+                break;
+            case 'q':
+                v = std::to_string(m.qos);
+                break;
+            case 'r':
+                v = m.retain ? "1" : "0";
+                break;
+            case 'l':
+                v = std::to_string(m.payload.size());
+                break;
+            case 'm':
+                v = std::to_string(m.mid);
+                break;
+            case 'x':
+                v = hex(m.payload, false);
+                break;
+            case 'X':
+                v = hex(m.payload, true);
+                break;
+            case 'I':
+                v = local_iso(m.ts_ns);
+                break;
+            case 'U':
+                v = fmt::format("{}.{:09d}", m.ts_ns / 1000000000, m.ts_ns % 1000000000);
+                break;
+            case 'j':
+                v = mosquitto_json(m, false);
+                break;
+            case 'J':
+                v = mosquitto_json(m, true);
+                break;
+            case 'C':
+                v = m.content_type;
+                break;
+            case 'R':
+                v = m.response_topic;
+                break;
             case 'P':
                 for (const auto& [k, val] : m.user_properties) {
                     if (!v.empty()) v += ' ';
@@ -354,7 +402,8 @@ void OutputFormat::render(const Message& m, std::string& out) const {
                 v.assign(buf, n);
                 break;
             }
-            default: break;  // %A %D %E %F %S: not carried by iotctl; printed empty
+            default:
+                break;  // %A %D %E %F %S: not carried by iotctl; printed empty
         }
         if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision &&
             piece.spec != 'q' && piece.spec != 'l' && piece.spec != 'm')

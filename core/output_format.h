@@ -13,7 +13,7 @@ namespace iotctl {
 
 /// A parsed -F format: literal text and specifiers, checked once before connecting.
 class OutputFormat {
-public:
+  public:
     /// Parses a mosquitto_sub -F string; an error names the bad specifier and its position.
     static Result<OutputFormat> parse(const std::string& spec);
     /// The format `-v` uses ("%t %p"), or the default ("%p").
@@ -27,10 +27,10 @@ public:
     /// Appends the rendered message (and a newline unless set_newline(false)) to out.
     void render(const Message& message, std::string& out) const;
 
-private:
+  private:
     struct Piece {
-        char spec = 0;          // 0: literal text; '@': strftime char in `text`
-        std::string text;       // literal text, or the strftime conversion
+        char spec = 0;     // 0: literal text; '@': strftime char in `text`
+        std::string text;  // literal text, or the strftime conversion
         bool left = false, zero = false;
         int width = -1, precision = -1;
     };

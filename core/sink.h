@@ -10,16 +10,20 @@ namespace iotctl {
 
 /// What a batch write came to, so the caller knows whether to retry.
 struct WriteOutcome {
-    enum Kind { ok, retry, reject } kind = ok;  // retry: transient (server down, timeout, 5xx);
-                                                // reject: the data is bad (e.g. 400), never retry
-    std::string message;                        // one line, no credentials
-    std::vector<size_t> rejected;               // with reject: indexes of the bad records (sorted);
-                                                // every other record of the batch was written
+    enum Kind {
+        ok,
+        retry,
+        reject
+    } kind = ok;                   // retry: transient (server down, timeout, 5xx);
+                                   // reject: the data is bad (e.g. 400), never retry
+    std::string message;           // one line, no credentials
+    std::vector<size_t> rejected;  // with reject: indexes of the bad records (sorted);
+                                   // every other record of the batch was written
 };
 
 /// A destination for records. Not thread-safe: one sink thread uses one Sink.
 class Sink {
-public:
+  public:
     virtual ~Sink() = default;
     /// A short name for logs and stats, e.g. "influx", "mysql", "sqlite".
     virtual std::string name() const = 0;

@@ -1,10 +1,10 @@
 #include "core/stop_signal.h"
 
-#include <csignal>
+#include <unistd.h>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
 
 namespace iotctl {
 

@@ -13,8 +13,7 @@ Status check_common(std::string_view text, std::string_view what) {
         return usage_error(std::string(what) + " is longer than 65535 bytes");
     if (text.find('\0') != std::string_view::npos)
         return usage_error(std::string(what) + " contains a NUL character");
-    if (!is_valid_utf8(text))
-        return usage_error(std::string(what) + " is not valid UTF-8");
+    if (!is_valid_utf8(text)) return usage_error(std::string(what) + " is not valid UTF-8");
     return {};
 }
 }  // namespace
@@ -81,7 +80,8 @@ std::string_view strip_share_prefix(std::string_view filter) {
 bool topic_matches(std::string_view filter, std::string_view topic) {
     filter = strip_share_prefix(filter);
     // Wildcards at the first level never match topics beginning with '$' (MQTT 4.7.2).
-    if (!topic.empty() && topic[0] == '$' && !filter.empty() && (filter[0] == '+' || filter[0] == '#'))
+    if (!topic.empty() && topic[0] == '$' && !filter.empty() &&
+        (filter[0] == '+' || filter[0] == '#'))
         return false;
     size_t f = 0, t = 0;
     while (true) {

@@ -29,9 +29,11 @@ TEST_CASE("JSON leaves: dotted paths in document order, arrays numbered, text as
     REQUIRE(json_object_leaves(R"({"b":{"x":1.50,"y":[true,null,"s"]},"a":-3,"e":{}})", leaves));
     std::vector<std::pair<std::string, std::string>> got;
     for (auto& l : leaves) got.emplace_back(l.path, l.text);
-    CHECK(got == std::vector<std::pair<std::string, std::string>>{
-                     {"b.x", "1.50"}, {"b.y.0", "true"}, {"b.y.1", ""}, {"b.y.2", "s"}, {"a", "-3"}});
-    for (const char* not_object : {"online", "42", "\"s\"", "[1,2]", "{\"a\":1", "", "{\"a\":\"\xff\"}"})
+    CHECK(got ==
+          std::vector<std::pair<std::string, std::string>>{
+              {"b.x", "1.50"}, {"b.y.0", "true"}, {"b.y.1", ""}, {"b.y.2", "s"}, {"a", "-3"}});
+    for (const char* not_object :
+         {"online", "42", "\"s\"", "[1,2]", "{\"a\":1", "", "{\"a\":\"\xff\"}"})
         CHECK_FALSE(json_object_leaves(not_object, leaves));
     CHECK(leaves.empty());
 }
@@ -47,7 +49,8 @@ TEST_CASE("--fields: paths, wildcard rows, and bad lists") {
     CHECK_FALSE(rows[0][1].has_value());
     CHECK(*rows[0][2] == "C");
     CHECK(*rows[1][1] == "21.5");
-    CHECK(extract_field_rows(nlohmann::json::parse(R"({"x":1})"), *parse_field_list("a,b.c")).empty());
+    CHECK(extract_field_rows(nlohmann::json::parse(R"({"x":1})"), *parse_field_list("a,b.c"))
+              .empty());
     CHECK(json_cell_text(nlohmann::json::parse(R"({"k":[1,"a"]})")) == R"({"k":[1,"a"]})");
     CHECK(parse_field_list("a,,b").error().message == "invalid --fields entry '': empty name");
     CHECK_FALSE(parse_field_list("a.*.*").ok());
@@ -80,7 +83,8 @@ TEST_CASE("time formats") {
 }
 
 TEST_CASE("progress line") {
-    CHECK(render_progress(50, 100, 1234.4, 65, 10) == "[#####-----]  50%  50/100 msg  1234 msg/s  ETA 0:01:05");
+    CHECK(render_progress(50, 100, 1234.4, 65, 10) ==
+          "[#####-----]  50%  50/100 msg  1234 msg/s  ETA 0:01:05");
     CHECK(render_progress(7, 0, 3, -1) == "7 msg  3 msg/s");
 }
 

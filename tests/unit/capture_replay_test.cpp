@@ -77,7 +77,8 @@ TEST_CASE("replay sends at start + scaled recorded offsets, even when each send 
     auto stats = run_replay(factory({at(0), at(100), at(300), at(2300)}), pub, clock, opts, {});
     REQUIRE(stats.ok());
     const int64_t start = 1000 * k_ms;
-    CHECK(clock.sleeps == std::vector<int64_t>{start + 50 * k_ms, start + 150 * k_ms, start + 1150 * k_ms});
+    CHECK(clock.sleeps ==
+          std::vector<int64_t>{start + 50 * k_ms, start + 150 * k_ms, start + 1150 * k_ms});
     CHECK(stats->sent == 4);
     CHECK(stats->max_late_ns == 3 * k_ms);
     CHECK(pub.flushed);
@@ -93,7 +94,8 @@ TEST_CASE("replay rewrites, overrides, loops, and skips (counts) invalid topics"
     opts.rewrites = {TopicRewrite{"t/", "u/"}, TopicRewrite{"", "pre/"}};
     opts.qos = 0;
     opts.retain = true;
-    auto stats = run_replay(factory({at(0), at(10, "other"), at(20, "t/+bad")}), pub, clock, opts, {});
+    auto stats =
+        run_replay(factory({at(0), at(10, "other"), at(20, "t/+bad")}), pub, clock, opts, {});
     REQUIRE(stats.ok());
     CHECK(stats->sent == 4);
     CHECK(stats->skipped == 2);

@@ -6,8 +6,8 @@
 #include <mutex>
 #include <thread>
 
-#include "core/capture_recorder.h"
 #include "core/capture_reader.h"
+#include "core/capture_recorder.h"
 #include "core/capture_store.h"
 
 using namespace iotctl;
@@ -15,7 +15,8 @@ using namespace iotctl;
 namespace {
 
 std::string temp_path(const char* name) {
-    auto dir = std::filesystem::temp_directory_path() / ("iotctl-unit-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("iotctl-unit-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto p = dir / name;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p.string() + suffix);
@@ -85,7 +86,8 @@ TEST_CASE("SQLite capture: write, append, read back byte for byte with propertie
     CHECK(version == "mixed");
     auto all = read_all(path);
     REQUIRE(all.size() == 3);
-    CHECK(all[0].user_properties == std::vector<std::pair<std::string, std::string>>{{"k", "v"}, {"k", "w"}});
+    CHECK(all[0].user_properties ==
+          std::vector<std::pair<std::string, std::string>>{{"k", "v"}, {"k", "w"}});
     CHECK(all[0].content_type == "application/json");
     CHECK((all[1].payload == binary && all[1].qos == 2 && all[1].retain && all[1].ts_ns == 20));
     CHECK((all[2].payload.empty() && all[2].user_properties.empty()));
@@ -99,7 +101,8 @@ TEST_CASE("SQLite capture: write, append, read back byte for byte with propertie
 
 TEST_CASE("capture kinds are told by content; foreign files are refused") {
     auto jsonl = temp_path("cap.txt");
-    std::ofstream(jsonl) << "\n  {\"topic\":\"t\",\"payload\":\"p\",\"ts\":\"2026-11-20T10:00:00Z\"}\n";
+    std::ofstream(jsonl)
+        << "\n  {\"topic\":\"t\",\"payload\":\"p\",\"ts\":\"2026-11-20T10:00:00Z\"}\n";
     CHECK(*detect_capture_kind(jsonl) == CaptureKind::json_lines);
     auto all = read_all(jsonl);
     REQUIRE(all.size() == 1);
@@ -111,10 +114,12 @@ TEST_CASE("capture kinds are told by content; foreign files are refused") {
     CHECK(CaptureStore::open(junk, "mqttv311").error().message ==
           "'" + junk + "' exists and is not a SQLite capture; not appending to it");
     CHECK_FALSE(open_capture(temp_path("missing.db")).ok());
-    auto scan = scan_capture(jsonl, CaptureSelection{TimeWindow{int64_t{1795168801'000000000}, {}}, {}}, {});
-    CHECK(scan.error().message == "no messages in '" + jsonl +
-                                      "' from 2026-11-20T10:00:01Z to the end: it holds 1 messages from "
-                                      "2026-11-20T10:00:00Z to 2026-11-20T10:00:00Z");
+    auto scan = scan_capture(
+        jsonl, CaptureSelection{TimeWindow{int64_t{1795168801'000000000}, {}}, {}}, {});
+    CHECK(scan.error().message ==
+          "no messages in '" + jsonl +
+              "' from 2026-11-20T10:00:01Z to the end: it holds 1 messages from "
+              "2026-11-20T10:00:00Z to 2026-11-20T10:00:00Z");
 }
 
 TEST_CASE("recorder: batches on size, commits the rest on close, stops on a write error") {

@@ -21,7 +21,8 @@ TEST_CASE("time specs: ISO-8601, Unix seconds and relative to now") {
     CHECK(*parse_time_spec("-24h", k_now) == k_now - 24 * 3600 * k_s);
     CHECK(*parse_time_spec("-7d", k_now) == k_now - 7 * 86400 * k_s);
     CHECK(*parse_time_spec("-30s", k_now) == k_now - 30 * k_s);
-    for (const char* bad : {"", "yesterday", "-5x", "-m", "90m", "2026-13-45", "12:00", "1e9", "--1d"}) {
+    for (const char* bad :
+         {"", "yesterday", "-5x", "-m", "90m", "2026-13-45", "12:00", "1e9", "--1d"}) {
         auto r = parse_time_spec(bad, k_now);
         CHECK_MESSAGE(!r.ok(), bad);
         if (!r.ok()) CHECK(r.error().code == ExitCode::usage);
@@ -42,11 +43,14 @@ TEST_CASE("time window bounds are inclusive and checked") {
     auto backwards = make_time_window("-1h", "-2h", k_now);
     REQUIRE_FALSE(backwards.ok());
     CHECK(backwards.error().message == "--from -1h is after --to -2h");
-    CHECK(make_time_window("soon", "", k_now).error().message.rfind("--from: invalid time 'soon'", 0) == 0);
+    CHECK(make_time_window("soon", "", k_now)
+              .error()
+              .message.rfind("--from: invalid time 'soon'", 0) == 0);
 }
 
 TEST_CASE("topic rewrite replaces a prefix; an empty FROM prepends") {
-    std::vector<TopicRewrite> rules{*parse_topic_rewrite("tele/=staging/tele/"), *parse_topic_rewrite("=copy/")};
+    std::vector<TopicRewrite> rules{*parse_topic_rewrite("tele/=staging/tele/"),
+                                    *parse_topic_rewrite("=copy/")};
     std::string t = "tele/gw/SENSOR";
     CHECK(rewrite_topic(rules, t));
     CHECK(t == "staging/tele/gw/SENSOR");
