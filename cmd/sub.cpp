@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "cmd/cli_common.h"
+#include "cmd/live_subscription.h"
 #include "core/capture_recorder.h"
-#include "core/mqtt_session.h"
 #include "core/output_format.h"
 #include "core/output_writer.h"
 #include "core/stop_signal.h"
@@ -79,64 +79,35 @@ int run_sub(SubOptions& o) {
         recorder = std::make_unique<CaptureRecorder>(
             CaptureStore::open(o.record, is_mqtt5(o.conn) ? "mqttv5" : "mqttv311").take());
     OutputWriter writer(STDOUT_FILENO);
-    std::atomic<int> printed{0};
-    std::atomic<bool> done{false};
     std::atomic<int64_t> last_message_ns{0};
-    MqttSession session(o.conn, "sub");
-    session.enable_auto_reconnect(true);
-    session.on_message([&](Message&& m) {
-        if (done.load(std::memory_order_relaxed)) return;
+    auto handle = [&](Message&& m) {
         last_message_ns.store(m.ts_ns, std::memory_order_relaxed);
-        if (!o.filter_out.empty() && any_filter_matches(o.filter_out, m.topic)) return;
-        if (o.skip_retained && m.retain) return;
+        if (!o.filter_out.empty() && any_filter_matches(o.filter_out, m.topic)) return false;
+        if (o.skip_retained && m.retain) return false;
         if (o.retained_only && !m.retain) {
-            done = true;
             request_stop();
-            return;
+            return false;
         }
         thread_local std::string line;
         line.clear();
         format.render(m, line);
         writer.append(line);
         if (recorder) recorder->append(std::move(m));  // queued: the writer thread does the I/O
-        if (o.count > 0 && printed.fetch_add(1) + 1 >= o.count) {
-            done = true;
-            request_stop();
-        }
-    });
-    session.on_connection_lost([](const std::string& why) {
-        std::cerr << "iotctl: warning: connection lost (" << why << "), reconnecting\n";
-    });
-    session.connect().check();
-    SubscribeFlags flags;
-    flags.qos = o.qos;
-    session.subscribe(o.topics, flags).check();
-
-    const auto start = std::chrono::steady_clock::now();
-    const int64_t subscribed_ns = now_ns();
-    bool timed_out = false;
-    while (!wait_for_stop(std::chrono::milliseconds(50))) {
-        auto elapsed =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (o.timeout > 0 && elapsed >= o.timeout) {
-            timed_out = true;
-            break;
-        }
-        // Retained messages arrive right after SUBACK; a second of quiet means there are no more.
-        if (o.retained_only) {
-            int64_t last = std::max(last_message_ns.load(), subscribed_ns);
-            if (now_ns() - last > 1'000'000'000) break;
-        }
-    }
-    done = true;
-    session.disconnect(2.0);
+        return true;
+    };
+    // Retained messages arrive right after SUBACK; a second of quiet means there are no more.
+    int64_t subscribed_ns = 0;
+    auto quiet_after_retained = [&] {
+        if (!o.retained_only) return false;
+        if (subscribed_ns == 0) subscribed_ns = now_ns();
+        return now_ns() - std::max(last_message_ns.load(), subscribed_ns) > 1'000'000'000;
+    };
+    LiveSpec spec{"sub", o.topics, o.qos, o.count, o.timeout};
+    LiveEnd end = run_subscription(o.conn, spec, handle, quiet_after_retained);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
-    if (stop_signal() != 0 && !(o.count > 0 && printed >= o.count))
-        return static_cast<int>(ExitCode::interrupted);
-    if (timed_out) {
-        return static_cast<int>(ExitCode::timed_out);
-    }
+    if (end.interrupted) return static_cast<int>(ExitCode::interrupted);
+    if (end.timed_out) return static_cast<int>(ExitCode::timed_out);
     return 0;
 }
 
