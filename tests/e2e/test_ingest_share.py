@@ -12,12 +12,19 @@ N = 20000
 def test_three_shared_ingests_store_each_message_once(broker):
     work = Workdir()
     procs = [start_ingest(broker.port, work, "--share", "g") for _ in range(3)]
-    logs = [wait_ingest_ready(p) for p in procs]
-    ids = {next(l for l in log if "client id" in l).split("client id ")[1].split(",")[0] for log in logs}
-    assert len(ids) == 3  # each process got its own slot and session
-    publish_range(broker.port, 0, N)
-    wait_until(lambda: counts(work.db)[1] >= N, timeout=240, what=f"all {N} stored")
-    for p in procs:
-        assert stop(p) == 0
+    try:
+        logs = [wait_ingest_ready(p) for p in procs]
+        ids = {next(l for l in log if "client id" in l).split("client id ")[1].split(",")[0]
+               for log in logs}
+        assert len(ids) == 3  # each process got its own slot and session
+        publish_range(broker.port, 0, N)
+        wait_until(lambda: counts(work.db)[1] >= N, timeout=240, what=f"all {N} stored")
+        for p in procs:
+            assert stop(p) == 0
+    finally:
+        for p in procs:  # never leave an ingest running into the next test
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     rows, distinct = counts(work.db)
     assert (rows, distinct) == (N, N)
