@@ -14,6 +14,7 @@
 #include "core/sql_sinks.h"
 #include "core/stop_signal.h"
 #include "core/topic.h"
+#include "core/url_parts.h"
 
 namespace iotctl::cli {
 
@@ -110,6 +111,7 @@ std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& descri
     std::vector<PipelineSink> sinks;
     auto add = [&](Result<std::unique_ptr<Sink>> sink, const std::string& what) {
         sinks.push_back({sink.take(), make_mapper(o)});
+        sinks.back().sink->check_access().check();  // bad credentials end the run at start
         described += (described.empty() ? "" : ", ") + what;
     };
     if (!o.influx.empty()) {
@@ -119,9 +121,9 @@ std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& descri
         io.org = o.influx_org;
         io.bucket = o.influx_bucket;
         io.token = o.influx_token;
-        add(make_influx_sink(io), "influx " + o.influx);
+        add(make_influx_sink(io), "influx " + url_for_log(o.influx));
     }
-    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + o.mysql);
+    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + url_for_log(o.mysql));
     if (!o.sqlite.empty() || sinks.empty()) {
         std::string path = o.sqlite.empty() ? "./iotctl.db" : o.sqlite;
         add(make_sqlite_sink(path), "sqlite " + path);

@@ -46,6 +46,12 @@ bool transient_error(unsigned code) {
     }
 }
 
+// True for errors that say the account may not log in or use the database: retrying cannot help.
+bool refused_error(unsigned code) {
+    return code == ER_ACCESS_DENIED_ERROR || code == ER_DBACCESS_DENIED_ERROR ||
+           code == 1698 /* ER_ACCESS_DENIED_NO_PASSWORD_ERROR */;
+}
+
 // Storage for one bound parameter's value.
 struct ParamSlot {
     long long integer = 0;
@@ -97,6 +103,12 @@ class MysqlDriver : public SqlDriver {
                 return failure(mysql_errno(conn_), mysql_error(conn_));
         }
         return {};
+    }
+
+    Status check_access() override {
+        WriteOutcome o = open();
+        if (o.kind == WriteOutcome::ok || !refused_error(last_error_)) return {};
+        return runtime_error(o.message + ": the server refuses this account");
     }
 
     WriteOutcome describe(const std::string& table, TableSchema& out) override {
@@ -189,6 +201,7 @@ class MysqlDriver : public SqlDriver {
     }
 
     WriteOutcome failure(unsigned code, const char* message) {
+        last_error_ = code;
         const bool transient = transient_error(code);
         if (transient) close();  // reconnect on the next batch
         return failed_outcome(transient ? WriteOutcome::retry : WriteOutcome::reject,
@@ -208,6 +221,7 @@ class MysqlDriver : public SqlDriver {
 
     MysqlTarget target_;
     MYSQL* conn_ = nullptr;
+    unsigned last_error_ = 0;  // the server's error number of the last failure
     std::map<std::string, MYSQL_STMT*> statements_;
     std::vector<MYSQL_BIND> binds_;
     std::vector<ParamSlot> slots_;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/record.h"
 
 namespace iotctl {
@@ -29,6 +30,9 @@ class Sink {
     virtual std::string name() const = 0;
     /// Writes a batch atomically where the server allows; idempotent for the same records.
     virtual WriteOutcome write(const std::vector<Record>& batch) = 0;
+    /// Tries the server once at start: an error when it refuses us for good (bad credentials,
+    /// no right to the database); ok when it works or is only unreachable (writes will retry).
+    virtual Status check_access() { return {}; }
 };
 
 }  // namespace iotctl

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/error.h"
 #include "core/sink.h"
 #include "core/sql_schema.h"
 #include "core/sql_statements.h"
@@ -30,6 +31,8 @@ class SqlDriver {
     virtual size_t max_parameters() const = 0;
     /// Connects (or checks the connection still works) before a batch.
     virtual WriteOutcome open() = 0;
+    /// Connects once at start; an error only when the server refuses the account for good.
+    virtual Status check_access() { return {}; }
     /// Reads `table`'s tag and field columns into `out` (exists=false when there is no table).
     virtual WriteOutcome describe(const std::string& table, TableSchema& out) = 0;
     /// Runs a statement without parameters (DDL, BEGIN, COMMIT, ROLLBACK).

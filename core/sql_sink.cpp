@@ -38,6 +38,8 @@ class SqlSink : public Sink {
 
     std::string name() const override { return name_; }
 
+    Status check_access() override { return driver_->check_access(); }
+
     WriteOutcome write(const std::vector<Record>& batch) override {
         if (batch.empty()) return {};
         WriteOutcome outcome = driver_->open();

@@ -48,4 +48,11 @@ std::string url_origin(const UrlParts& parts) {
     return fmt::format("{}://{}:{}", parts.scheme, parts.host, parts.port);
 }
 
+std::string url_for_log(const std::string& url) {
+    auto parts = parse_url(url);
+    if (!parts) return "(unparsable URL)";
+    std::string path = parts->path == "/" ? "" : parts->path;
+    return url_origin(*parts) + path;
+}
+
 }  // namespace iotctl

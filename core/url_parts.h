@@ -24,4 +24,7 @@ Result<UrlParts> parse_url(const std::string& url);
 /// scheme://host[:port] of `parts`, without credentials: safe for messages.
 std::string url_origin(const UrlParts& parts);
 
+/// `url` as scheme://host[:port]/path, without user, password or query: safe for logs.
+std::string url_for_log(const std::string& url);
+
 }  // namespace iotctl

@@ -46,3 +46,22 @@ def test_bad_payloads_in_good_traffic_are_dead_lettered_and_good_ones_stored(bro
     assert "[1,2,3]" in dead_payloads
     with sqlite3.connect(work.db) as c:
         assert c.execute("SELECT count(*) FROM hexaboard WHERE board='G'").fetchone()[0] == len(bad) + 1
+
+
+def test_database_passwords_never_reach_the_log(broker):
+    work = Workdir()
+    secret = "s3cret-Pa55"
+    # Nothing listens on port 9: the MySQL sink retries and logs why, and must still not say it.
+    proc = spawn("ingest", "-p", broker.port, "--preset", "hexaboard", "--sqlite", work.db,
+                 "--mysql", f"mysql://ingest:{secret}@127.0.0.1:9/telemetry",
+                 "--influx", f"http://admin:{secret}@127.0.0.1:9", "--influx-db", "x",
+                 "--state-dir", work.state, "--flush-interval", "0.2", "--stats-interval", "0.5")
+    lines = wait_ingest_ready(proc)
+    iotctl("pub", "-p", broker.port, "-q", "1", "-t", "hexaboard/A/sensor/data",
+           "-m", '{"board":"A","temperature":1}', check=True)
+    wait_until(lambda: any("retry" in l or "down" in l or "fail" in l for l in lines),
+               timeout=60, what="a sink failure to be logged")
+    assert stop(proc) == 0
+    text = "".join(lines)
+    assert "mysql://127.0.0.1:9/telemetry" in text
+    assert secret not in text
