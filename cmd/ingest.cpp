@@ -11,6 +11,7 @@
 #include "core/ingest_pipeline.h"
 #include "core/ingest_state.h"
 #include "core/mqtt_session.h"
+#include "core/receive_clock.h"
 #include "core/sql_sinks.h"
 #include "core/stop_signal.h"
 #include "core/topic.h"
@@ -221,7 +222,14 @@ int run_ingest(IngestOptions& o) {
 
     MqttSession session(o.conn, "ingest");
     session.enable_auto_reconnect(true);
-    session.on_message([&](Message&& m) { pipeline->accept(m); });
+    // Unique receive times: two messages of one series never collapse into one point, not even
+    // across the processes of a share group.
+    ReceiveClock clock(
+        receive_lane(state->client_id(), state->slot(), derived_id && !o.share.empty()));
+    session.on_message([&](Message&& m) {
+        m.ts_ns = clock.next(m.ts_ns);
+        pipeline->accept(m);
+    });
     session.on_connection_lost([&](const std::string& why) {
         log->warn(fmt::format("lost the broker ({}); reconnecting", why));
     });

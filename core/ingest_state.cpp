@@ -63,7 +63,7 @@ Result<std::unique_ptr<StateDir>> StateDir::claim(const std::string& root, const
             std::string pid = fmt::format("{}\n", ::getpid());
             if (::ftruncate(fd, 0) == 0) [[maybe_unused]]
                 auto n = ::write(fd, pid.data(), pid.size());
-            return std::unique_ptr<StateDir>(new StateDir(dir, slot_id, fd));
+            return std::unique_ptr<StateDir>(new StateDir(dir, slot_id, slot, fd));
         }
         ::close(fd);
     }

@@ -28,6 +28,8 @@ class StateDir {
     const std::string& path() const { return path_; }
     /// The client id this directory belongs to.
     const std::string& client_id() const { return client_id_; }
+    /// 1 for `<id>`, 2 for `<id>-2`...: which slot claim() took.
+    int slot() const { return slot_; }
 
     /// Locks `root/<id>`; when another process holds it and `try_suffixes` is set (scale-out
     /// with a derived id), tries `<id>-2`, `<id>-3`... so each process keeps a stable slot.
@@ -35,9 +37,10 @@ class StateDir {
                                                    bool try_suffixes);
 
   private:
-    StateDir(std::string path, std::string id, int fd)
-        : path_(std::move(path)), client_id_(std::move(id)), fd_(fd) {}
+    StateDir(std::string path, std::string id, int slot, int fd)
+        : path_(std::move(path)), client_id_(std::move(id)), slot_(slot), fd_(fd) {}
     std::string path_, client_id_;
+    int slot_ = 1;
     int fd_ = -1;
 };
 
