@@ -90,7 +90,7 @@ Status check_pub_options(PubOptions& o) {
     auto url_topic = resolve_conn_options(o.conn);
     if (!url_topic) return url_topic.error();
     if (o.topic.empty()) o.topic = *url_topic;
-    int sources = !o.message.empty() + !o.file.empty() + o.stdin_whole + o.stdin_lines +
+    int sources = o.message.has_value() + !o.file.empty() + o.stdin_whole + o.stdin_lines +
                   o.null_message + o.jsonl;
     if (sources == 0)
         return usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
@@ -157,8 +157,8 @@ int run_pub(PubOptions& o) {
         std::ostringstream all;
         all << std::cin.rdbuf();
         base.payload = all.str();
-    } else if (!o.message.empty()) {
-        base.payload = o.message;
+    } else if (o.message) {
+        base.payload = *o.message;
     }
 
     MqttSession session(o.conn, "pub");

@@ -1,6 +1,7 @@
 // `iotctl pub`: publish like mosquitto_pub, but never drop a line (DESIGN.md §3).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,8 @@ namespace iotctl::cli {
 /// Everything `pub` is told on the command line.
 struct PubOptions {
     ConnOptions conn;
-    std::string topic, message, file;
+    std::string topic, file;
+    std::optional<std::string> message;  // -m, possibly empty (an empty payload)
     bool stdin_whole = false, stdin_lines = false, null_message = false, jsonl = false;
     bool retain = false;
     int qos = 0;

@@ -18,10 +18,12 @@ def test_file_stdin_and_null_message(broker, tmp_path):
     pub(broker, "-t", f"{t}/file", "-f", tmp_path / "blob.bin")
     pub(broker, "-t", f"{t}/stdin", "-s", input=b"line one\nline two\n")
     pub(broker, "-t", f"{t}/null", "-n")
-    lines = s.wait_lines(3)
+    pub(broker, "-t", f"{t}/empty", "-m", "")  # as mosquitto_pub: an empty payload, not an error
+    lines = s.wait_lines(4)
     s.stop()
     objs = [json.loads(l) for l in lines]
-    assert [o["topic"] for o in objs] == [f"{t}/file", f"{t}/stdin", f"{t}/null"]
+    assert [o["topic"] for o in objs] == [f"{t}/file", f"{t}/stdin", f"{t}/null", f"{t}/empty"]
+    assert objs[3]["payload"] == ""
     assert base64.b64decode(objs[0]["payload"]) == blob
     assert objs[1]["payload"] == "line one\nline two\n"
     assert objs[2]["payload"] == ""
