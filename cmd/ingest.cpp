@@ -14,6 +14,7 @@
 #include "core/sql_sinks.h"
 #include "core/stop_signal.h"
 #include "core/topic.h"
+#include "core/url_parts.h"
 
 namespace iotctl::cli {
 
@@ -22,7 +23,10 @@ constexpr int k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps o
 
 void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     auto* g = "Sinks";
-    app.add_option("--influx", o.influx, "InfluxDB URL, e.g. http://127.0.0.1:8086")->group(g);
+    app.add_option("--influx", o.influx,
+                   "InfluxDB URL, e.g. http://127.0.0.1:8086 (repeatable; a URL may carry its "
+                   "own ?db= or ?org=&bucket=)")
+        ->group(g);
     app.add_option("--influx-db", o.influx_db, "InfluxDB 1.x database")->group(g);
     app.add_option("--influx-org", o.influx_org,
                    "InfluxDB 2.x organisation (token in INFLUX_TOKEN)")
@@ -32,7 +36,7 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     app.add_option("--mysql", o.mysql, "mysql://user[:pass]@host[:port]/db")->group(g);
     app.add_option("--sqlite", o.sqlite, "SQLite file (the default sink: ./iotctl.db)")->group(g);
     g = "Mapping";
-    app.add_option("--preset", o.preset, "Built-in mapping")
+    app.add_option("--preset", o.presets, "Built-in mapping (repeatable: rules in that order)")
         ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))
         ->group(g);
     app.add_option("--map", o.map_file, "Mapping file (TOML or JSON)")->group(g);
@@ -86,23 +90,29 @@ void check_ingest_options(IngestOptions& o) {
         throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
     if (o.drain_timeout < 0)
         throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
-    if (!o.preset.empty() && !o.map_file.empty())
+    if (!o.presets.empty() && !o.map_file.empty())
         throw Failure(usage_error("give --preset or --map, not both"));
     if (o.share.find_first_of("/+#") != std::string::npos)
         throw Failure(
             usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
     for (const auto& t : o.topics) validate_topic_filter(t).check();
     bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
-    if (!o.influx.empty() && !v2 && o.influx_db.empty())
-        throw Failure(usage_error(
-            "--influx needs --influx-db (InfluxDB 1.x) or --influx-org and --influx-bucket (2.x)"));
     if (o.influx.empty() && (v2 || !o.influx_db.empty()))
         throw Failure(usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
 }
 
 std::unique_ptr<Mapper> make_mapper(const IngestOptions& o) {
     if (!o.map_file.empty()) return load_mapping_file(o.map_file).take();
-    return make_preset_mapper(o.preset.empty() ? "generic" : o.preset).take();
+    return make_preset_mapper(o.presets.empty() ? std::vector<std::string>{"generic"} : o.presets)
+        .take();
+}
+
+/// The URL as logs may show it: no user, no password (the query stays: it names the target).
+std::string loggable_url(const std::string& url) {
+    auto parts = parse_url(url);
+    if (!parts) return "(invalid URL)";
+    return url_origin(*parts) + (parts->path == "/" ? "" : parts->path) +
+           (parts->query.empty() ? "" : "?" + parts->query);
 }
 
 /// Builds every sink named on the command line (SQLite ./iotctl.db when none is); exit 1 on errors.
@@ -112,16 +122,16 @@ std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& descri
         sinks.push_back({sink.take(), make_mapper(o)});
         described += (described.empty() ? "" : ", ") + what;
     };
-    if (!o.influx.empty()) {
+    for (const auto& url : o.influx) {
         InfluxSinkOptions io;
-        io.url = o.influx;
+        io.url = url;
         io.db = o.influx_db;
         io.org = o.influx_org;
         io.bucket = o.influx_bucket;
         io.token = o.influx_token;
-        add(make_influx_sink(io), "influx " + o.influx);
+        add(make_influx_sink(io), "influx " + loggable_url(url));
     }
-    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + o.mysql);
+    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + loggable_url(o.mysql));
     if (!o.sqlite.empty() || sinks.empty()) {
         std::string path = o.sqlite.empty() ? "./iotctl.db" : o.sqlite;
         add(make_sqlite_sink(path), "sqlite " + path);

@@ -1,5 +1,6 @@
 #include "core/url_parts.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <curl/curl.h>
@@ -41,6 +42,30 @@ Result<UrlParts> parse_url(const std::string& url) {
     if (!port.empty()) parts.port = std::stoi(port);  // curl has checked it is 1-65535
     if (parts.host.empty()) return usage_error("the URL names no host");
     return parts;
+}
+
+std::vector<std::pair<std::string, std::string>> query_params(const std::string& query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t start = 0;
+    while (start <= query.size()) {
+        size_t end = std::min(query.find('&', start), query.size());
+        std::string item = query.substr(start, end - start);
+        start = end + 1;
+        if (item.empty()) continue;
+        size_t eq = item.find('=');
+        auto decode = [](const std::string& text) {
+            int length = 0;
+            char* raw =
+                curl_easy_unescape(nullptr, text.c_str(), static_cast<int>(text.size()), &length);
+            std::string decoded =
+                raw != nullptr ? std::string(raw, static_cast<size_t>(length)) : "";
+            curl_free(raw);
+            return decoded;
+        };
+        out.emplace_back(decode(item.substr(0, eq)),
+                         eq == std::string::npos ? "" : decode(item.substr(eq + 1)));
+    }
+    return out;
 }
 
 std::string url_origin(const UrlParts& parts) {
