@@ -79,6 +79,7 @@ def test_influxdb_down_for_10s_mid_stream_loses_nothing(broker, influx):
         time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))  # the outage itself
         assert proc.poll() is None, "".join(log)
         assert any("retrying" in l for l in log), "no retry logged while InfluxDB was down"
+        print(f"while InfluxDB was down ingest received {received(log) - received_at_stop}")
         influx.start()
         assert influx.port == port_before
         for pub in (first, second):
