@@ -57,7 +57,8 @@ Result<Json> toml_to_json(std::string_view text) {
     return toml_node_to_json(table, "");
 }
 
-std::string fmt_names(const std::vector<std::string>& names) {
+// `a+b+c`, for messages naming several presets.
+std::string joined_names(const std::vector<std::string>& names) {
     std::string out;
     for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
     return out;
@@ -97,7 +98,7 @@ Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string
     }
     auto mapper = mapper_from_text(text, false);
     if (!mapper)
-        return runtime_error("preset " + fmt_names(presets) + ": " + mapper.error().message);
+        return runtime_error("preset " + joined_names(presets) + ": " + mapper.error().message);
     return mapper;
 }
 
