@@ -22,7 +22,6 @@ BAD_TOPICS = ["hexaboard/A/sensor/data", "tele/gw-bad/SENSOR", "tele/gw-bad/STAT
 # Tag values line protocol must escape (a newline cannot be carried: it is stored as `\n`).
 TRICKY_BOARDS = ["A, B=C", "two words=yes,no", "back\\slash", "end\\", "new\nline", "quo\"te"]
 INFLUX_DB = "iot"
-TAGS = {"board", "gateway", "sensor", "device", "name", "topic", "Producer", "command", "UID"}
 
 
 def payload_text(p):
