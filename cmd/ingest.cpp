@@ -24,7 +24,10 @@ constexpr int k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps o
 
 void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     auto* g = "Sinks";
-    app.add_option("--influx", o.influx, "InfluxDB URL, e.g. http://127.0.0.1:8086")->group(g);
+    app.add_option("--influx", o.influx,
+                   "InfluxDB URL, e.g. http://127.0.0.1:8086 (repeatable; a URL may carry its "
+                   "own ?db= or ?org=&bucket=)")
+        ->group(g);
     app.add_option("--influx-db", o.influx_db, "InfluxDB 1.x database")->group(g);
     app.add_option("--influx-org", o.influx_org,
                    "InfluxDB 2.x organisation (token in INFLUX_TOKEN)")
@@ -34,7 +37,7 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     app.add_option("--mysql", o.mysql, "mysql://user[:pass]@host[:port]/db")->group(g);
     app.add_option("--sqlite", o.sqlite, "SQLite file (the default sink: ./iotctl.db)")->group(g);
     g = "Mapping";
-    app.add_option("--preset", o.preset, "Built-in mapping")
+    app.add_option("--preset", o.presets, "Built-in mapping (repeatable: rules in that order)")
         ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))
         ->group(g);
     app.add_option("--map", o.map_file, "Mapping file (TOML or JSON)")->group(g);
@@ -88,23 +91,21 @@ void check_ingest_options(IngestOptions& o) {
         throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
     if (o.drain_timeout < 0)
         throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
-    if (!o.preset.empty() && !o.map_file.empty())
+    if (!o.presets.empty() && !o.map_file.empty())
         throw Failure(usage_error("give --preset or --map, not both"));
     if (o.share.find_first_of("/+#") != std::string::npos)
         throw Failure(
             usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
     for (const auto& t : o.topics) validate_topic_filter(t).check();
     bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
-    if (!o.influx.empty() && !v2 && o.influx_db.empty())
-        throw Failure(usage_error(
-            "--influx needs --influx-db (InfluxDB 1.x) or --influx-org and --influx-bucket (2.x)"));
     if (o.influx.empty() && (v2 || !o.influx_db.empty()))
         throw Failure(usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
 }
 
 std::unique_ptr<Mapper> make_mapper(const IngestOptions& o) {
     if (!o.map_file.empty()) return load_mapping_file(o.map_file).take();
-    return make_preset_mapper(o.preset.empty() ? "generic" : o.preset).take();
+    return make_preset_mapper(o.presets.empty() ? std::vector<std::string>{"generic"} : o.presets)
+        .take();
 }
 
 /// Builds every sink named on the command line (SQLite ./iotctl.db when none is); exit 1 on errors.
@@ -115,14 +116,14 @@ std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& descri
         sinks.back().sink->check_access().check();  // bad credentials end the run at start
         described += (described.empty() ? "" : ", ") + what;
     };
-    if (!o.influx.empty()) {
+    for (const auto& url : o.influx) {
         InfluxSinkOptions io;
-        io.url = o.influx;
+        io.url = url;
         io.db = o.influx_db;
         io.org = o.influx_org;
         io.bucket = o.influx_bucket;
         io.token = o.influx_token;
-        add(make_influx_sink(io), "influx " + url_for_log(o.influx));
+        add(make_influx_sink(io), "influx " + url_for_log(url));
     }
     if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + url_for_log(o.mysql));
     if (!o.sqlite.empty() || sinks.empty()) {

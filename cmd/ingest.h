@@ -12,9 +12,11 @@ namespace iotctl::cli {
 /// Every flag of `iotctl ingest`.
 struct IngestOptions {
     ConnOptions conn;
-    std::string influx, influx_db, influx_org, influx_bucket, influx_token;
+    std::vector<std::string> influx;  // one sink each; a URL may name its own ?db= / ?org=&bucket=
+    std::string influx_db, influx_org, influx_bucket, influx_token;
     std::string mysql, sqlite;
-    std::string preset, map_file;
+    std::vector<std::string> presets;  // rules of several presets, in the order given
+    std::string map_file;
     std::vector<std::string> topics;
     int qos = 1;
     int batch_size = 5000;

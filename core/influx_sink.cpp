@@ -7,6 +7,7 @@
 #include "core/influx_errors.h"
 #include "core/line_protocol.h"
 #include "core/sink_outcome.h"
+#include "core/url_parts.h"
 
 namespace iotctl {
 namespace {
@@ -183,22 +184,53 @@ class InfluxSink : public Sink {
     bool tried_create_ = false;
 };
 
+// A URL's own `?db=` or `?org=&bucket=` replaces the target given by the flags, so that several
+// --influx sinks (v1 and v2 at once) can each name theirs.
+Result<InfluxSinkOptions> with_url_target(InfluxSinkOptions options) {
+    auto parts = parse_url(options.url);
+    if (!parts || parts->query.empty()) return options;
+    InfluxSinkOptions target;
+    for (auto& [key, value] : query_params(parts->query)) {
+        if (key == "db")
+            target.db = std::move(value);
+        else if (key == "org")
+            target.org = std::move(value);
+        else if (key == "bucket")
+            target.bucket = std::move(value);
+        else
+            return usage_error(fmt::format(
+                "--influx: unknown URL parameter '{}' (expected db, or org and bucket)", key));
+    }
+    if (!target.db.empty() && (!target.org.empty() || !target.bucket.empty()))
+        return usage_error("--influx: the URL names both db (v1) and org/bucket (v2)");
+    options.db = std::move(target.db);
+    options.org = std::move(target.org);
+    options.bucket = std::move(target.bucket);
+    return options;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Sink>> make_influx_sink(const InfluxSinkOptions& options) {
     return make_influx_sink(options, make_curl_http_client());
 }
 
-Result<std::unique_ptr<Sink>> make_influx_sink(const InfluxSinkOptions& options,
+Result<std::unique_ptr<Sink>> make_influx_sink(const InfluxSinkOptions& given,
                                                std::unique_ptr<HttpClient> client) {
-    auto endpoint = parse_http_endpoint(options.url);
+    auto endpoint = parse_http_endpoint(given.url);
     if (!endpoint) return Error{endpoint.error().code, "--influx: " + endpoint.error().message};
+    auto resolved = with_url_target(given);
+    if (!resolved) return resolved.error();
+    const InfluxSinkOptions& options = *resolved;
     const bool v2 = !options.org.empty() || !options.bucket.empty();
     if (v2 && (options.org.empty() || options.bucket.empty()))
-        return usage_error("--influx with the v2 API needs both --influx-org and --influx-bucket");
+        return usage_error(
+            "--influx with the v2 API needs both --influx-org and --influx-bucket "
+            "(or ?org=&bucket= in the URL)");
     if (!v2 && options.db.empty())
         return usage_error(
-            "--influx needs --influx-db (v1) or --influx-org and --influx-bucket (v2)");
+            "--influx needs --influx-db (v1) or --influx-org and --influx-bucket (v2), "
+            "or the same in the URL (?db=, ?org=&bucket=)");
     if (!(options.timeout_s > 0)) return usage_error("InfluxDB timeout must be above 0 seconds");
     std::unique_ptr<Sink> sink =
         std::make_unique<InfluxSink>(options, std::move(*endpoint), std::move(client));

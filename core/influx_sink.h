@@ -10,9 +10,11 @@
 
 namespace iotctl {
 
-/// Where and how to write to InfluxDB; v2 when org or bucket is set, else v1 with db.
+/// Where and how to write to InfluxDB; v2 when org or bucket is set (by the fields or the URL's
+/// query), else v1 with db.
 struct InfluxSinkOptions {
-    std::string url;     // e.g. http://127.0.0.1:8086 (user:pass@ in it is v1 basic auth)
+    std::string url;     // e.g. http://127.0.0.1:8086 (user:pass@ in it is v1 basic auth);
+                         // its own ?db= or ?org=&bucket= replaces db, org and bucket
     std::string db;      // v1 database; created with CREATE DATABASE when the server lacks it
     std::string org;     // v2 organisation
     std::string bucket;  // v2 bucket

@@ -106,7 +106,7 @@ void SinkBatcher::dead_letter_rejected(const Record& record, const std::vector<S
     Message m;
     if (it != entries.end() && it->offset == record.seq) m = it->message;
     auto reason =
-        fmt::format("{} rejected the record ({}): {}", ctx_.sink.name(), record.measurement, why);
+        fmt::format("{} rejected the record ({}): {}", ctx_.stats.name, record.measurement, why);
     if (auto s = ctx_.dead.write(m, reason); !s) ctx_.log.error(s.error().message);
 }
 
@@ -124,7 +124,7 @@ bool SinkBatcher::write_records(std::vector<Record> records,
             ctx_.stats.records.fetch_add(records.size());
             ctx_.stats.batches.fetch_add(1);
             if (ctx_.stats.down.exchange(false))
-                ctx_.log.info(fmt::format("{}: writes succeed again", ctx_.sink.name()));
+                ctx_.log.info(fmt::format("{}: writes succeed again", ctx_.stats.name));
             return true;
         }
         if (out.kind == WriteOutcome::retry) {
@@ -132,7 +132,7 @@ bool SinkBatcher::write_records(std::vector<Record> records,
             ctx_.stats.down = true;
             if (ctx_.drain.expired()) return false;
             ctx_.log.warn(fmt::format("{}: write of {} records failed ({}); retrying in {:.1f}s",
-                                      ctx_.sink.name(), records.size(), out.message,
+                                      ctx_.stats.name, records.size(), out.message,
                                       backoff.count() / 1000.0));
             ctx_.drain.sleep(backoff);
             if (ctx_.drain.expired()) return false;
@@ -180,7 +180,7 @@ void SinkBatcher::run() {
         records.clear();
         if (!gather(reader, entries)) break;
         if (reader.skipped_bytes() != skipped_logged) {
-            ctx_.log.error(fmt::format("{}: skipped {} corrupt spool bytes", ctx_.sink.name(),
+            ctx_.log.error(fmt::format("{}: skipped {} corrupt spool bytes", ctx_.stats.name,
                                        reader.skipped_bytes() - skipped_logged));
             skipped_logged = reader.skipped_bytes();
         }

@@ -18,9 +18,14 @@ Result<std::unique_ptr<IngestPipeline>> IngestPipeline::open(PipelineOptions opt
     if (!spool) return spool.error();
     p->spool_ = std::move(*spool);
     p->sinks_ = std::move(sinks);
+    std::vector<std::string> names;
     for (size_t i = 0; i < p->sinks_.size(); ++i) {
         auto& s = p->sinks_[i];
+        // Names key the checkpoint files: a second sink of a kind is "<kind>-2", and so on.
         std::string name = s.sink->name();
+        for (int n = 2; std::count(names.begin(), names.end(), name) > 0; ++n)
+            name = s.sink->name() + "-" + std::to_string(n);
+        names.push_back(name);
         auto file = checkpoint_path(dir, name);
         auto checkpoint = read_checkpoint(file);
         if (!checkpoint) return checkpoint.error();

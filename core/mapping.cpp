@@ -57,6 +57,13 @@ Result<Json> toml_to_json(std::string_view text) {
     return toml_node_to_json(table, "");
 }
 
+// `a+b+c`, for messages naming several presets.
+std::string joined_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
+    return out;
+}
+
 bool looks_like_json(std::string_view path, std::string_view text) {
     if (path.ends_with(".json")) return true;
     if (path.ends_with(".toml")) return false;
@@ -75,14 +82,23 @@ Result<std::unique_ptr<Mapper>> mapper_from_text(std::string_view text, bool jso
 }
 
 Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset) {
-    std::string_view text = preset_mapping_text(preset);
-    if (text.empty()) {
-        std::string names;
-        for (auto n : preset_names()) names += (names.empty() ? "" : ", ") + std::string(n);
-        return usage_error("unknown preset '" + preset + "' (expected " + names + ")");
+    return make_preset_mapper(std::vector<std::string>{preset});
+}
+
+Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string>& presets) {
+    std::string text;  // each preset is a list of [[rule]] tables: the texts concatenate
+    for (const auto& preset : presets) {
+        std::string_view one = preset_mapping_text(preset);
+        if (one.empty()) {
+            std::string names;
+            for (auto n : preset_names()) names += (names.empty() ? "" : ", ") + std::string(n);
+            return usage_error("unknown preset '" + preset + "' (expected " + names + ")");
+        }
+        text += std::string(one) + "\n";
     }
     auto mapper = mapper_from_text(text, false);
-    if (!mapper) return runtime_error("preset " + preset + ": " + mapper.error().message);
+    if (!mapper)
+        return runtime_error("preset " + joined_names(presets) + ": " + mapper.error().message);
     return mapper;
 }
 

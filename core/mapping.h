@@ -35,6 +35,9 @@ class Mapper {
 /// A built-in mapping: `hexaboard`, `tasmota` or `generic` (DESIGN.md §3 ingest).
 Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset);
 
+/// Several built-in mappings as one: their rules in the order given (the first match wins).
+Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string>& presets);
+
 /// A mapping from map-file text (JSON when `json`, else TOML); errors read `<key>: <what>`.
 Result<std::unique_ptr<Mapper>> mapper_from_text(std::string_view text, bool json);
 

@@ -1,5 +1,6 @@
 #include "core/url_parts.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <curl/curl.h>
@@ -43,6 +44,30 @@ Result<UrlParts> parse_url(const std::string& url) {
     return parts;
 }
 
+std::vector<std::pair<std::string, std::string>> query_params(const std::string& query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t start = 0;
+    while (start <= query.size()) {
+        size_t end = std::min(query.find('&', start), query.size());
+        std::string item = query.substr(start, end - start);
+        start = end + 1;
+        if (item.empty()) continue;
+        size_t eq = item.find('=');
+        auto decode = [](const std::string& text) {
+            int length = 0;
+            char* raw =
+                curl_easy_unescape(nullptr, text.c_str(), static_cast<int>(text.size()), &length);
+            std::string decoded =
+                raw != nullptr ? std::string(raw, static_cast<size_t>(length)) : "";
+            curl_free(raw);
+            return decoded;
+        };
+        out.emplace_back(decode(item.substr(0, eq)),
+                         eq == std::string::npos ? "" : decode(item.substr(eq + 1)));
+    }
+    return out;
+}
+
 std::string url_origin(const UrlParts& parts) {
     if (parts.port == 0) return fmt::format("{}://{}", parts.scheme, parts.host);
     return fmt::format("{}://{}:{}", parts.scheme, parts.host, parts.port);
@@ -51,8 +76,22 @@ std::string url_origin(const UrlParts& parts) {
 std::string url_for_log(const std::string& url) {
     auto parts = parse_url(url);
     if (!parts) return "(unparsable URL)";
-    std::string path = parts->path == "/" ? "" : parts->path;
-    return url_origin(*parts) + path;
+    std::string out = url_origin(*parts) + (parts->path == "/" ? "" : parts->path);
+    // The query names the target (?db=, ?org=&bucket=); credentials in it are left out.
+    char sep = '?';
+    size_t pos = 0;
+    while (pos <= parts->query.size() && !parts->query.empty()) {
+        size_t amp = parts->query.find('&', pos);
+        if (amp == std::string::npos) amp = parts->query.size();
+        std::string param = parts->query.substr(pos, amp - pos);
+        std::string key = param.substr(0, param.find('='));
+        if (!key.empty() && key != "u" && key != "p" && key != "password" && key != "token") {
+            out += sep + param;
+            sep = '&';
+        }
+        pos = amp + 1;
+    }
+    return out;
 }
 
 }  // namespace iotctl

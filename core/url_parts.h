@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 
@@ -21,10 +23,14 @@ struct UrlParts {
 /// Parses `url`; the error says what is wrong without repeating the URL (it may hold a password).
 Result<UrlParts> parse_url(const std::string& url);
 
+/// The `k=v&...` pairs of a query string, percent-decoded ('+' stays '+'), in order.
+std::vector<std::pair<std::string, std::string>> query_params(const std::string& query);
+
 /// scheme://host[:port] of `parts`, without credentials: safe for messages.
 std::string url_origin(const UrlParts& parts);
 
-/// `url` as scheme://host[:port]/path, without user, password or query: safe for logs.
+/// `url` as scheme://host[:port]/path?query without user, password and the query's u, p,
+/// password and token parameters: safe for logs.
 std::string url_for_log(const std::string& url);
 
 }  // namespace iotctl

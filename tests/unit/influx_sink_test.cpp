@@ -223,4 +223,25 @@ TEST_CASE("error texts: JSON or plain, one line; lines named in parse errors") {
     CHECK(lines_named_in_error("something else", records, lines, {0, 1}).empty());
 }
 
+TEST_CASE("a URL's own ?db= or ?org=&bucket= names the target, so v1 and v2 sinks can coexist") {
+    InfluxSinkOptions o;
+    o.url = "http://127.0.0.1:8086/?org=my%20org&bucket=b1";
+    o.db = "from-flag";
+    Fixture v2(o);
+    v2.http->handler = [](const HttpRequest&) { return HttpResponse{204, "", ""}; };
+    CHECK(v2.sink->write(batch_of(1)).kind == WriteOutcome::ok);
+    CHECK(v2.http->requests[0].url ==
+          "http://127.0.0.1:8086/api/v2/write?org=my%20org&bucket=b1&precision=ns");
+    o.url = "http://127.0.0.1:8086?db=d1";
+    o.org = "o";
+    o.bucket = "b";
+    CHECK(make_influx_sink(o).ok());
+    o.url = "http://127.0.0.1:8086?db=d1&bucket=b";
+    CHECK(make_influx_sink(o).error().message.find("both db") != std::string::npos);
+    o.url = "http://127.0.0.1:8086?rp=x";
+    CHECK(make_influx_sink(o).error().message.find("'rp'") != std::string::npos);
+    o.url = "http://127.0.0.1:8086?bucket=b";
+    CHECK_FALSE(make_influx_sink(o).ok());  // v2 needs the org too
+}
+
 TEST_SUITE_END();

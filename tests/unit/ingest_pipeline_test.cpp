@@ -131,6 +131,27 @@ TEST_CASE("what a stopped run could not write is written first by the next run")
     CHECK(distinct(store).size() == 300);
 }
 
+TEST_CASE("two sinks of one kind keep their own checkpoints (influx, influx-2)") {
+    Fixture f("samekind");
+    FakeStore up, down;
+    down.down = true;
+    {
+        auto p = f.open({{"influx", &up}, {"influx", &down}});
+        p->start();
+        for (int i = 0; i < 200; ++i) p->accept(msg(i));
+        CHECK(p->stop() > 0);  // the second stayed down
+    }
+    CHECK(std::filesystem::exists(f.dir + "/state/checkpoint.influx"));
+    CHECK(distinct(up).size() == 200);
+    down.down = false;
+    auto p = f.open({{"influx", &up}, {"influx", &down}});
+    p->start();
+    CHECK(p->stop() == 0);
+    CHECK(distinct(down).size() == 200);  // resumed from its own checkpoint, not the first's
+    CHECK(std::filesystem::exists(f.dir + "/state/checkpoint.influx-2"));
+    CHECK(p->stats().sinks.size() == 2);
+}
+
 TEST_CASE("dead, skipped and rejected messages are counted and dead-lettered; the rest stored") {
     Fixture f("dead");
     FakeStore store;

@@ -208,3 +208,21 @@ TEST_CASE("mapping presets: unknown preset names the choices") {
           "unknown preset 'zigbee2mqtt' (expected hexaboard, tasmota, generic)");
     CHECK(m.error().code == ExitCode::usage);
 }
+
+TEST_CASE("mapping presets: several presets are one mapping, their rules in the order given") {
+    auto m = make_preset_mapper(Strings{"hexaboard", "tasmota", "generic"});
+    REQUIRE(m.ok());
+    const Mapper& mapper = **m;
+    CHECK(mapper.filters() == Strings{"#"});  // generic's "#" covers the others' filters
+    auto msgs = fixture_messages();
+    CHECK(only_record(mapper, msgs[0]).measurement == "hexaboard");
+    CHECK(only_record(mapper, msgs[2]).measurement == "hexaboard_status");
+    CHECK(only_record(mapper, msgs[3]).measurement == "gateway_climate");
+    CHECK(run(mapper, msgs[5]).records.size() == 2);  // zigbee: one record per device
+    CHECK(only_record(mapper, msgs[6]).measurement == "gateway_state");
+    CHECK(run(mapper, msgs[7]).outcome.kind == MapOutcome::skipped);  // tasmota skips LWT
+    CHECK(only_record(mapper, msgs[8]).measurement == "webos_smarthome_info");
+    auto bad = make_preset_mapper(Strings{"hexaboard", "nope"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == ExitCode::usage);
+}

@@ -4,11 +4,13 @@
 
 using namespace iotctl;
 
-TEST_CASE("url_for_log drops user, password and query but keeps host, port and path") {
+TEST_CASE("url_for_log drops user, password and credentials in the query") {
     CHECK(url_for_log("mysql://ingest:s3cr%40t@db.example:3307/telemetry") ==
           "mysql://db.example:3307/telemetry");
     CHECK(url_for_log("http://admin:pw@127.0.0.1:8086?u=admin&p=pw") == "http://127.0.0.1:8086");
     CHECK(url_for_log("http://127.0.0.1") == "http://127.0.0.1");
+    CHECK(url_for_log("http://127.0.0.1:8086?db=iot&p=pw") == "http://127.0.0.1:8086?db=iot");
+    CHECK(url_for_log("http://h:1/?token=t&org=o&bucket=b") == "http://h:1?org=o&bucket=b");
 }
 
 TEST_CASE("url_for_log never echoes a URL it cannot parse") {

@@ -1,0 +1,153 @@
+"""What ingest with the hexaboard, tasmota and generic presets must store for the shared
+fixtures (DESIGN.md §1 and §3 ingest), derived from the payloads themselves.
+
+A record is a dict of tags (strings) and fields (floats), plus `ts_ns` when the payload gives
+the time (absent: receive time, only checked to be there).
+"""
+import datetime
+import json
+import math
+import re
+
+CLIMATE_KEYS = ["Temperature", "Humidity", "DewPoint", "Pressure", "SeaPressure", "Illuminance",
+                "CarbonDioxide", "Gas"]
+
+
+def strict_json(text):
+    """The payload parsed as strict JSON (no NaN/Infinity, no overflow to inf), or None."""
+    if text.strip() == "":
+        return None
+
+    def bad_constant(name):
+        raise ValueError(name)
+
+    def number(text):
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(text)
+        return value
+
+    try:
+        return ("ok", json.loads(text, parse_constant=bad_constant, parse_float=number,
+                                 parse_int=number))
+    except ValueError:
+        return None
+
+
+def numeric(value):
+    """A payload value as ingest reads numbers: numbers, booleans and numeric strings."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            v = float(value.strip())
+            return v if math.isfinite(v) and value.strip() else None
+        except ValueError:
+            return None
+    return None
+
+
+def sanitize(name):
+    """A payload key as ingest makes it a column/field name: [A-Za-z0-9_], runs of others as
+    one `_`, none at either end, `n` before a leading digit."""
+    out = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
+    return "n" + out if out[:1].isdigit() else out
+
+
+def flatten(node, path=None):
+    """Numeric leaves as fields named by their path joined with `_` (auto_fields); a payload
+    that is not an object has its values under `value`."""
+    if path is None:
+        path = "" if isinstance(node, dict) else "value"
+    out = {}
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else None
+    if items is None:
+        v = numeric(node)
+        if v is not None:
+            out[sanitize(path)] = v
+        return out
+    for k, child in items:
+        out.update(flatten(child, f"{path}_{k}" if path else str(k)))
+    return out
+
+
+def iso_ns(text):
+    t = datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc)
+    return int(t.timestamp()) * 10**9
+
+
+def expected_records(topic, payload_text):
+    """(measurement, record) pairs a message must become; [] when it is dead-lettered or skipped.
+
+    Covers the topics the all-sinks test publishes on: hexaboard/+/sensor/data,
+    hexaboard/+/status, tele/+/SENSOR, tele/+/STATE, tele/+/LWT and webos/+/info.
+    """
+    levels = topic.split("/")
+    parsed = strict_json(payload_text)
+    doc = parsed[1] if parsed else None
+    if topic.endswith("/status") and levels[0] == "hexaboard":
+        return [("hexaboard_status", {"board": levels[1], "online": float(payload_text == "online")})]
+    if levels[0] == "tele" and levels[2] == "LWT":
+        return []
+    if levels[0] == "hexaboard":
+        if not isinstance(doc, dict):
+            return []
+        rec = {}
+        board = doc.get("board")
+        rec["board"] = board if isinstance(board, str) and board else levels[1]
+        for f in ("temperature", "humidity", "light"):
+            if f in doc and numeric(doc[f]) is not None:
+                rec[f] = numeric(doc[f])
+        if len(rec) == 1:
+            return []
+        if isinstance(doc.get("timestamp"), (int, float)):
+            rec["ts_ns"] = int(doc["timestamp"]) * 10**9
+        return [("hexaboard", rec)]
+    if levels[0] == "tele" and levels[2] == "SENSOR":
+        if not isinstance(doc, dict):
+            return []
+        ts = {"ts_ns": iso_ns(doc["Time"])} if isinstance(doc.get("Time"), str) else {}
+        if "ZbReceived" in doc:
+            zb = doc["ZbReceived"]
+            if not isinstance(zb, dict):
+                return []
+            out = []
+            for key, dev in zb.items():
+                fields = flatten(dev) if isinstance(dev, dict) else {}
+                if fields:
+                    tags = {"gateway": levels[1], "device": dev.get("Device") or key}
+                    if dev.get("Name"):
+                        tags["name"] = dev["Name"]
+                    out.append(("zigbee", {**tags, **fields, **ts}))
+            return out
+        out = []
+        for key, member in doc.items():
+            if isinstance(member, dict) and any(k in member for k in CLIMATE_KEYS):
+                fields = flatten(member)
+                if fields:
+                    out.append(("gateway_climate",
+                                {"gateway": levels[1], "sensor": key, **fields, **ts}))
+        return out
+    if levels[0] == "tele" and levels[2] == "STATE":
+        if doc is None:
+            return []
+        fields = flatten(doc)
+        if not fields:
+            return []
+        ts = {"ts_ns": iso_ns(doc["Time"])} if isinstance(doc, dict) and isinstance(doc.get("Time"), str) else {}
+        return [("gateway_state", {"gateway": levels[1], **fields, **ts})]
+    if levels[0] == "webos":
+        if doc is None:
+            return []
+        measurement = topic.replace("/", "_")
+        rec = {"topic": topic}
+        if isinstance(doc, dict):
+            for k, v in doc.items():
+                if isinstance(v, str) and v and numeric(v) is None:
+                    rec[sanitize(k)] = v
+        fields = flatten(doc)
+        rec.update(fields if fields else {"events": 1.0})
+        return [(measurement, rec)]
+    raise AssertionError(f"no expectation for topic {topic}")
