@@ -1,5 +1,6 @@
 """InfluxDB stopped for 10 s in the middle of 20,000 QoS 1 messages, then started again on the
-same port and data: ingest keeps receiving and spooling, catches up, and loses nothing."""
+same port and data: ingest keeps receiving and spooling, the SQLite sink beside it keeps
+storing, InfluxDB catches up, and nothing is lost."""
 import re
 import signal
 import threading
@@ -9,7 +10,7 @@ import urllib.error
 import pytest
 
 from harness import Service, spawn, wait_until
-from ingest_helpers import Workdir, publish_range, stop, wait_ingest_ready
+from ingest_helpers import Workdir, counts, publish_range, stop, wait_ingest_ready
 from sink_queries import influx_query
 
 N = 20000
@@ -61,7 +62,7 @@ def publish_in_background(port, first, last, chunk=1000):
 def test_influxdb_down_for_10s_mid_stream_loses_nothing(broker, influx):
     work = Workdir()
     proc = spawn("ingest", "-p", broker.port, "--map", work.map,
-                 "--influx", f"{influx['URL']}/?db={DB}", "--state-dir", work.state,
+                 "--influx", f"{influx['URL']}/?db={DB}", "--sqlite", work.db, "--state-dir", work.state,
                  "--flush-interval", "0.2", "--stats-interval", "1")
     try:
         log = wait_ingest_ready(proc)
@@ -72,10 +73,14 @@ def test_influxdb_down_for_10s_mid_stream_loses_nothing(broker, influx):
         influx.stop()
         down_at = time.monotonic()
         received_at_stop = received(log)
+        stored_at_stop = counts(work.db)[1]
         # The second half is sent while InfluxDB is down: ingest must go on receiving it.
         second = publish_in_background(broker.port, N // 2, N)
         wait_until(lambda: received(log) >= received_at_stop + 1000, timeout=OUTAGE_S,
                    what="ingest to keep receiving while InfluxDB is down")
+        # One sink down does not stall the others: SQLite keeps up during the outage.
+        wait_until(lambda: counts(work.db)[1] >= stored_at_stop + 1000, timeout=OUTAGE_S,
+                   what="SQLite to keep storing while InfluxDB is down")
         time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))  # the outage itself
         assert proc.poll() is None, "".join(log)
         assert any("retrying" in l for l in log), "no retry logged while InfluxDB was down"
@@ -92,6 +97,7 @@ def test_influxdb_down_for_10s_mid_stream_loses_nothing(broker, influx):
         points, distinct = influx_counts(influx)
         print(f"InfluxDB holds {distinct} distinct seq of {N} in {points} points")
         assert (points, distinct) == (N, N)
+        assert counts(work.db) == (N, N)
     finally:
         if proc.poll() is None:
             proc.kill()
