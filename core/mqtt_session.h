@@ -53,14 +53,14 @@ class MqttSession {
     void on_reconnected(EventHandler handler);
     /// Reconnect on its own after a lost connection and resubscribe; call before connect().
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
-    /// How many publishes may be outstanding before publish() waits for the oldest.
+    /// How many publishes may be outstanding; when full, publish() waits until half are done.
     void set_publish_window(size_t window) { window_ = window ? window : 1; }
 
     /// Connects, blocking up to the connect timeout; exit code 3 when unreachable, 4 when refused.
     Status connect();
     /// Subscribes to each filter, in one request; error when the broker refuses any of them.
     Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
-    /// Queues a message, waiting for the oldest outstanding one when the window is full.
+    /// Queues a message; when the window is full, first waits until half of it is done.
     Status publish(const Message& message);
     /// Waits until every queued publish is written and, at QoS 1/2, acknowledged.
     Status flush();
