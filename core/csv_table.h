@@ -52,6 +52,12 @@ class CsvTable {
     /// A table with discovered column keys (ColumnDiscovery::columns()).
     CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic);
 
+    /// With `on`, rows() adds each leaf path (or `payload`) not yet a column as a new last column,
+    /// so one pass learns the columns and writes rows (earlier rows lack the later columns).
+    void set_discovering(bool on) { discovering_ = on; }
+    /// The number of payload columns so far.
+    size_t column_count() const { return columns_.size(); }
+
     /// Appends the header record.
     void header(std::string& out) const;
     /// Appends the message's records (none with --fields when it has none of them); their count.
@@ -69,6 +75,7 @@ class CsvTable {
     TimeFormat time_format_;
     bool with_topic_;
     bool has_wildcard_ = false;
+    bool discovering_ = false;
     std::vector<JsonLeaf> leaves_;
     std::vector<const std::string*> cells_;
     int64_t cached_second_ = -1;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <mqtt/async_client.h>
@@ -79,6 +80,7 @@ class MqttSession {
 
   private:
     Status wait_oldest();
+    mqtt::string_ref topic_ref(const std::string& topic);
     std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
                                                 const SubscribeFlags& flags);
     Error describe_connect_failure(const mqtt::exception& e) const;
@@ -95,6 +97,8 @@ class MqttSession {
     SubscribeFlags sub_flags_;
     std::deque<mqtt::delivery_token_ptr> in_flight_;
     size_t window_ = 1000;
+    static constexpr size_t k_topic_cache_size = 1024;
+    std::unordered_map<std::string, mqtt::string_ref> topic_refs_;
     uint64_t published_ = 0;
 };
 
