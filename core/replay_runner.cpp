@@ -1,5 +1,7 @@
 #include "core/replay_runner.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -29,8 +31,13 @@ class SteadyClock : public ReplayClock {
             auto ms = std::chrono::milliseconds((left - k_precise_ns) / 1'000'000);
             if (ms.count() > 0 && wait_for_stop(ms)) return false;
         }
-        std::this_thread::sleep_until(
-            std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t_ns)));
+        // Sleep until shortly before the deadline (a wake-up can be late by the timer slack and
+        // the scheduler), then yield until it: sends land within microseconds of their time.
+        constexpr int64_t k_spin_ns = 200'000;
+        if (t_ns - now_ns() > k_spin_ns)
+            std::this_thread::sleep_until(
+                std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t_ns - k_spin_ns)));
+        while (now_ns() < t_ns) std::this_thread::yield();
         return !iotctl::stop_requested();
     }
     bool stop_requested() override { return iotctl::stop_requested(); }
@@ -39,6 +46,8 @@ class SteadyClock : public ReplayClock {
 }  // namespace
 
 std::unique_ptr<ReplayClock> make_steady_clock() {
+    // The kernel may delay a sleeper's wake-up by its timer slack (50 us by default): ask for 1 ns.
+    ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     return std::make_unique<SteadyClock>();
 }
 
