@@ -48,17 +48,6 @@ std::string raw_payload_cell(const std::string& payload) {
     return is_valid_utf8(payload) ? payload : "base64:" + base64_encode(payload);
 }
 
-void ColumnDiscovery::add(const Message& m) {
-    auto note = [&](const std::string& name) {
-        if (index_.emplace(name, columns_.size()).second) columns_.push_back(name);
-    };
-    if (!json_object_leaves(m.payload, leaves_)) {
-        note(k_raw_key);
-        return;
-    }
-    for (const auto& leaf : leaves_) note(leaf.path);
-}
-
 CsvTable::CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic)
     : fields_(std::move(fields)), time_format_(time_format), with_topic_(with_topic) {
     for (size_t i = 0; i < fields_.size(); ++i) {

@@ -29,27 +29,12 @@ inline constexpr const char* k_payload_column = "payload";
 /// bytes are not UTF-8.
 std::string raw_payload_cell(const std::string& payload);
 
-/// Learns the default columns: every leaf path in the order first seen (memory grows with the
-/// number of distinct keys, not with the number of messages).
-class ColumnDiscovery {
-  public:
-    /// Adds the columns this message's payload has.
-    void add(const Message& m);
-    /// The column keys seen so far (leaf paths; CsvTable turns them into header names).
-    const std::vector<std::string>& columns() const { return columns_; }
-
-  private:
-    std::vector<std::string> columns_;
-    std::unordered_map<std::string, size_t> index_;
-    std::vector<JsonLeaf> leaves_;
-};
-
 /// Renders the header and the rows for one export.
 class CsvTable {
   public:
     /// A table with the --fields columns.
     CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic);
-    /// A table with discovered column keys (ColumnDiscovery::columns()).
+    /// A table with these column keys (leaf paths); with set_discovering() more are added.
     CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic);
 
     /// With `on`, rows() adds each leaf path (or `payload`) not yet a column as a new last column,
