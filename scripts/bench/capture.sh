@@ -84,8 +84,9 @@ PY
 "$bin" sub -p "$PORT" -t 'timing/#' --json -C 1501 -W 120 > "$work/timing.out" &
 sub_pid=$!
 while [ ! -s "$work/timing.out" ]; do sleep 0.05; done
-"$bin" replay "$work/timing.jsonl" -p "$PORT" --speed 1 2>/dev/null
+"$bin" replay "$work/timing.jsonl" -p "$PORT" --speed 1 2> "$work/timing.err"
 wait "$sub_pid"
+echo "  replay's own view (send time vs schedule): $(cat "$work/timing.err")"
 python3 - "$work/timing.jsonl" "$work/timing.out" <<'PY'
 import datetime, json, sys
 def ns(stamp):
@@ -112,5 +113,5 @@ tc=$(python3 -c "print($(now) - $t0)")
 t0=$(now)
 "$bin" csv-export "$work/cap.db" --fields board,temperature,humidity,light -o "$work/out2.csv"
 tf=$(python3 -c "print($(now) - $t0)")
-echo "csv-export: sqlite3 -csv ${ts:0:5} s; csv-export (default columns, two passes) ${tc:0:5} s -> ratio $(ratio "$ts" "$tc");" \
+echo "csv-export: sqlite3 -csv ${ts:0:5} s; csv-export (default columns) ${tc:0:5} s -> ratio $(ratio "$ts" "$tc");" \
      "--fields ${tf:0:5} s -> ratio $(ratio "$ts" "$tf") (target >= 0.5)"
