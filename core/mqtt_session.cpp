@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/tcp_no_delay.h"
+
 namespace iotctl {
 
 namespace {
@@ -273,6 +275,10 @@ Status MqttSession::publish(const Message& message) {
                 fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
         }
     }
+}
+
+void MqttSession::send_without_delay() {
+    set_tcp_no_delay_to_port(effective_port(opts_));
 }
 
 Status MqttSession::flush() {

@@ -63,6 +63,9 @@ class MqttSession {
     Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
     /// Queues a message; when the window is full, first waits until half of it is done.
     Status publish(const Message& message);
+    /// After connect(): sends each packet at once (TCP_NODELAY) instead of holding a small one
+    /// until the previous is acknowledged; for timed publishing, not for bulk throughput.
+    void send_without_delay();
     /// Waits until every queued publish is written and, at QoS 1/2, acknowledged.
     Status flush();
     /// Number of publishes completed (written, and acknowledged at QoS 1/2).
