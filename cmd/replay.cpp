@@ -145,6 +145,8 @@ int run_replay_command(ReplayCliOptions& o) {
         session = std::make_unique<MqttSession>(o.conn, "replay");
         session->set_publish_window(static_cast<size_t>(o.window));
         session->connect().check();
+        // Nagle would hold a message until the broker's delayed ACK of the previous one.
+        if (r.timing.speed > 0 || r.timing.rate > 0) session->send_without_delay();
         publisher = std::make_unique<SessionPublisher>(*session);
     }
     auto clock = make_steady_clock();

@@ -1,5 +1,5 @@
-// csv-export's work on a capture file: one pass with --fields, or two (columns, then rows)
-// without, in memory that does not grow with the number of messages.
+// csv-export's work on a capture file: one pass (default columns: rows spooled to a temporary
+// file until every column is known), in memory that does not grow with the number of messages.
 #pragma once
 
 #include <functional>

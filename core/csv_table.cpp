@@ -48,17 +48,6 @@ std::string raw_payload_cell(const std::string& payload) {
     return is_valid_utf8(payload) ? payload : "base64:" + base64_encode(payload);
 }
 
-void ColumnDiscovery::add(const Message& m) {
-    auto note = [&](const std::string& name) {
-        if (index_.emplace(name, columns_.size()).second) columns_.push_back(name);
-    };
-    if (!json_object_leaves(m.payload, leaves_)) {
-        note(k_raw_key);
-        return;
-    }
-    for (const auto& leaf : leaves_) note(leaf.path);
-}
-
 CsvTable::CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic)
     : fields_(std::move(fields)), time_format_(time_format), with_topic_(with_topic) {
     for (size_t i = 0; i < fields_.size(); ++i) {
@@ -93,7 +82,7 @@ void CsvTable::start_row(const Message& m, std::string& out) {
             cached_time_.pop_back();  // the 'Z'
         }
         out += cached_time_;
-        out += fmt::format(".{:06d}Z", m.ts_ns % 1'000'000'000 / 1000);
+        fmt::format_to(std::back_inserter(out), ".{:06d}Z", m.ts_ns % 1'000'000'000 / 1000);
     } else {
         out += format_time(m.ts_ns, time_format_);
     }
@@ -104,10 +93,26 @@ void CsvTable::start_row(const Message& m, std::string& out) {
 }
 
 bool CsvTable::leaf_cells(const Message& m) {
+    const bool object = json_object_leaves(m.payload, leaves_);
     cells_.assign(columns_.size(), nullptr);
-    if (!json_object_leaves(m.payload, leaves_)) return false;
+    auto cell = [&](const std::string& key) -> const std::string** {
+        if (!discovering_) {
+            auto it = index_.find(key);
+            return it == index_.end() ? nullptr : &cells_[it->second];
+        }
+        auto [it, added] = index_.try_emplace(key, columns_.size());
+        if (added) {
+            columns_.push_back(header_name(key));
+            cells_.push_back(nullptr);
+        }
+        return &cells_[it->second];
+    };
+    if (!object) {
+        if (discovering_) cell(k_raw_key);
+        return false;
+    }
     for (const auto& leaf : leaves_)
-        if (auto it = index_.find(leaf.path); it != index_.end()) cells_[it->second] = &leaf.text;
+        if (auto* c = cell(leaf.path)) *c = &leaf.text;
     return true;
 }
 

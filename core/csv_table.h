@@ -29,28 +29,19 @@ inline constexpr const char* k_payload_column = "payload";
 /// bytes are not UTF-8.
 std::string raw_payload_cell(const std::string& payload);
 
-/// Learns the default columns: every leaf path in the order first seen (memory grows with the
-/// number of distinct keys, not with the number of messages).
-class ColumnDiscovery {
-  public:
-    /// Adds the columns this message's payload has.
-    void add(const Message& m);
-    /// The column keys seen so far (leaf paths; CsvTable turns them into header names).
-    const std::vector<std::string>& columns() const { return columns_; }
-
-  private:
-    std::vector<std::string> columns_;
-    std::unordered_map<std::string, size_t> index_;
-    std::vector<JsonLeaf> leaves_;
-};
-
 /// Renders the header and the rows for one export.
 class CsvTable {
   public:
     /// A table with the --fields columns.
     CsvTable(std::vector<FieldPath> fields, TimeFormat time_format, bool with_topic);
-    /// A table with discovered column keys (ColumnDiscovery::columns()).
+    /// A table with these column keys (leaf paths); with set_discovering() more are added.
     CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic);
+
+    /// With `on`, rows() adds each leaf path (or `payload`) not yet a column as a new last column,
+    /// so one pass learns the columns and writes rows (earlier rows lack the later columns).
+    void set_discovering(bool on) { discovering_ = on; }
+    /// The number of payload columns so far.
+    size_t column_count() const { return columns_.size(); }
 
     /// Appends the header record.
     void header(std::string& out) const;
@@ -69,6 +60,7 @@ class CsvTable {
     TimeFormat time_format_;
     bool with_topic_;
     bool has_wildcard_ = false;
+    bool discovering_ = false;
     std::vector<JsonLeaf> leaves_;
     std::vector<const std::string*> cells_;
     int64_t cached_second_ = -1;

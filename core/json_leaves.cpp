@@ -1,5 +1,7 @@
 #include "core/json_leaves.h"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 namespace iotctl {
@@ -15,8 +17,8 @@ class LeafCollector : public nlohmann::json_sax<json> {
 
     bool null() override { return leaf(""); }
     bool boolean(bool v) override { return leaf(v ? "true" : "false"); }
-    bool number_integer(number_integer_t v) override { return leaf(std::to_string(v)); }
-    bool number_unsigned(number_unsigned_t v) override { return leaf(std::to_string(v)); }
+    bool number_integer(number_integer_t v) override { return number(v); }
+    bool number_unsigned(number_unsigned_t v) override { return number(v); }
     bool number_float(number_float_t, const string_t& raw) override { return leaf(raw); }
     bool string(string_t& v) override { return leaf(v); }
     bool binary(binary_t&) override { return false; }
@@ -63,14 +65,29 @@ class LeafCollector : public nlohmann::json_sax<json> {
         frames_.pop_back();
         return true;
     }
+    template <typename Int>
+    bool number(Int v) {
+        char buf[24];
+        auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        return leaf(std::string_view(buf, static_cast<size_t>(end - buf)));
+    }
+    // Reuses the strings of the leaves of earlier payloads: no allocation when shapes repeat.
     bool leaf(std::string_view text) {
         if (frames_.empty()) return false;  // a scalar payload is not an object
         enter();
-        leaves_.push_back(JsonLeaf{path_, std::string(text)});
+        if (used_ == leaves_.size()) leaves_.emplace_back();
+        leaves_[used_].path.assign(path_);
+        leaves_[used_].text.assign(text);
+        ++used_;
         return true;
     }
 
+  public:
+    size_t used() const { return used_; }
+
+  private:
     std::vector<JsonLeaf>& leaves_;
+    size_t used_ = 0;
     std::vector<Frame> frames_;
     std::string path_;
     bool top_is_object_ = false;
@@ -79,10 +96,9 @@ class LeafCollector : public nlohmann::json_sax<json> {
 }  // namespace
 
 bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves) {
-    leaves.clear();
     LeafCollector collector(leaves);
     bool ok = json::sax_parse(payload.begin(), payload.end(), &collector);
-    if (!ok) leaves.clear();
+    leaves.resize(ok ? collector.used() : 0);
     return ok;
 }
 

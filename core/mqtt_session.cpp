@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/tcp_no_delay.h"
+
 namespace iotctl {
 
 namespace {
@@ -35,8 +37,9 @@ Message to_message(const mqtt::const_message_ptr& m) {
     return out;
 }
 
-mqtt::message_ptr to_paho(const Message& m, bool v5) {
-    auto msg = mqtt::make_message(m.topic, m.payload.data(), m.payload.size(), m.qos, m.retain);
+mqtt::message_ptr to_paho(const Message& m, mqtt::string_ref topic, bool v5) {
+    auto msg =
+        mqtt::make_message(std::move(topic), m.payload.data(), m.payload.size(), m.qos, m.retain);
     if (v5) {
         mqtt::properties props;
         for (const auto& [k, v] : m.user_properties)
@@ -244,11 +247,21 @@ Status MqttSession::wait_oldest() {
     return {};
 }
 
+mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
+    // Captures and `pub` repeat a few topics: share one copy instead of allocating per message.
+    if (auto it = topic_refs_.find(topic); it != topic_refs_.end()) return it->second;
+    if (topic_refs_.size() >= k_topic_cache_size) topic_refs_.clear();
+    return topic_refs_.emplace(topic, mqtt::string_ref(topic)).first->second;
+}
+
 Status MqttSession::publish(const Message& message) {
-    auto msg = to_paho(message, is_mqtt5(opts_));
+    auto msg = to_paho(message, topic_ref(message.topic), is_mqtt5(opts_));
     while (true) {
-        while (in_flight_.size() >= window_)
-            if (auto s = wait_oldest(); !s) return s;
+        // A full window drains to half before publishing again: this thread then sleeps once
+        // per half window instead of once per message (Paho's send thread wakes it otherwise).
+        if (in_flight_.size() >= window_)
+            while (in_flight_.size() > window_ / 2)
+                if (auto s = wait_oldest(); !s) return s;
         try {
             in_flight_.push_back(client_->publish(msg));
             return {};
@@ -262,6 +275,10 @@ Status MqttSession::publish(const Message& message) {
                 fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
         }
     }
+}
+
+void MqttSession::send_without_delay() {
+    set_tcp_no_delay_to_port(effective_port(opts_));
 }
 
 Status MqttSession::flush() {

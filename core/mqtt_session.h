@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <mqtt/async_client.h>
@@ -53,15 +54,18 @@ class MqttSession {
     void on_reconnected(EventHandler handler);
     /// Reconnect on its own after a lost connection and resubscribe; call before connect().
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
-    /// How many publishes may be outstanding before publish() waits for the oldest.
+    /// How many publishes may be outstanding; when full, publish() waits until half are done.
     void set_publish_window(size_t window) { window_ = window ? window : 1; }
 
     /// Connects, blocking up to the connect timeout; exit code 3 when unreachable, 4 when refused.
     Status connect();
     /// Subscribes to each filter, in one request; error when the broker refuses any of them.
     Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
-    /// Queues a message, waiting for the oldest outstanding one when the window is full.
+    /// Queues a message; when the window is full, first waits until half of it is done.
     Status publish(const Message& message);
+    /// After connect(): sends each packet at once (TCP_NODELAY) instead of holding a small one
+    /// until the previous is acknowledged; for timed publishing, not for bulk throughput.
+    void send_without_delay();
     /// Waits until every queued publish is written and, at QoS 1/2, acknowledged.
     Status flush();
     /// Number of publishes completed (written, and acknowledged at QoS 1/2).
@@ -79,6 +83,7 @@ class MqttSession {
 
   private:
     Status wait_oldest();
+    mqtt::string_ref topic_ref(const std::string& topic);
     std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
                                                 const SubscribeFlags& flags);
     Error describe_connect_failure(const mqtt::exception& e) const;
@@ -95,6 +100,8 @@ class MqttSession {
     SubscribeFlags sub_flags_;
     std::deque<mqtt::delivery_token_ptr> in_flight_;
     size_t window_ = 1000;
+    static constexpr size_t k_topic_cache_size = 1024;
+    std::unordered_map<std::string, mqtt::string_ref> topic_refs_;
     uint64_t published_ = 0;
 };
 

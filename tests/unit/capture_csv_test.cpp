@@ -1,9 +1,16 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+#include <cstdio>
+#include <fstream>
+
+#include "core/capture_csv.h"
 #include "core/csv_format.h"
 #include "core/csv_table.h"
 #include "core/json_fields.h"
 #include "core/json_leaves.h"
+#include "core/output_format.h"
+#include "core/payload.h"
 #include "core/progress_meter.h"
 
 using namespace iotctl;
@@ -59,12 +66,16 @@ TEST_CASE("--fields: paths, wildcard rows, and bad lists") {
 }
 
 TEST_CASE("default columns: union of leaves in first-seen order; reserved names prefixed") {
-    ColumnDiscovery d;
-    d.add(msg("t", R"({"temperature":1,"timestamp":5})"));
-    d.add(msg("t", "online"));
-    d.add(msg("t", R"({"humidity":2,"temperature":3})"));
-    CsvTable table(d.columns(), TimeFormat::unix_ms, true);
+    CsvTable table(std::vector<std::string>{}, TimeFormat::unix_ms, true);
+    table.set_discovering(true);
     std::string out;
+    table.rows(msg("t", R"({"temperature":1,"timestamp":5})"), out);
+    table.rows(msg("t", "online"), out);
+    table.rows(msg("t", R"({"humidity":2,"temperature":3})"), out);
+    CHECK(table.column_count() == 4);
+    CHECK(out == "1795168800500,t,1,5\r\n1795168800500,t,,,online\r\n1795168800500,t,3,,,2\r\n");
+    table.set_discovering(false);
+    out.clear();
     table.header(out);
     CHECK(out == "timestamp,topic,temperature,payload.timestamp,payload,humidity\r\n");
     out.clear();
@@ -96,4 +107,26 @@ TEST_CASE("--fields: scalars from leaves, objects as JSON, rows only when a fiel
     CHECK(table.rows(msg("t", R"({"other":1})"), out) == 0);
     CHECK(table.rows(msg("t", "online"), out) == 0);
     CHECK(out == "1795168800,\"{\"\"T\"\":22.1}\",,A\r\n1795168800,,76,\r\n");
+}
+
+TEST_CASE("default columns in one pass: rows made before a late column get every cell") {
+    std::string path = "/tmp/iotctl-unit-csv-" + std::to_string(::getpid()) + ".jsonl";
+    {
+        std::ofstream f(path);
+        for (const char* payload : {R"({"a":1})", "raw", R"({"a":2,"b":"x,y"})", R"({"b":3})",
+                                    R"({"c":4})", R"({"a":5})"})
+            f << dump_json(message_to_json(msg("t", payload))) << '\n';
+    }
+    CsvExportOptions opts;
+    opts.time_format = TimeFormat::unix_s;
+    opts.with_topic = false;
+    std::string out;
+    auto stats = export_capture_csv(path, opts, [&](std::string_view c) { out += c; });
+    std::remove(path.c_str());
+    REQUIRE(stats.ok());
+    CHECK(stats->messages == 6);
+    CHECK(out ==
+          "timestamp,a,payload,b,c\r\n"
+          "1795168800,1,,,\r\n1795168800,,raw,,\r\n1795168800,2,,\"x,y\",\r\n"
+          "1795168800,,,3,\r\n1795168800,,,,4\r\n1795168800,5,,,\r\n");
 }
