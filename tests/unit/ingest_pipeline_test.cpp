@@ -56,7 +56,7 @@ class FakeSink : public Sink {
 
 struct Fixture {
     std::string dir;
-    std::unique_ptr<IngestLog> log = IngestLog::open("").take();
+    std::unique_ptr<IngestLog> log;  // a file in dir: the retries tests provoke stay off stderr
     std::unique_ptr<DeadLetterFile> dead;
 
     explicit Fixture(const std::string& name) {
@@ -65,6 +65,7 @@ struct Fixture {
                   .string();
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
+        log = IngestLog::open(dir + "/ingest.log").take();
         dead = DeadLetterFile::open(dir + "/dead.jsonl").take();
     }
     ~Fixture() { std::filesystem::remove_all(dir); }
