@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Capture, replay and csv-export throughput against their peers, measured in the same run:
 #   record  (sub --record > /dev/null)   vs bare `sub > /dev/null`   target >= 0.8x
-#   replay --speed 0                     msg/s                        target >= 100k msg/s
+#   replay --speed 0                     msg/s, and vs mosquitto_pub -l target >= 100k msg/s
 #   replay --speed 1 timing error        p50/p99 (subscriber-measured) target p99 <= 2 ms
 #   csv-export of the capture            vs `sqlite3 -csv`            target >= 0.5x
 # Usage: scripts/bench/capture.sh [N]   (default 1000000 messages; bounded to < 5 minutes)
@@ -67,6 +67,15 @@ echo "replay --speed 0: $(python3 -c "print(f'{$got/$t:,.0f}')") msg/s delivered
      "replay alone $(python3 -c "print(f'{$rows/$t_pub:,.0f}')") msg/s until it exited (all written);" \
      "$(python3 -c "print(f'{$rows/max($cpu, 0.001):,.0f}')") msg per CPU-second of iotctl; load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "  $(cat "$work/replay.err")"
+# The peer on this machine: mosquitto_pub -l sending the same payloads, counted the same way.
+subscribe_to peer "$n" peer_sub > /dev/null
+t0=$(now)
+mosquitto_pub -p "$PORT" -t peer/hexaboard/A/sensor/data -l < "$work/lines"
+wait "$sub_pid"
+t_peer=$(python3 -c "print($(now) - $t0)")
+got_peer=$(($(wc -l < "$work/peer_sub.out") - 1))
+echo "  peer: mosquitto_pub -l $(python3 -c "print(f'{$got_peer/$t_peer:,.0f}')") msg/s delivered ($got_peer of $n);" \
+     "replay --speed 0 / mosquitto_pub = $(python3 -c "print(f'{($got/$t)/($got_peer/$t_peer):.2f}')")"
 
 # --speed 1: 1500 messages with gaps of 1-12 ms, received by a subscriber that stamps them.
 python3 - > "$work/timing.jsonl" <<'PY'
