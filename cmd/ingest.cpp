@@ -235,11 +235,13 @@ int run_ingest(IngestOptions& o) {
         log->warn(fmt::format("lost the broker ({}); reconnecting", why));
     });
     session.on_reconnected([&](const std::string&) { log->info("reconnected to the broker"); });
+    // Sink threads first: a resumed session streams its backlog from CONNACK on, and the
+    // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
+    pipeline->start();
     session.connect().check();
     SubscribeFlags flags;
     flags.qos = o.qos;
     session.subscribe(filters, flags).check();
-    pipeline->start();
     log->info(fmt::format(
         "ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
         state->client_id(), state->path(), session.session_present() ? "resumed" : "new", o.qos,
