@@ -42,7 +42,9 @@ def received_gaps(broker, workdir, speed):
                 "-W", 60, stdout=out)
     out.close()
     def ready():
-        iotctl("pub", "-p", broker.port, "-t", "probe/" + prefix, "-m", "p", check=True)
+        # QoS 1: the subscriber's PUBACK acknowledges the probe at once, so no unacknowledged
+        # probe can hold the first replayed message in the broker's send buffer.
+        iotctl("pub", "-p", broker.port, "-q", "1", "-t", "probe/" + prefix, "-m", "p", check=True)
         return line_count(outpath) >= 1
     wait_until(ready, timeout=30, what="subscriber")
     r = iotctl("replay", capture, "-p", broker.port, "--speed", speed)
