@@ -64,9 +64,8 @@ void IngestPipeline::start() {
 }
 
 void IngestPipeline::accept(const Message& message) {
-    static bool full_logged = false;  // only the MQTT receive thread calls accept()
-    if (!full_logged && spool_->bytes() >= options_.spool.max_bytes) {
-        full_logged = true;
+    if (!full_logged_ && spool_->bytes() >= options_.spool.max_bytes) {
+        full_logged_ = true;
         log_.error(
             fmt::format("spool full ({} of {}): not acknowledging messages until the sinks "
                         "catch up; the broker keeps them",
@@ -83,8 +82,8 @@ void IngestPipeline::accept(const Message& message) {
         }
         std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    if (full_logged && spool_->bytes() < options_.spool.max_bytes) {
-        full_logged = false;
+    if (full_logged_ && spool_->bytes() < options_.spool.max_bytes) {
+        full_logged_ = false;
         log_.warn("spool has room again: acknowledging messages");
     }
     stats_.received.fetch_add(1, std::memory_order_relaxed);

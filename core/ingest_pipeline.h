@@ -73,6 +73,7 @@ class IngestPipeline {
     std::vector<std::thread> threads_;
     std::thread fsync_thread_;
     bool started_ = false, stopped_ = false;
+    bool full_logged_ = false;  // the spool-full error was logged (only accept() touches it)
 };
 
 }  // namespace iotctl
