@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml++/toml.h>
 
 #include "core/mapping_engine.h"
@@ -57,13 +59,6 @@ Result<Json> toml_to_json(std::string_view text) {
     return toml_node_to_json(table, "");
 }
 
-// `a+b+c`, for messages naming several presets.
-std::string joined_names(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
-    return out;
-}
-
 bool looks_like_json(std::string_view path, std::string_view text) {
     if (path.ends_with(".json")) return true;
     if (path.ends_with(".toml")) return false;
@@ -90,15 +85,15 @@ Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string
     for (const auto& preset : presets) {
         std::string_view one = preset_mapping_text(preset);
         if (one.empty()) {
-            std::string names;
-            for (auto n : preset_names()) names += (names.empty() ? "" : ", ") + std::string(n);
-            return usage_error("unknown preset '" + preset + "' (expected " + names + ")");
+            return usage_error(fmt::format("unknown preset '{}' (expected {})", preset,
+                                           fmt::join(preset_names(), ", ")));
         }
         text += std::string(one) + "\n";
     }
     auto mapper = mapper_from_text(text, false);
     if (!mapper)
-        return runtime_error("preset " + joined_names(presets) + ": " + mapper.error().message);
+        return runtime_error(
+            fmt::format("preset {}: {}", fmt::join(presets, "+"), mapper.error().message));
     return mapper;
 }
 

@@ -79,17 +79,11 @@ std::string url_for_log(const std::string& url) {
     std::string out = url_origin(*parts) + (parts->path == "/" ? "" : parts->path);
     // The query names the target (?db=, ?org=&bucket=); credentials in it are left out.
     char sep = '?';
-    size_t pos = 0;
-    while (pos <= parts->query.size() && !parts->query.empty()) {
-        size_t amp = parts->query.find('&', pos);
-        if (amp == std::string::npos) amp = parts->query.size();
-        std::string param = parts->query.substr(pos, amp - pos);
-        std::string key = param.substr(0, param.find('='));
-        if (!key.empty() && key != "u" && key != "p" && key != "password" && key != "token") {
-            out += sep + param;
-            sep = '&';
-        }
-        pos = amp + 1;
+    for (const auto& [key, value] : query_params(parts->query)) {
+        if (key.empty() || key == "u" || key == "p" || key == "password" || key == "token")
+            continue;
+        out += fmt::format("{}{}={}", sep, key, value);
+        sep = '&';
     }
     return out;
 }
