@@ -11,8 +11,16 @@ import time
 
 IOTCTL = os.environ.get("IOTCTL_BIN", str(pathlib.Path(__file__).resolve().parents[2] / "build" / "iotctl"))
 SOURCE_DIR = pathlib.Path(os.environ.get("IOTCTL_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-SHARED_DIR = pathlib.Path(os.environ.get("IOTCTL_SHARED_DIR", SOURCE_DIR.parent / "shared"))
+FIXTURES_DIR = SOURCE_DIR / "tests" / "fixtures"
 SERVICES = SOURCE_DIR / "scripts" / "services"
+
+
+def fixture_text(name):
+    """The text of tests/fixtures/<name>; a missing file fails the test naming the file."""
+    path = FIXTURES_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(f"test fixture {path} is missing (it ships in the repository)")
+    return path.read_text()
 
 
 def read_env(text):

@@ -8,9 +8,9 @@ import tempfile
 
 import pytest
 
-from harness import SHARED_DIR, iotctl, spawn, wait_until
+from harness import fixture_text, iotctl, spawn, wait_until
 
-FIXTURE_LINES = (SHARED_DIR / "fixtures" / "payloads.jsonl").read_text().splitlines()
+FIXTURE_LINES = fixture_text("payloads.jsonl").splitlines()
 BINARY = bytes([0, 0xFF, 0xFE, 0x80]) + "é\n,\"".encode() + bytes(range(256))
 
 

@@ -10,12 +10,11 @@ import signal
 import pytest
 
 from fixture_expectations import expected_records, strict_json
-from harness import SHARED_DIR, Service, iotctl, spawn, wait_until
+from harness import fixture_text, Service, iotctl, spawn, wait_until
 from ingest_helpers import Workdir, stop, wait_ingest_ready
 from sink_queries import (influx_rows, influx_tag_values, mariadb_rows, sql_record_rows,
                           sqlite_rows, sqlite_tables, vm_series)
 
-FIXTURES = SHARED_DIR / "fixtures"
 # Each bad payload goes to one topic of each family (and the generic rule) between good ones.
 BAD_TOPICS = ["hexaboard/A/sensor/data", "tele/gw-bad/SENSOR", "tele/gw-bad/STATE",
               "webos/bad/info"]
@@ -30,11 +29,11 @@ def payload_text(p):
 
 def traffic():
     """The messages to publish, in order: good fixture lines with bad payloads between them."""
-    good = [json.loads(l) for l in (FIXTURES / "payloads.jsonl").read_text().splitlines() if l]
+    good = [json.loads(l) for l in fixture_text("payloads.jsonl").splitlines() if l]
     good = [(m["topic"], payload_text(m["payload"])) for m in good]
     good += [(f"hexaboard/T{i}/sensor/data", json.dumps({"board": b, "temperature": 100 + i}))
              for i, b in enumerate(TRICKY_BOARDS)]
-    bad_lines = (FIXTURES / "bad-payloads.txt").read_text().split("\n")
+    bad_lines = fixture_text("bad-payloads.txt").split("\n")
     if bad_lines and bad_lines[-1] == "":
         bad_lines = bad_lines[:-1]
     bad = [(t, b) for b in bad_lines for t in BAD_TOPICS]

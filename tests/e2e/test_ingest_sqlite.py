@@ -4,7 +4,7 @@ import os
 import signal
 import sqlite3
 
-from harness import SHARED_DIR, iotctl, spawn, wait_until
+from harness import fixture_text, iotctl, spawn, wait_until
 from ingest_helpers import Workdir, stop, wait_ingest_ready
 
 
@@ -14,7 +14,7 @@ def test_bad_payloads_in_good_traffic_are_dead_lettered_and_good_ones_stored(bro
     proc = spawn("ingest", "-p", broker.port, "--preset", "hexaboard", "--sqlite", work.db,
                  "--state-dir", work.state, "--dead-letter", dead, "--flush-interval", "0.2")
     wait_ingest_ready(proc)
-    bad = (SHARED_DIR / "fixtures" / "bad-payloads.txt").read_text().split("\n")
+    bad = fixture_text("bad-payloads.txt").split("\n")
     if bad and bad[-1] == "":
         bad = bad[:-1]
     lines = []

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from harness import SHARED_DIR, iotctl, spawn, wait_until
+from harness import fixture_text, iotctl, spawn, wait_until
 
 
 class Watcher:
@@ -186,7 +186,7 @@ def shape(value):
 
 
 def fixture_payloads():
-    lines = (SHARED_DIR / "fixtures" / "payloads.jsonl").read_text().splitlines()
+    lines = fixture_text("payloads.jsonl").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -1,4 +1,4 @@
-// Every line of shared/fixtures/bad-payloads.txt gets a defined outcome from every preset.
+// Every line of tests/fixtures/bad-payloads.txt gets a defined outcome from every preset.
 #include <cmath>
 
 #include <doctest/doctest.h>

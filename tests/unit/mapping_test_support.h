@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,12 +27,22 @@ inline Message make_message(std::string topic, std::string payload) {
     return m;
 }
 
-/// Every line of shared/fixtures/payloads.jsonl as a message (a JSON payload is sent compact).
-inline std::vector<Message> fixture_messages() {
-    std::ifstream in(std::string(IOTCTL_SHARED_DIR) + "/fixtures/payloads.jsonl");
-    std::vector<Message> out;
+/// The lines of `tests/fixtures/<name>`; throws (failing the test, naming the file) when the
+/// file cannot be read, so a missing fixture is never an empty list.
+inline std::vector<std::string> fixture_lines(const std::string& name) {
+    const std::string path = std::string(IOTCTL_SOURCE_DIR) + "/tests/fixtures/" + name;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read test fixture " + path);
+    std::vector<std::string> out;
     std::string line;
-    while (std::getline(in, line)) {
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
+}
+
+/// Every line of tests/fixtures/payloads.jsonl as a message (a JSON payload is sent compact).
+inline std::vector<Message> fixture_messages() {
+    std::vector<Message> out;
+    for (const auto& line : fixture_lines("payloads.jsonl")) {
         if (line.empty()) continue;
         auto j = nlohmann::json::parse(line);
         const auto& p = j["payload"];
@@ -40,14 +51,8 @@ inline std::vector<Message> fixture_messages() {
     return out;
 }
 
-/// Every line of shared/fixtures/bad-payloads.txt (the empty line is an empty payload).
-inline std::vector<std::string> bad_payloads() {
-    std::ifstream in(std::string(IOTCTL_SHARED_DIR) + "/fixtures/bad-payloads.txt");
-    std::vector<std::string> out;
-    std::string line;
-    while (std::getline(in, line)) out.push_back(line);
-    return out;
-}
+/// Every line of tests/fixtures/bad-payloads.txt (the empty line is an empty payload).
+inline std::vector<std::string> bad_payloads() { return fixture_lines("bad-payloads.txt"); }
 
 /// The value of tag `name`, if the record has it.
 inline std::optional<std::string> tag(const Record& r, const std::string& name) {
