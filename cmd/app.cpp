@@ -6,7 +6,7 @@
 
 #include "cmd/cli_common.h"
 #include "cmd/subcommands.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace iotctl::cli {
 
@@ -67,7 +67,7 @@ int run_app(int argc, char** argv) {
                                   : " " + app.get_subcommands().front()->get_name();
             std::cerr << "iotctl: error: " << what << "\n"
                       << "Run 'iotctl" << sub << " --help' for usage.\n";
-            return static_cast<int>(ExitCode::usage);
+            return static_cast<int>(base::ExitCode::usage);
         }
         for (auto& [sub, run] : b.runs) {
             if (!sub->parsed()) continue;
@@ -75,13 +75,13 @@ int run_app(int argc, char** argv) {
             return run();
         }
         std::cout << app.help();
-        return static_cast<int>(ExitCode::usage);
-    } catch (const Failure& f) {
+        return static_cast<int>(base::ExitCode::usage);
+    } catch (const base::Failure& f) {
         std::cerr << "iotctl: error: " << f.error.message << "\n";
         return static_cast<int>(f.error.code);
     } catch (const std::exception& e) {
         std::cerr << "iotctl: error: " << e.what() << "\n";
-        return static_cast<int>(ExitCode::runtime);
+        return static_cast<int>(base::ExitCode::runtime);
     }
 }
 

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/config_layers.h"
-#include "core/error.h"
+#include "core/base/error.h"
+#include "core/broker/config_layers.h"
 
 namespace iotctl::cli {
 
@@ -16,7 +16,7 @@ void add_settings_flags(CLI::App& app) {
         ->type_name("FILE");
 }
 
-void add_conn_flags(CLI::App& app, ConnOptions& o) {
+void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     auto* g = "Connection";
     app.add_option("-h,--host", o.host, "Broker host (env MQTT_BROKER)")
         ->group(g)
@@ -53,23 +53,25 @@ void add_conn_flags(CLI::App& app, ConnOptions& o) {
 }
 
 void apply_settings_layers(CLI::App& app) {
-    SettingsLayer config;
+    broker::SettingsLayer config;
     auto* config_opt = app.get_option_no_throw("--config");
-    std::string config_path =
-        config_opt && config_opt->count() ? config_opt->as<std::string>() : default_config_path();
+    std::string config_path = config_opt && config_opt->count() ? config_opt->as<std::string>()
+                                                                : broker::default_config_path();
     bool explicit_config = config_opt && config_opt->count();
     if (!config_path.empty() && (explicit_config || std::filesystem::exists(config_path)))
-        config = load_config_file(config_path, app.get_name()).take();
+        config = broker::load_config_file(config_path, app.get_name()).take();
 
     std::map<std::string, std::string> dotenv_vars;
     auto* env_opt = app.get_option_no_throw("--env-file");
     if (env_opt && env_opt->count())
-        dotenv_vars = load_env_file(env_opt->as<std::string>()).take();
+        dotenv_vars = broker::load_env_file(env_opt->as<std::string>()).take();
     else if (std::filesystem::exists(".env"))
-        dotenv_vars = load_env_file(".env").take();
+        dotenv_vars = broker::load_env_file(".env").take();
 
-    SettingsLayer merged = merge_layers(config, options_from_variables(dotenv_vars));
-    merged = merge_layers(std::move(merged), options_from_variables(current_environment()));
+    broker::SettingsLayer merged =
+        broker::merge_layers(config, broker::options_from_variables(dotenv_vars));
+    merged = broker::merge_layers(std::move(merged),
+                                  broker::options_from_variables(broker::current_environment()));
 
     for (const auto& [name, values] : merged) {
         if (name == "config" || name == "env-file") continue;
@@ -80,20 +82,20 @@ void apply_settings_layers(CLI::App& app) {
             for (const auto& v : values) opt->add_result(v);
             opt->run_callback();
         } catch (const CLI::Error& e) {
-            throw Failure(usage_error(
+            throw base::Failure(base::usage_error(
                 fmt::format("bad value for --{} from config/environment: {}", name, e.what())));
         }
     }
 }
 
-std::string finish_conn_options(ConnOptions& opts) {
-    return resolve_conn_options(opts).take();
+std::string finish_conn_options(broker::ConnOptions& opts) {
+    return broker::resolve_conn_options(opts).take();
 }
 
 void check_qos(int qos, const char* flag) {
     if (qos < 0 || qos > 2)
-        throw Failure(
-            usage_error(fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag)));
+        throw base::Failure(
+            base::usage_error(fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag)));
 }
 
 double parse_rate(const std::string& text, const char* flag) {
@@ -111,7 +113,7 @@ double parse_rate(const std::string& text, const char* flag) {
         else if (unit == "h")
             per = 3600;
         else
-            throw Failure(usage_error(
+            throw base::Failure(base::usage_error(
                 fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag)));
     }
     try {
@@ -120,7 +122,7 @@ double parse_rate(const std::string& text, const char* flag) {
         if (used != number.size() || !(n > 0)) throw std::invalid_argument("");
         return n / per;
     } catch (const std::exception&) {
-        throw Failure(usage_error(
+        throw base::Failure(base::usage_error(
             fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag)));
     }
 }

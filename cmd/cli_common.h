@@ -1,23 +1,23 @@
-// Flags shared by subcommands: connection options (DESIGN.md §2), config and .env layers.
+// Flags shared by subcommands: connection options (docs/connection.md), config and .env layers.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Adds `--config` and `--env-file` to a subcommand.
 void add_settings_flags(CLI::App& app);
 
-/// Adds every connection flag of DESIGN.md §2 (host, port, URL, auth, TLS, will...) to `app`.
-void add_conn_flags(CLI::App& app, ConnOptions& opts);
+/// Adds every connection flag of docs/connection.md (host, port, URL, auth, TLS, will...) to `app`.
+void add_conn_flags(CLI::App& app, broker::ConnOptions& opts);
 
 /// Fills options not given on the command line from env > .env > config file, in that order.
 void apply_settings_layers(CLI::App& app);
 
 /// Resolves URL/password file and checks ranges; throws Failure (exit 2) on bad values.
-std::string finish_conn_options(ConnOptions& opts);
+std::string finish_conn_options(broker::ConnOptions& opts);
 
 /// Parses a QoS flag value, throwing a usage Failure naming the flag when it is not 0-2.
 void check_qos(int qos, const char* flag);

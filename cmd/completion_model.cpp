@@ -8,7 +8,8 @@ namespace iotctl::cli {
 
 namespace {
 
-// Options whose value is a file name (DESIGN.md §2, §3), whatever their CLI11 type name says.
+// Options whose value is a file name (docs/connection.md, docs/commands.md), whatever their CLI11
+// type name says.
 const std::set<std::string> k_file_options = {
     "file",   "config", "env-file", "cafile",      "cert",     "key",    "password-file",
     "record", "sqlite", "map",      "dead-letter", "log-file", "output",
@@ -16,7 +17,8 @@ const std::set<std::string> k_file_options = {
 
 const std::set<std::string> k_directory_options = {"capath"};
 
-// Fixed sets of values from DESIGN.md, for options that do not declare them with CLI::IsMember.
+// Fixed sets of values from docs/commands.md, for options that do not declare them with
+// CLI::IsMember.
 const std::map<std::string, std::vector<std::string>> k_known_choices = {
     {"protocol-version", {"mqttv311", "mqttv5"}},
     {"tls-version", {"tlsv1.2", "tlsv1.3"}},

@@ -5,17 +5,17 @@
 
 #include "cmd/app.h"
 #include "cmd/completion_scripts.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace iotctl::cli {
 
-Result<std::string> completion_script(const std::string& shell) {
+base::Result<std::string> completion_script(const std::string& shell) {
     // A fresh definition of the whole CLI: the same one `iotctl` parses its arguments with.
     CompletionModel model = describe_app(*build_app());
     if (shell == "bash") return bash_completion_script(model);
     if (shell == "zsh") return zsh_completion_script(model);
     if (shell == "fish") return fish_completion_script(model);
-    return usage_error("unknown shell '" + shell + "': expected bash, zsh or fish");
+    return base::usage_error("unknown shell '" + shell + "': expected bash, zsh or fish");
 }
 
 RunFn setup_completions(CLI::App& app) {
@@ -31,7 +31,7 @@ RunFn setup_completions(CLI::App& app) {
     return [shell]() -> int {
         std::cout << completion_script(*shell).take();
         std::cout.flush();
-        return std::cout ? 0 : static_cast<int>(ExitCode::runtime);
+        return std::cout ? 0 : static_cast<int>(base::ExitCode::runtime);
     };
 }
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cmd/subcommands.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace iotctl::cli {
 
@@ -12,6 +12,6 @@ namespace iotctl::cli {
 RunFn setup_completions(CLI::App& app);
 
 /// The completion script for `shell` (bash, zsh or fish); a usage error for any other name.
-Result<std::string> completion_script(const std::string& shell);
+base::Result<std::string> completion_script(const std::string& shell);
 
 }  // namespace iotctl::cli

@@ -11,11 +11,12 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
-#include "core/capture_csv.h"
-#include "core/capture_recorder.h"
-#include "core/output_writer.h"
-#include "core/payload.h"
-#include "core/topic.h"
+#include "core/base/payload.h"
+#include "core/base/timestamps.h"
+#include "core/base/topic.h"
+#include "core/capture/csv_export.h"
+#include "core/capture/output_writer.h"
+#include "core/capture/recorder.h"
 
 namespace iotctl::cli {
 
@@ -46,22 +47,26 @@ RunFn setup_csv_export(CLI::App& app) {
 
 namespace {
 
-CsvExportOptions check_options(CsvExportCliOptions& o) {
+capture::CsvExportOptions check_options(CsvExportCliOptions& o) {
     if (o.live && !o.capture.empty())
-        throw Failure(usage_error("give either a CAPTURE file or --live, not both"));
+        throw base::Failure(base::usage_error("give either a CAPTURE file or --live, not both"));
     if (!o.live && o.capture.empty())
-        throw Failure(usage_error("no capture given: csv-export CAPTURE (or --live -t TOPIC)"));
-    if (!o.live && (o.count || o.timeout)) throw Failure(usage_error("-C and -W need --live"));
-    if (o.live && o.topics.empty()) throw Failure(usage_error("--live needs a topic: -t TOPIC"));
-    if (o.count < 0) throw Failure(usage_error("-C must be 1 or more"));
-    if (o.timeout < 0) throw Failure(usage_error("-W must be a positive number of seconds"));
+        throw base::Failure(
+            base::usage_error("no capture given: csv-export CAPTURE (or --live -t TOPIC)"));
+    if (!o.live && (o.count || o.timeout))
+        throw base::Failure(base::usage_error("-C and -W need --live"));
+    if (o.live && o.topics.empty())
+        throw base::Failure(base::usage_error("--live needs a topic: -t TOPIC"));
+    if (o.count < 0) throw base::Failure(base::usage_error("-C must be 1 or more"));
+    if (o.timeout < 0)
+        throw base::Failure(base::usage_error("-W must be a positive number of seconds"));
     check_qos(o.qos, "-q");
-    CsvExportOptions e;
-    for (const auto& t : o.topics) validate_topic_filter(t).check();
+    capture::CsvExportOptions e;
+    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
     e.selection.topics = o.topics;
-    e.selection.window = make_time_window(o.from, o.to, now_ns()).take();
-    if (!o.fields.empty()) e.fields = parse_field_list(o.fields).take();
-    e.time_format = parse_time_format(o.time_format).take();
+    e.selection.window = base::make_time_window(o.from, o.to, base::now_ns()).take();
+    if (!o.fields.empty()) e.fields = base::parse_field_list(o.fields).take();
+    e.time_format = capture::parse_time_format(o.time_format).take();
     e.with_topic = !o.no_topic;
     return e;
 }
@@ -71,8 +76,8 @@ int open_output(const std::string& path) {
     if (path.empty() || path == "-") return STDOUT_FILENO;
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw Failure(
-            runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno))));
+        throw base::Failure(
+            base::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno))));
     return fd;
 }
 
@@ -82,7 +87,7 @@ std::string temp_capture_path() {
     std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/iotctl-live-XXXXXX";
     int fd = ::mkstemp(tmpl.data());
     if (fd < 0)
-        throw Failure(runtime_error(
+        throw base::Failure(base::runtime_error(
             fmt::format("cannot create a temporary capture: {}", std::strerror(errno))));
     ::close(fd);
     std::filesystem::remove(tmpl);  // CaptureStore creates it afresh
@@ -103,14 +108,15 @@ struct TempCapture {
 };
 
 // --live --fields: rows are written as messages arrive.
-int stream_live_rows(CsvExportCliOptions& o, const CsvExportOptions& e, OutputWriter& writer) {
-    CsvTable table(e.fields, e.time_format, e.with_topic);
+int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
+                     capture::OutputWriter& writer) {
+    capture::CsvTable table(e.fields, e.time_format, e.with_topic);
     std::string header;
     table.header(header);
     writer.append(header);
     std::mutex mutex;
     std::string rows;
-    return run_live_subscription(o, [&](Message&& m) {
+    return run_live_subscription(o, [&](base::Message&& m) {
         if (!e.selection.selects(m)) return;
         std::lock_guard lock(mutex);
         rows.clear();
@@ -119,55 +125,61 @@ int stream_live_rows(CsvExportCliOptions& o, const CsvExportOptions& e, OutputWr
 }
 
 // --live without --fields: record first (the header needs every column), then export.
-int record_then_export(CsvExportCliOptions& o, const CsvExportOptions& e, OutputWriter& writer) {
+int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
+                       capture::OutputWriter& writer) {
     TempCapture temp{temp_capture_path()};
     int code;
     {
-        CaptureRecorder recorder(
-            CaptureStore::open(temp.path, is_mqtt5(o.conn) ? "mqttv5" : "mqttv311").take());
-        code = run_live_subscription(o, [&](Message&& m) {
+        capture::CaptureRecorder recorder(
+            capture::CaptureStore::open(temp.path, broker::is_mqtt5(o.conn) ? "mqttv5" : "mqttv311")
+                .take());
+        code = run_live_subscription(o, [&](base::Message&& m) {
             if (e.selection.selects(m)) recorder.append(std::move(m));
         });
         recorder.close().check();
         if (recorder.written() == 0) {  // nothing arrived: just the header
             std::string header;
-            CsvTable(std::vector<std::string>{}, e.time_format, e.with_topic).header(header);
+            capture::CsvTable(std::vector<std::string>{}, e.time_format, e.with_topic)
+                .header(header);
             writer.append(header);
             return code;
         }
     }
-    export_capture_csv(temp.path, e, [&](std::string_view chunk) { writer.append(chunk); }).take();
+    capture::export_capture_csv(temp.path, e, [&](std::string_view chunk) {
+        writer.append(chunk);
+    }).take();
     return code;
 }
 
 }  // namespace
 
 int run_csv_export(CsvExportCliOptions& o) {
-    CsvExportOptions e = check_options(o);
+    capture::CsvExportOptions e = check_options(o);
     if (o.live)
         finish_conn_options(o.conn);
     else
-        detect_capture_kind(o.capture).take();  // a bad capture is reported before -o is touched
+        capture::detect_capture_kind(o.capture)
+            .take();  // a bad capture is reported before -o is touched
     const int fd = open_output(o.output);
     int code = 0;
-    Status status;
+    base::Status status;
     {
-        OutputWriter writer(fd);
+        capture::OutputWriter writer(fd);
         try {
             if (!o.live)
-                export_capture_csv(o.capture, e, [&](std::string_view c) {
+                capture::export_capture_csv(o.capture, e, [&](std::string_view c) {
                     writer.append(c);
                 }).take();
             else if (!e.fields.empty())
                 code = stream_live_rows(o, e, writer);
             else
                 code = record_then_export(o, e, writer);
-        } catch (const Failure& f) {
+        } catch (const base::Failure& f) {
             status = f.error;
         }
         writer.close();
         if (status.ok() && writer.failed())
-            status = runtime_error(
+            status = base::runtime_error(
                 fmt::format("writing '{}' failed", o.output.empty() ? "stdout" : o.output));
     }
     if (fd != STDOUT_FILENO) {

@@ -1,4 +1,5 @@
-// `iotctl csv-export`: a capture (or a live subscription) as RFC 4180 CSV (DESIGN.md §3).
+// `iotctl csv-export`: a capture (or a live subscription) as RFC 4180 CSV
+// (docs/commands.md#csv-export).
 #pragma once
 
 #include <functional>
@@ -6,14 +7,14 @@
 #include <vector>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
-#include "core/message.h"
+#include "core/base/message.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Everything `csv-export` is told on the command line.
 struct CsvExportCliOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::string capture, output, fields, time_format = "iso", from, to;
     std::vector<std::string> topics;
     bool no_topic = false, live = false;
@@ -30,6 +31,7 @@ int run_csv_export(CsvExportCliOptions& opts);
 
 /// `--live`: subscribes and hands each message (on Paho's thread: `each` must be quick) until
 /// -C/-W/SIGINT; returns the exit code to end with (0; 5 when -C was not reached within -W; 130).
-int run_live_subscription(CsvExportCliOptions& opts, const std::function<void(Message&&)>& each);
+int run_live_subscription(CsvExportCliOptions& opts,
+                          const std::function<void(base::Message&&)>& each);
 
 }  // namespace iotctl::cli

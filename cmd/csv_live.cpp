@@ -4,15 +4,16 @@
 
 namespace iotctl::cli {
 
-int run_live_subscription(CsvExportCliOptions& o, const std::function<void(Message&&)>& each) {
+int run_live_subscription(CsvExportCliOptions& o,
+                          const std::function<void(base::Message&&)>& each) {
     LiveSpec spec{"csv-export", o.topics, o.qos, o.count, o.timeout};
-    LiveEnd end = run_subscription(o.conn, spec, [&](Message&& m) {
+    LiveEnd end = run_subscription(o.conn, spec, [&](base::Message&& m) {
         each(std::move(m));
         return true;
     });
-    if (end.interrupted) return static_cast<int>(ExitCode::interrupted);
+    if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     // -W alone is how long to listen; with -C it is how long to wait for the count.
-    if (end.timed_out && o.count > 0) return static_cast<int>(ExitCode::timed_out);
+    if (end.timed_out && o.count > 0) return static_cast<int>(base::ExitCode::timed_out);
     return 0;
 }
 

@@ -7,15 +7,15 @@
 #include <unistd.h>
 
 #include "cmd/cli_common.h"
-#include "core/influx_sink.h"
-#include "core/ingest_pipeline.h"
-#include "core/ingest_state.h"
-#include "core/mqtt_session.h"
-#include "core/receive_clock.h"
-#include "core/sql_sinks.h"
-#include "core/stop_signal.h"
-#include "core/topic.h"
-#include "core/url_parts.h"
+#include "core/base/stop_signal.h"
+#include "core/base/topic.h"
+#include "core/broker/receive_clock.h"
+#include "core/broker/session.h"
+#include "core/ingest/pipeline.h"
+#include "core/ingest/state_dir.h"
+#include "core/sinks/influx_sink.h"
+#include "core/sinks/sql_open.h"
+#include "core/sinks/url_parts.h"
 
 namespace iotctl::cli {
 
@@ -82,53 +82,56 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
 
 void check_ingest_options(IngestOptions& o) {
     check_qos(o.qos, "-q");
-    if (o.batch_size < 1) throw Failure(usage_error("--batch-size must be 1 or more"));
+    if (o.batch_size < 1) throw base::Failure(base::usage_error("--batch-size must be 1 or more"));
     if (!(o.flush_interval > 0))
-        throw Failure(usage_error("--flush-interval must be above 0 seconds"));
+        throw base::Failure(base::usage_error("--flush-interval must be above 0 seconds"));
     if (o.fsync_interval < 0)
-        throw Failure(usage_error("--fsync-interval must be 0 or more seconds"));
+        throw base::Failure(base::usage_error("--fsync-interval must be 0 or more seconds"));
     if (o.stats_interval < 0)
-        throw Failure(usage_error("--stats-interval must be 0 or more seconds"));
+        throw base::Failure(base::usage_error("--stats-interval must be 0 or more seconds"));
     if (o.drain_timeout < 0)
-        throw Failure(usage_error("--drain-timeout must be 0 or more seconds"));
+        throw base::Failure(base::usage_error("--drain-timeout must be 0 or more seconds"));
     if (!o.presets.empty() && !o.map_file.empty())
-        throw Failure(usage_error("give --preset or --map, not both"));
+        throw base::Failure(base::usage_error("give --preset or --map, not both"));
     if (o.share.find_first_of("/+#") != std::string::npos)
-        throw Failure(
-            usage_error(fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
-    for (const auto& t : o.topics) validate_topic_filter(t).check();
+        throw base::Failure(base::usage_error(
+            fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
+    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
     bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
     if (o.influx.empty() && (v2 || !o.influx_db.empty()))
-        throw Failure(usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
+        throw base::Failure(
+            base::usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
 }
 
-std::unique_ptr<Mapper> make_mapper(const IngestOptions& o) {
-    if (!o.map_file.empty()) return load_mapping_file(o.map_file).take();
-    return make_preset_mapper(o.presets.empty() ? std::vector<std::string>{"generic"} : o.presets)
+std::unique_ptr<mapping::Mapper> make_mapper(const IngestOptions& o) {
+    if (!o.map_file.empty()) return mapping::load_mapping_file(o.map_file).take();
+    return mapping::make_preset_mapper(o.presets.empty() ? std::vector<std::string>{"generic"}
+                                                         : o.presets)
         .take();
 }
 
 /// Builds every sink named on the command line (SQLite ./iotctl.db when none is); exit 1 on errors.
-std::vector<PipelineSink> make_sinks(const IngestOptions& o, std::string& described) {
-    std::vector<PipelineSink> sinks;
-    auto add = [&](Result<std::unique_ptr<Sink>> sink, const std::string& what) {
+std::vector<ingest::PipelineSink> make_sinks(const IngestOptions& o, std::string& described) {
+    std::vector<ingest::PipelineSink> sinks;
+    auto add = [&](base::Result<std::unique_ptr<sinks::Sink>> sink, const std::string& what) {
         sinks.push_back({sink.take(), make_mapper(o)});
         sinks.back().sink->check_access().check();  // bad credentials end the run at start
         described += (described.empty() ? "" : ", ") + what;
     };
     for (const auto& url : o.influx) {
-        InfluxSinkOptions io;
+        sinks::InfluxSinkOptions io;
         io.url = url;
         io.db = o.influx_db;
         io.org = o.influx_org;
         io.bucket = o.influx_bucket;
         io.token = o.influx_token;
-        add(make_influx_sink(io), "influx " + url_for_log(url));
+        add(sinks::make_influx_sink(io), "influx " + sinks::url_for_log(url));
     }
-    if (!o.mysql.empty()) add(make_mysql_sink(o.mysql), "mysql " + url_for_log(o.mysql));
+    if (!o.mysql.empty())
+        add(sinks::make_mysql_sink(o.mysql), "mysql " + sinks::url_for_log(o.mysql));
     if (!o.sqlite.empty() || sinks.empty()) {
         std::string path = o.sqlite.empty() ? "./iotctl.db" : o.sqlite;
-        add(make_sqlite_sink(path), "sqlite " + path);
+        add(sinks::make_sqlite_sink(path), "sqlite " + path);
     }
     return sinks;
 }
@@ -158,7 +161,7 @@ uint64_t parse_byte_size(const std::string& text, const char* flag) {
                   : unit == "GB"                                ? 1e9
                                                                 : -1;
     if (used == 0 || mult < 0 || !(n > 0))
-        throw Failure(usage_error(fmt::format(
+        throw base::Failure(base::usage_error(fmt::format(
             "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag)));
     return static_cast<uint64_t>(n * mult);
 }
@@ -175,36 +178,38 @@ int run_ingest(IngestOptions& o) {
     check_ingest_options(o);
     uint64_t spool_max = parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
     if (spool_max < (1u << 20))
-        throw Failure(usage_error("--spool-max-bytes must be at least 1MiB"));
-    if (auto url_topic = resolve_conn_options(o.conn).take(); !url_topic.empty())
+        throw base::Failure(base::usage_error("--spool-max-bytes must be at least 1MiB"));
+    if (auto url_topic = broker::resolve_conn_options(o.conn).take(); !url_topic.empty())
         o.topics.push_back(url_topic);
 
-    auto log = IngestLog::open(o.log_file).take();
-    auto dead = DeadLetterFile::open(o.dead_letter).take();
+    auto log = ingest::IngestLog::open(o.log_file).take();
+    auto dead = ingest::DeadLetterFile::open(o.dead_letter).take();
     std::string described;
     auto sinks = make_sinks(o, described);
 
     std::vector<std::string> filters =
         o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
     if (filters.empty())
-        throw Failure(usage_error("the mapping subscribes to nothing: give -t FILTER"));
+        throw base::Failure(base::usage_error("the mapping subscribes to nothing: give -t FILTER"));
     if (!o.share.empty())
         for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
 
     bool derived_id = o.conn.client_id.empty();
-    std::string id =
-        derived_id ? derive_client_id(local_host_name(),
-                                      fmt::format("{}:{}", o.conn.host, effective_port(o.conn)),
-                                      filters, o.share)
-                   : o.conn.client_id;
-    auto state = StateDir::claim(o.state_dir.empty() ? default_state_root() : o.state_dir, id,
-                                 derived_id && !o.share.empty())
-                     .take();
+    std::string id = derived_id
+                         ? ingest::derive_client_id(
+                               local_host_name(),
+                               fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
+                               filters, o.share)
+                         : o.conn.client_id;
+    auto state =
+        ingest::StateDir::claim(o.state_dir.empty() ? ingest::default_state_root() : o.state_dir,
+                                id, derived_id && !o.share.empty())
+            .take();
     o.conn.client_id = state->client_id();
     o.conn.clean_session = false;  // persistent session: the broker queues while we are away
     if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
 
-    PipelineOptions po;
+    ingest::PipelineOptions po;
     po.state_dir = state->path();
     po.spool.max_bytes = spool_max;
     po.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);
@@ -213,21 +218,22 @@ int run_ingest(IngestOptions& o) {
         std::chrono::milliseconds(static_cast<int64_t>(o.flush_interval * 1000));
     po.fsync_interval = std::chrono::milliseconds(static_cast<int64_t>(o.fsync_interval * 1000));
     po.drain_time = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
-    auto pipeline = IngestPipeline::open(std::move(po), std::move(sinks), *dead, *log).take();
+    auto pipeline =
+        ingest::IngestPipeline::open(std::move(po), std::move(sinks), *dead, *log).take();
 
-    on_hangup([&] {
+    base::on_hangup([&] {
         if (auto s = log->reopen(); !s) log->error(s.error().message);
         if (auto s = dead->reopen(); !s) log->error(s.error().message);
         log->info("reopened log and dead-letter files (SIGHUP)");
     });
 
-    MqttSession session(o.conn, "ingest");
+    broker::MqttSession session(o.conn, "ingest");
     session.enable_auto_reconnect(true);
     // Unique receive times: two messages of one series never collapse into one point, not even
     // across the processes of a share group.
-    ReceiveClock clock(
-        receive_lane(state->client_id(), state->slot(), derived_id && !o.share.empty()));
-    session.on_message([&](Message&& m) {
+    broker::ReceiveClock clock(
+        broker::receive_lane(state->client_id(), state->slot(), derived_id && !o.share.empty()));
+    session.on_message([&](base::Message&& m) {
         m.ts_ns = clock.next(m.ts_ns);
         pipeline->accept(m);
     });
@@ -239,7 +245,7 @@ int run_ingest(IngestOptions& o) {
     // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
     pipeline->start();
     session.connect().check();
-    SubscribeFlags flags;
+    broker::SubscribeFlags flags;
     flags.qos = o.qos;
     session.subscribe(filters, flags).check();
     log->info(fmt::format(
@@ -249,10 +255,10 @@ int run_ingest(IngestOptions& o) {
 
     auto step = std::chrono::milliseconds(
         o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
-    while (!wait_for_stop(step))
+    while (!base::wait_for_stop(step))
         if (o.stats_interval > 0) log->info(pipeline->summary());
 
-    int sig = stop_signal();
+    int sig = base::stop_signal();
     log->info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
                           sig == SIGINT ? "SIGINT" : "SIGTERM", o.drain_timeout));
     session.disconnect(2.0);
@@ -260,8 +266,8 @@ int run_ingest(IngestOptions& o) {
     log->info("final: " + pipeline->summary());
     if (left > 0)
         log->warn(fmt::format("{} not yet written stays in the spool for the next start",
-                              human_bytes(left)));
-    return sig == SIGINT ? static_cast<int>(ExitCode::interrupted) : 0;
+                              ingest::human_bytes(left)));
+    return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
 }
 
 }  // namespace iotctl::cli

@@ -1,17 +1,18 @@
-// `iotctl ingest` (DESIGN.md §3): MQTT into InfluxDB, MySQL/MariaDB and SQLite, at least once.
+// `iotctl ingest` (docs/commands.md#ingest): MQTT into InfluxDB, MySQL/MariaDB and SQLite, at least
+// once.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Every flag of `iotctl ingest`.
 struct IngestOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::vector<std::string> influx;  // one sink each; a URL may name its own ?db= / ?org=&bucket=
     std::string influx_db, influx_org, influx_bucket, influx_token;
     std::string mysql, sqlite;

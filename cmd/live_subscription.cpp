@@ -4,35 +4,35 @@
 #include <chrono>
 #include <iostream>
 
-#include "core/mqtt_session.h"
-#include "core/stop_signal.h"
+#include "core/base/stop_signal.h"
+#include "core/broker/session.h"
 
 namespace iotctl::cli {
 
-LiveEnd run_subscription(const ConnOptions& conn, const LiveSpec& spec, const LiveHandler& handle,
-                         const std::function<bool()>& idle_stop) {
+LiveEnd run_subscription(const broker::ConnOptions& conn, const LiveSpec& spec,
+                         const LiveHandler& handle, const std::function<bool()>& idle_stop) {
     std::atomic<int> counted{0};
     std::atomic<bool> done{false};
-    MqttSession session(conn, spec.command);
+    broker::MqttSession session(conn, spec.command);
     session.enable_auto_reconnect(true);
-    session.on_message([&](Message&& m) {
+    session.on_message([&](base::Message&& m) {
         if (done.load(std::memory_order_relaxed)) return;
         if (handle(std::move(m)) && spec.count > 0 && counted.fetch_add(1) + 1 >= spec.count) {
             done = true;
-            request_stop();
+            base::request_stop();
         }
     });
     session.on_connection_lost([](const std::string& why) {
         std::cerr << "iotctl: warning: connection lost (" << why << "), reconnecting\n";
     });
     session.connect().check();
-    SubscribeFlags flags;
+    broker::SubscribeFlags flags;
     flags.qos = spec.qos;
     session.subscribe(spec.topics, flags).check();
 
     const auto start = std::chrono::steady_clock::now();
     LiveEnd end;
-    while (!wait_for_stop(std::chrono::milliseconds(50))) {
+    while (!base::wait_for_stop(std::chrono::milliseconds(50))) {
         if (spec.timeout > 0 && std::chrono::steady_clock::now() - start >=
                                     std::chrono::duration<double>(spec.timeout)) {
             end.timed_out = true;
@@ -42,7 +42,7 @@ LiveEnd run_subscription(const ConnOptions& conn, const LiveSpec& spec, const Li
     }
     done = true;
     session.disconnect(2.0);
-    end.interrupted = stop_signal() != 0 && !(spec.count > 0 && counted >= spec.count);
+    end.interrupted = base::stop_signal() != 0 && !(spec.count > 0 && counted >= spec.count);
     return end;
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/conn_options.h"
-#include "core/message.h"
+#include "core/base/message.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
@@ -26,11 +26,11 @@ struct LiveEnd {
 };
 
 /// Handles one message on Paho's thread (must return quickly); true when it counts for -C.
-using LiveHandler = std::function<bool(Message&&)>;
+using LiveHandler = std::function<bool(base::Message&&)>;
 
 /// Connects, subscribes and waits until -C, -W, a stop request or `idle_stop()` (polled every
 /// 50 ms on this thread) ends it, then disconnects cleanly; throws Failure on connect errors.
-LiveEnd run_subscription(const ConnOptions& conn, const LiveSpec& spec, const LiveHandler& handle,
-                         const std::function<bool()>& idle_stop = {});
+LiveEnd run_subscription(const broker::ConnOptions& conn, const LiveSpec& spec,
+                         const LiveHandler& handle, const std::function<bool()>& idle_stop = {});
 
 }  // namespace iotctl::cli

@@ -13,12 +13,12 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
-#include "core/line_reader.h"
-#include "core/mqtt_session.h"
-#include "core/output_format.h"
-#include "core/payload.h"
-#include "core/stop_signal.h"
-#include "core/topic.h"
+#include "core/base/line_reader.h"
+#include "core/base/message_json.h"
+#include "core/base/payload.h"
+#include "core/base/stop_signal.h"
+#include "core/base/topic.h"
+#include "core/broker/session.h"
 
 namespace iotctl::cli {
 
@@ -56,28 +56,29 @@ RunFn setup_pub(CLI::App& app) {
 namespace {
 
 // Fills MQTT 5 properties from -D's flattened values (3 or 4 per use; CLI11 gives them in order).
-Status apply_properties(const std::vector<std::string>& raw, Message& m) {
+base::Status apply_properties(const std::vector<std::string>& raw, base::Message& m) {
     size_t i = 0;
     while (i < raw.size()) {
         if (raw[i] != "publish")
-            return usage_error(
+            return base::usage_error(
                 fmt::format("invalid -D '{}': only 'publish' properties are supported", raw[i]));
-        if (i + 2 >= raw.size()) return usage_error("invalid -D: expected -D publish NAME VALUE");
+        if (i + 2 >= raw.size())
+            return base::usage_error("invalid -D: expected -D publish NAME VALUE");
         const std::string& name = raw[i + 1];
         if (name == "user-property") {
             if (i + 3 >= raw.size())
-                return usage_error("invalid -D: user-property needs KEY VALUE");
+                return base::usage_error("invalid -D: user-property needs KEY VALUE");
             m.user_properties.emplace_back(raw[i + 2], raw[i + 3]);
             i += 4;
         } else if (name == "content-type") {
             m.content_type = raw[i + 2];
             i += 3;
         } else if (name == "response-topic") {
-            if (auto s = validate_topic_name(raw[i + 2]); !s) return s;
+            if (auto s = base::validate_topic_name(raw[i + 2]); !s) return s;
             m.response_topic = raw[i + 2];
             i += 3;
         } else {
-            return usage_error(
+            return base::usage_error(
                 fmt::format("invalid -D property '{}': supported are user-property, content-type, "
                             "response-topic",
                             name));
@@ -86,35 +87,35 @@ Status apply_properties(const std::vector<std::string>& raw, Message& m) {
     return {};
 }
 
-Status check_pub_options(PubOptions& o) {
-    auto url_topic = resolve_conn_options(o.conn);
+base::Status check_pub_options(PubOptions& o) {
+    auto url_topic = broker::resolve_conn_options(o.conn);
     if (!url_topic) return url_topic.error();
     if (o.topic.empty()) o.topic = *url_topic;
     int sources = o.message.has_value() + !o.file.empty() + o.stdin_whole + o.stdin_lines +
                   o.null_message + o.jsonl;
     if (sources == 0)
-        return usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
-    if (sources > 1) return usage_error("give only one of -m, -f, -s, -l, -n and --jsonl");
+        return base::usage_error("nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl");
+    if (sources > 1) return base::usage_error("give only one of -m, -f, -s, -l, -n and --jsonl");
     if (!o.jsonl) {
-        if (o.topic.empty()) return usage_error("no topic given: use -t TOPIC");
-        if (auto s = validate_topic_name(o.topic); !s) return s;
+        if (o.topic.empty()) return base::usage_error("no topic given: use -t TOPIC");
+        if (auto s = base::validate_topic_name(o.topic); !s) return s;
     }
     if (o.qos < 0 || o.qos > 2)
-        return usage_error(fmt::format("invalid QoS {}: expected 0, 1 or 2", o.qos));
-    if (o.repeat < 1) return usage_error("--repeat must be 1 or more");
-    if (o.repeat_delay < 0) return usage_error("--repeat-delay must not be negative");
-    if (!o.properties.empty() && !is_mqtt5(o.conn))
-        return usage_error("-D needs MQTT 5: add -V mqttv5");
+        return base::usage_error(fmt::format("invalid QoS {}: expected 0, 1 or 2", o.qos));
+    if (o.repeat < 1) return base::usage_error("--repeat must be 1 or more");
+    if (o.repeat_delay < 0) return base::usage_error("--repeat-delay must not be negative");
+    if (!o.properties.empty() && !broker::is_mqtt5(o.conn))
+        return base::usage_error("-D needs MQTT 5: add -V mqttv5");
     return {};
 }
 
 // One `--jsonl` line (as `sub --json` writes it) as a message; the error says what is wrong.
-Result<Message> jsonl_message(std::string_view line) {
-    auto parsed = parse_json_strict(line);
+base::Result<base::Message> jsonl_message(std::string_view line) {
+    auto parsed = base::parse_json_strict(line);
     if (!parsed) return parsed.error();
-    auto msg = message_from_json(*parsed);
+    auto msg = base::message_from_json(*parsed);
     if (!msg) return msg.error();
-    if (auto s = validate_topic_name(msg->topic); !s) return s.error();
+    if (auto s = base::validate_topic_name(msg->topic); !s) return s.error();
     return msg;
 }
 
@@ -139,7 +140,7 @@ class Pacer {
 
 int run_pub(PubOptions& o) {
     check_pub_options(o).check();
-    Message base;
+    base::Message base;
     base.topic = o.topic;
     base.qos = o.qos;
     base.retain = o.retain;
@@ -149,10 +150,10 @@ int run_pub(PubOptions& o) {
     if (!o.file.empty()) {
         std::ifstream in(o.file, std::ios::binary);
         if (!in)
-            throw Failure(runtime_error(
+            throw base::Failure(base::runtime_error(
                 fmt::format("cannot read file '{}': {}", o.file, std::strerror(errno))));
         base.payload.assign(std::istreambuf_iterator<char>(in), {});
-        if (in.bad()) throw Failure(runtime_error("cannot read file '" + o.file + "'"));
+        if (in.bad()) throw base::Failure(base::runtime_error("cannot read file '" + o.file + "'"));
     } else if (o.stdin_whole) {
         std::ostringstream all;
         all << std::cin.rdbuf();
@@ -161,22 +162,22 @@ int run_pub(PubOptions& o) {
         base.payload = *o.message;
     }
 
-    MqttSession session(o.conn, "pub");
+    broker::MqttSession session(o.conn, "pub");
     session.set_publish_window(o.window);
     bool lost = false;
     session.on_connection_lost([&](const std::string&) { lost = true; });
     session.connect().check();
 
-    auto publish = [&](const Message& m) {
+    auto publish = [&](const base::Message& m) {
         pacer.wait();
-        if (auto s = session.publish(m); !s) throw Failure(s.error());
+        if (auto s = session.publish(m); !s) throw base::Failure(s.error());
     };
     uint64_t line_number = 0, bad_lines = 0;
     if (o.stdin_lines || o.jsonl) {
-        LineReader reader(STDIN_FILENO);
-        Message m = base;
+        base::LineReader reader(STDIN_FILENO);
+        base::Message m = base;
         std::string_view line;
-        while (!stop_requested() && reader.next(line)) {
+        while (!base::stop_requested() && reader.next(line)) {
             ++line_number;
             if (o.jsonl) {
                 if (line.empty()) continue;
@@ -195,27 +196,27 @@ int run_pub(PubOptions& o) {
             }
         }
         if (reader.failed())
-            throw Failure(runtime_error("reading stdin failed: " + reader.error()));
+            throw base::Failure(base::runtime_error("reading stdin failed: " + reader.error()));
     } else {
-        for (int i = 0; i < o.repeat && !stop_requested(); ++i) {
+        for (int i = 0; i < o.repeat && !base::stop_requested(); ++i) {
             if (i > 0 && o.repeat_delay > 0 &&
-                wait_for_stop(
+                base::wait_for_stop(
                     std::chrono::milliseconds(static_cast<int64_t>(o.repeat_delay * 1000))))
                 break;
             publish(base);
         }
     }
-    Status flushed = session.flush();
+    base::Status flushed = session.flush();
     session.disconnect(5.0);
-    if (!flushed) throw Failure(flushed.error());
+    if (!flushed) throw base::Failure(flushed.error());
     if (bad_lines > 0)
-        throw Failure(runtime_error(
+        throw base::Failure(base::runtime_error(
             fmt::format("{} of {} stdin lines were not valid messages and were not published",
                         bad_lines, line_number)));
-    if (stop_signal() != 0) {
+    if (base::stop_signal() != 0) {
         std::cerr << fmt::format("iotctl: interrupted after {} messages were delivered\n",
                                  session.published());
-        return static_cast<int>(ExitCode::interrupted);
+        return static_cast<int>(base::ExitCode::interrupted);
     }
     return 0;
 }

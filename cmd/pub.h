@@ -1,4 +1,4 @@
-// `iotctl pub`: publish like mosquitto_pub, but never drop a line (DESIGN.md §3).
+// `iotctl pub`: publish like mosquitto_pub, but never drop a line (docs/commands.md#pub).
 #pragma once
 
 #include <optional>
@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Everything `pub` is told on the command line.
 struct PubOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::string topic, file;
     std::optional<std::string> message;  // -m, possibly empty (an empty payload)
     bool stdin_whole = false, stdin_lines = false, null_message = false, jsonl = false;

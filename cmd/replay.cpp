@@ -6,15 +6,16 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
-#include "core/capture_reader.h"
-#include "core/mqtt_session.h"
-#include "core/output_format.h"
-#include "core/output_writer.h"
-#include "core/payload.h"
-#include "core/progress_meter.h"
-#include "core/replay_runner.h"
-#include "core/stop_signal.h"
-#include "core/topic.h"
+#include "core/base/message_json.h"
+#include "core/base/payload.h"
+#include "core/base/stop_signal.h"
+#include "core/base/timestamps.h"
+#include "core/base/topic.h"
+#include "core/broker/session.h"
+#include "core/capture/output_writer.h"
+#include "core/capture/progress_meter.h"
+#include "core/capture/reader.h"
+#include "core/capture/replay_runner.h"
 
 namespace iotctl::cli {
 
@@ -57,48 +58,49 @@ RunFn setup_replay(CLI::App& app) {
 
 namespace {
 
-class SessionPublisher : public Publisher {
+class SessionPublisher : public capture::Publisher {
   public:
-    explicit SessionPublisher(MqttSession& s) : session_(s) {}
-    Status publish(const Message& m) override { return session_.publish(m); }
-    Status flush() override { return session_.flush(); }
+    explicit SessionPublisher(broker::MqttSession& s) : session_(s) {}
+    base::Status publish(const base::Message& m) override { return session_.publish(m); }
+    base::Status flush() override { return session_.flush(); }
 
   private:
-    MqttSession& session_;
+    broker::MqttSession& session_;
 };
 
 // --dry-run: what would be published, as `sub --json` lines on stdout.
-class PrintPublisher : public Publisher {
+class PrintPublisher : public capture::Publisher {
   public:
-    Status publish(const Message& m) override {
-        line_ = dump_json(message_to_json(m));
+    base::Status publish(const base::Message& m) override {
+        line_ = base::dump_json(base::message_to_json(m));
         line_ += '\n';
         writer_.append(line_);
         return {};
     }
-    Status flush() override {
+    base::Status flush() override {
         writer_.close();
-        if (writer_.failed()) return runtime_error("writing to stdout failed");
+        if (writer_.failed()) return base::runtime_error("writing to stdout failed");
         return {};
     }
 
   private:
-    OutputWriter writer_{STDOUT_FILENO};
+    capture::OutputWriter writer_{STDOUT_FILENO};
     std::string line_;
 };
 
-ReplayOptions check_options(ReplayCliOptions& o) {
-    if (!(o.speed >= 0)) throw Failure(usage_error("--speed must be 0 or more"));
-    if (o.loops < 0) throw Failure(usage_error("--loop must be 0 (forever) or more"));
-    if (o.window < 1) throw Failure(usage_error("--window must be 1 or more"));
+capture::ReplayOptions check_options(ReplayCliOptions& o) {
+    if (!(o.speed >= 0)) throw base::Failure(base::usage_error("--speed must be 0 or more"));
+    if (o.loops < 0) throw base::Failure(base::usage_error("--loop must be 0 (forever) or more"));
+    if (o.window < 1) throw base::Failure(base::usage_error("--window must be 1 or more"));
     if (o.retain && o.no_retain)
-        throw Failure(usage_error("-r and --no-retain contradict each other"));
-    for (const auto& t : o.topics) validate_topic_filter(t).check();
-    ReplayOptions r;
+        throw base::Failure(base::usage_error("-r and --no-retain contradict each other"));
+    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
+    capture::ReplayOptions r;
     r.timing.speed = o.speed;
     r.timing.rate = parse_rate(o.rate, "--rate");
     r.loops = o.loops;
-    for (const auto& text : o.rewrites) r.rewrites.push_back(parse_topic_rewrite(text).take());
+    for (const auto& text : o.rewrites)
+        r.rewrites.push_back(capture::parse_topic_rewrite(text).take());
     if (o.qos != -1) {
         check_qos(o.qos, "-q");
         r.qos = o.qos;
@@ -109,7 +111,8 @@ ReplayOptions check_options(ReplayCliOptions& o) {
 }
 
 // Time left: recorded time still to play (scaled) when timing matters, else by message rate.
-double eta_seconds(const ReplayProgress& p, const CaptureScan& scan, const ReplayOptions& r) {
+double eta_seconds(const capture::ReplayProgress& p, const capture::CaptureScan& scan,
+                   const capture::ReplayOptions& r) {
     if (r.loops == 0) return -1;
     uint64_t total = scan.selected * r.loops;
     double by_rate = p.elapsed_ns > 0 ? (total - p.sent) * (p.elapsed_ns / 1e9) / p.sent : -1;
@@ -122,49 +125,49 @@ double eta_seconds(const ReplayProgress& p, const CaptureScan& scan, const Repla
 }  // namespace
 
 int run_replay_command(ReplayCliOptions& o) {
-    ReplayOptions r = check_options(o);
+    capture::ReplayOptions r = check_options(o);
     if (!o.dry_run) finish_conn_options(o.conn);
-    CaptureSelection selection;
-    selection.window = make_time_window(o.from, o.to, now_ns()).take();
+    capture::CaptureSelection selection;
+    selection.window = base::make_time_window(o.from, o.to, base::now_ns()).take();
     selection.topics = o.topics;
     // A first pass checks every record and counts, before anything is published.
     std::string recorded_version;
-    open_selected(o.capture, selection, &recorded_version).take();
-    CaptureScan scan = scan_capture(o.capture, selection, {}).take();
+    capture::open_selected(o.capture, selection, &recorded_version).take();
+    capture::CaptureScan scan = capture::scan_capture(o.capture, selection, {}).take();
 
     std::string note;
     if (!o.version_given && (recorded_version == "mqttv5" || recorded_version == "mixed")) {
         o.conn.protocol_version = "mqttv5";  // keep the recorded MQTT 5 properties
         note = " (MQTT 5, as recorded)";
     }
-    std::unique_ptr<MqttSession> session;
-    std::unique_ptr<Publisher> publisher;
+    std::unique_ptr<broker::MqttSession> session;
+    std::unique_ptr<capture::Publisher> publisher;
     if (o.dry_run) {
         publisher = std::make_unique<PrintPublisher>();
     } else {
-        session = std::make_unique<MqttSession>(o.conn, "replay");
+        session = std::make_unique<broker::MqttSession>(o.conn, "replay");
         session->set_publish_window(static_cast<size_t>(o.window));
         session->connect().check();
         // Nagle would hold a message until the broker's delayed ACK of the previous one.
         if (r.timing.speed > 0 || r.timing.rate > 0) session->send_without_delay();
         publisher = std::make_unique<SessionPublisher>(*session);
     }
-    auto clock = make_steady_clock();
-    ProgressMeter meter(STDERR_FILENO);
-    auto progress = [&](const ReplayProgress& p) {
+    auto clock = capture::make_steady_clock();
+    capture::ProgressMeter meter(STDERR_FILENO);
+    auto progress = [&](const capture::ReplayProgress& p) {
         if (meter.enabled())
             meter.update(p.sent, r.loops ? scan.selected * r.loops : 0, eta_seconds(p, scan, r),
                          clock->now_ns(), p.elapsed_ns);
     };
-    auto open = [&]() -> Result<std::unique_ptr<MessageSource>> {
-        auto s = open_selected(o.capture, selection);
+    auto open = [&]() -> base::Result<std::unique_ptr<capture::MessageSource>> {
+        auto s = capture::open_selected(o.capture, selection);
         if (!s) return s.error();
-        return std::unique_ptr<MessageSource>(std::move(*s));
+        return std::unique_ptr<capture::MessageSource>(std::move(*s));
     };
-    auto result = run_replay(open, *publisher, *clock, r, progress);
+    auto result = capture::run_replay(open, *publisher, *clock, r, progress);
     meter.finish();
     if (session) session->disconnect(5.0);
-    ReplayStats stats = result.take();
+    capture::ReplayStats stats = result.take();
 
     double secs = stats.elapsed_ns / 1e9;
     std::string timing =
@@ -175,10 +178,10 @@ int run_replay_command(ReplayCliOptions& o) {
         "iotctl: replay: {} {} messages{} in {:.2f} s ({:.0f} msg/s), {} pass{}{}\n",
         o.dry_run ? "printed" : "published", stats.sent, note, secs,
         secs > 0 ? stats.sent / secs : 0.0, stats.passes, stats.passes == 1 ? "" : "es", timing);
-    if (stats.interrupted) return static_cast<int>(ExitCode::interrupted);
+    if (stats.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     if (stats.skipped > 0)
-        throw Failure(runtime_error(fmt::format("{} messages were not replayed: {}", stats.skipped,
-                                                stats.first_skip_reason)));
+        throw base::Failure(base::runtime_error(fmt::format(
+            "{} messages were not replayed: {}", stats.skipped, stats.first_skip_reason)));
     return 0;
 }
 

@@ -1,17 +1,17 @@
-// `iotctl replay`: publish a recorded capture again (DESIGN.md §3).
+// `iotctl replay`: publish a recorded capture again (docs/commands.md#replay).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Everything `replay` is told on the command line.
 struct ReplayCliOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::string capture;
     double speed = 1.0;
     int loops = 1;

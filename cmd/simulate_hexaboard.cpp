@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
-#include "core/error.h"
-#include "core/sim_fleet.h"
-#include "core/sim_limits.h"
-#include "core/sim_socket_drop.h"
+#include "core/base/error.h"
+#include "core/sim/fleet.h"
+#include "core/sim/limits.h"
+#include "core/sim/socket_drop.h"
 
 namespace iotctl::cli {
 
@@ -46,7 +46,7 @@ RunFn setup_simulate_hexaboard(CLI::App& app) {
 
 namespace {
 
-Result<uint64_t> parse_u64(const std::string& text, const char* flag) {
+base::Result<uint64_t> parse_u64(const std::string& text, const char* flag) {
     try {
         size_t used = 0;
         if (text.empty() || text[0] == '-') throw std::invalid_argument("");
@@ -54,35 +54,36 @@ Result<uint64_t> parse_u64(const std::string& text, const char* flag) {
         if (used != text.size()) throw std::invalid_argument("");
         return v;
     } catch (const std::exception&) {
-        return usage_error(
+        return base::usage_error(
             fmt::format("invalid {} '{}': expected a non-negative whole number", flag, text));
     }
 }
 
-Status check_options(SimulateOptions& o) {
-    auto url_topic = resolve_conn_options(o.conn);
+base::Status check_options(SimulateOptions& o) {
+    auto url_topic = broker::resolve_conn_options(o.conn);
     if (!url_topic) return url_topic.error();
     if (o.profile != "hexaboard" && o.profile != "tasmota")
-        return usage_error(
+        return base::usage_error(
             fmt::format("invalid --profile '{}': expected hexaboard or tasmota", o.profile));
-    if (!o.boards.empty() && o.count > 0) return usage_error("give --boards or --count, not both");
-    if (o.count < 0) return usage_error("--count must be 1 or more");
+    if (!o.boards.empty() && o.count > 0)
+        return base::usage_error("give --boards or --count, not both");
+    if (o.count < 0) return base::usage_error("--count must be 1 or more");
     if (!(o.interval > 0) || o.interval > 86400)
-        return usage_error("--interval must be more than 0 seconds (at most 86400)");
+        return base::usage_error("--interval must be more than 0 seconds (at most 86400)");
     if (!(o.jitter >= 0 && o.jitter < 1))
-        return usage_error("--jitter must be a fraction from 0 to below 1");
-    if (o.duration < 0) return usage_error("--duration must not be negative");
-    if (o.messages < 0) return usage_error("--messages must not be negative");
+        return base::usage_error("--jitter must be a fraction from 0 to below 1");
+    if (o.duration < 0) return base::usage_error("--duration must not be negative");
+    if (o.messages < 0) return base::usage_error("--messages must not be negative");
     if (!(o.faults >= 0 && o.faults <= 1))
-        return usage_error("--faults must be a share from 0 to 1");
-    if (o.max_connecting < 1) return usage_error("--max-connecting must be 1 or more");
+        return base::usage_error("--faults must be a share from 0 to 1");
+    if (o.max_connecting < 1) return base::usage_error("--max-connecting must be 1 or more");
     if (o.topic_prefix.find_first_of("+#") != std::string::npos)
-        return usage_error("--topic-prefix must not contain '+' or '#'");
+        return base::usage_error("--topic-prefix must not contain '+' or '#'");
     check_qos(o.qos, "-q");
     return {};
 }
 
-void print_summary(const FleetStats& s, uint64_t seed, double intended_rate) {
+void print_summary(const sim::FleetStats& s, uint64_t seed, double intended_rate) {
     std::cerr << fmt::format(
         "iotctl: simulate-hexaboard: {} devices ({} online at the end), {} messages sent in {:.1f} "
         "s "
@@ -100,14 +101,15 @@ void print_summary(const FleetStats& s, uint64_t seed, double intended_rate) {
 
 int run_simulate_hexaboard(SimulateOptions& o) {
     check_options(o).check();
-    SimProfile profile = o.profile == "tasmota" ? SimProfile::tasmota : SimProfile::hexaboard;
-    std::vector<std::string> names = !o.boards.empty()
-                                         ? parse_device_names(o.boards).take()
-                                         : default_device_names(profile, o.count ? o.count : 3);
+    sim::SimProfile profile =
+        o.profile == "tasmota" ? sim::SimProfile::tasmota : sim::SimProfile::hexaboard;
+    std::vector<std::string> names =
+        !o.boards.empty() ? sim::parse_device_names(o.boards).take()
+                          : sim::default_device_names(profile, o.count ? o.count : 3);
     uint64_t seed = o.seed.empty()
                         ? std::random_device{}() * 0x100000000ULL + std::random_device{}()
                         : parse_u64(o.seed, "--seed").take();
-    FleetOptions fo;
+    sim::FleetOptions fo;
     fo.interval = o.interval;
     fo.jitter = o.jitter;
     fo.duration = o.duration;
@@ -119,30 +121,31 @@ int run_simulate_hexaboard(SimulateOptions& o) {
     fo.max_connecting = static_cast<size_t>(o.max_connecting);
     fo.connect_timeout = o.conn.connect_timeout;
     // One socket per device, plus Paho's and our own descriptors.
-    ensure_open_files(names.size() + 64, fmt::format("{} simulated devices", names.size()).c_str())
+    sim::ensure_open_files(names.size() + 64,
+                           fmt::format("{} simulated devices", names.size()).c_str())
         .take();
 
-    SimLinkOptions link_opts;
+    sim::SimLinkOptions link_opts;
     link_opts.conn = o.conn;
     link_opts.client_id_base =
-        o.conn.client_id.empty() ? random_client_id("sim") : o.conn.client_id;
+        o.conn.client_id.empty() ? broker::random_client_id("sim") : o.conn.client_id;
     link_opts.qos = o.qos;
-    if (o.faults > 0) track_paho_sockets();  // drops need each device's socket
-    std::vector<std::unique_ptr<SimDevice>> devices;
+    if (o.faults > 0) sim::track_paho_sockets();  // drops need each device's socket
+    std::vector<std::unique_ptr<sim::SimDevice>> devices;
     for (const auto& name : names)
-        devices.push_back(make_sim_device(profile, name, seed, o.topic_prefix));
-    SimFleet fleet(
+        devices.push_back(sim::make_sim_device(profile, name, seed, o.topic_prefix));
+    sim::SimFleet fleet(
         fo, std::move(devices),
-        [&](const SimDevice& d, SimLinkEvents ev) -> std::unique_ptr<SimLink> {
-            return std::make_unique<PahoSimLink>(link_opts, d, std::move(ev));
+        [&](const sim::SimDevice& d, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
+            return std::make_unique<sim::PahoSimLink>(link_opts, d, std::move(ev));
         },
         std::cerr);
     fleet.run().check();
     double per_cycle =
-        profile == SimProfile::tasmota ? 2.2 : 1.0;  // tasmota: 2 SENSOR + STATE every 5th
+        profile == sim::SimProfile::tasmota ? 2.2 : 1.0;  // tasmota: 2 SENSOR + STATE every 5th
     print_summary(fleet.stats(), seed, per_cycle * static_cast<double>(names.size()) / o.interval);
     if (fleet.stats().messages == 0 && fleet.stats().errors > 0)
-        throw Failure(runtime_error("no message could be published"));
+        throw base::Failure(base::runtime_error("no message could be published"));
     return 0;
 }
 

@@ -1,16 +1,17 @@
-// `iotctl simulate-hexaboard` (DESIGN.md §3): simulated hexaboards or Tasmota gateways.
+// `iotctl simulate-hexaboard` (docs/commands.md#simulate-hexaboard): simulated hexaboards or
+// Tasmota gateways.
 #pragma once
 
 #include <string>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Everything simulate-hexaboard is told on the command line.
 struct SimulateOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::string boards;        // --boards A,B,C
     int count = 0;             // --count N (default 3 when neither is given)
     double interval = 1.0;     // --interval S

@@ -7,11 +7,12 @@
 
 #include "cmd/cli_common.h"
 #include "cmd/live_subscription.h"
-#include "core/capture_recorder.h"
-#include "core/output_format.h"
-#include "core/output_writer.h"
-#include "core/stop_signal.h"
-#include "core/topic.h"
+#include "core/base/stop_signal.h"
+#include "core/base/timestamps.h"
+#include "core/base/topic.h"
+#include "core/capture/output_format.h"
+#include "core/capture/output_writer.h"
+#include "core/capture/recorder.h"
 
 namespace iotctl::cli {
 
@@ -40,33 +41,36 @@ RunFn setup_sub(CLI::App& app) {
 }
 
 namespace {
-Status check_sub_options(SubOptions& o) {
-    auto url_topic = resolve_conn_options(o.conn);
+base::Status check_sub_options(SubOptions& o) {
+    auto url_topic = broker::resolve_conn_options(o.conn);
     if (!url_topic) return url_topic.error();
     if (!url_topic->empty()) o.topics.push_back(*url_topic);
-    if (o.topics.empty()) return usage_error("no topic given: use -t TOPIC (or a topic in -L URL)");
+    if (o.topics.empty())
+        return base::usage_error("no topic given: use -t TOPIC (or a topic in -L URL)");
     for (const auto& t : o.topics)
-        if (auto s = validate_topic_filter(t); !s) return s;
+        if (auto s = base::validate_topic_filter(t); !s) return s;
     for (const auto& t : o.filter_out)
-        if (auto s = validate_topic_filter(t); !s) return s;
+        if (auto s = base::validate_topic_filter(t); !s) return s;
     if (o.qos < 0 || o.qos > 2)
-        return usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
-    if (o.count < 0) return usage_error("-C must be 1 or more");
-    if (o.timeout < 0) return usage_error("-W must be a positive number of seconds");
-    if (o.json && !o.format.empty()) return usage_error("--json and -F cannot be used together");
+        return base::usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
+    if (o.count < 0) return base::usage_error("-C must be 1 or more");
+    if (o.timeout < 0) return base::usage_error("-W must be a positive number of seconds");
+    if (o.json && !o.format.empty())
+        return base::usage_error("--json and -F cannot be used together");
     if (o.persistent && o.conn.client_id.empty())
-        return usage_error("-c (persistent session) needs a client id: give -i ID");
+        return base::usage_error("-c (persistent session) needs a client id: give -i ID");
     if (o.skip_retained && o.retained_only)
-        return usage_error("-R and --retained-only contradict each other");
+        return base::usage_error("-R and --retained-only contradict each other");
     return {};
 }
 }  // namespace
 
 int run_sub(SubOptions& o) {
     check_sub_options(o).check();
-    OutputFormat format = o.json              ? OutputFormat::json_lines()
-                          : !o.format.empty() ? OutputFormat::parse(o.format).take()
-                                              : OutputFormat::plain(o.verbose);
+    capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
+                                   : !o.format.empty()
+                                       ? capture::OutputFormat::parse(o.format).take()
+                                       : capture::OutputFormat::plain(o.verbose);
     format.set_newline(!o.no_eol || o.json);
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0)
@@ -74,18 +78,19 @@ int run_sub(SubOptions& o) {
     else if (o.persistent)
         o.conn.session_expiry = 0xFFFFFFFF / 2;
 
-    std::unique_ptr<CaptureRecorder> recorder;
+    std::unique_ptr<capture::CaptureRecorder> recorder;
     if (!o.record.empty())
-        recorder = std::make_unique<CaptureRecorder>(
-            CaptureStore::open(o.record, is_mqtt5(o.conn) ? "mqttv5" : "mqttv311").take());
-    OutputWriter writer(STDOUT_FILENO);
+        recorder = std::make_unique<capture::CaptureRecorder>(
+            capture::CaptureStore::open(o.record, broker::is_mqtt5(o.conn) ? "mqttv5" : "mqttv311")
+                .take());
+    capture::OutputWriter writer(STDOUT_FILENO);
     std::atomic<int64_t> last_message_ns{0};
-    auto handle = [&](Message&& m) {
+    auto handle = [&](base::Message&& m) {
         last_message_ns.store(m.ts_ns, std::memory_order_relaxed);
-        if (!o.filter_out.empty() && any_filter_matches(o.filter_out, m.topic)) return false;
+        if (!o.filter_out.empty() && base::any_filter_matches(o.filter_out, m.topic)) return false;
         if (o.skip_retained && m.retain) return false;
         if (o.retained_only && !m.retain) {
-            request_stop();
+            base::request_stop();
             return false;
         }
         thread_local std::string line;
@@ -99,15 +104,15 @@ int run_sub(SubOptions& o) {
     int64_t subscribed_ns = 0;
     auto quiet_after_retained = [&] {
         if (!o.retained_only) return false;
-        if (subscribed_ns == 0) subscribed_ns = now_ns();
-        return now_ns() - std::max(last_message_ns.load(), subscribed_ns) > 1'000'000'000;
+        if (subscribed_ns == 0) subscribed_ns = base::now_ns();
+        return base::now_ns() - std::max(last_message_ns.load(), subscribed_ns) > 1'000'000'000;
     };
     LiveSpec spec{"sub", o.topics, o.qos, o.count, o.timeout};
     LiveEnd end = run_subscription(o.conn, spec, handle, quiet_after_retained);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
-    if (end.interrupted) return static_cast<int>(ExitCode::interrupted);
-    if (end.timed_out) return static_cast<int>(ExitCode::timed_out);
+    if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
+    if (end.timed_out) return static_cast<int>(base::ExitCode::timed_out);
     return 0;
 }
 

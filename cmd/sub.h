@@ -1,17 +1,17 @@
-// `iotctl sub`: subscribe and print, like mosquitto_sub (DESIGN.md §3).
+// `iotctl sub`: subscribe and print, like mosquitto_sub (docs/commands.md#sub).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "cmd/subcommands.h"
-#include "core/conn_options.h"
+#include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
 
 /// Everything `sub` is told on the command line.
 struct SubOptions {
-    ConnOptions conn;
+    broker::ConnOptions conn;
     std::vector<std::string> topics, filter_out;
     int qos = 0;
     bool verbose = false, json = false, no_eol = false;

@@ -1,16 +1,16 @@
 // libFuzzer target: mosquitto_sub -F format parsing and rendering, and --json lines
-// (core/output_format.cpp), over arbitrary message fields and payload bytes.
+// (core/capture/output_format.cpp), over arbitrary message fields and payload bytes.
 #include <cstdint>
 #include <string>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
-#include "core/output_format.h"
-#include "core/payload.h"
+#include "core/base/payload.h"
+#include "core/capture/output_format.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FuzzedDataProvider input(data, size);
-    iotctl::Message m;
+    iotctl::base::Message m;
     m.qos = input.ConsumeIntegralInRange(0, 2);
     m.retain = input.ConsumeBool();
     m.mid = input.ConsumeIntegral<uint16_t>();
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     m.payload = input.ConsumeRemainingBytesAsString();
 
     std::string out;
-    auto format = iotctl::OutputFormat::parse(spec);
+    auto format = iotctl::capture::OutputFormat::parse(spec);
     if (format) {
         format->set_newline(newline);
         format->render(m, out);
@@ -36,10 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         __builtin_trap();  // every rejection says why
     }
     out.clear();
-    iotctl::OutputFormat::json_lines().render(m, out);
+    iotctl::capture::OutputFormat::json_lines().render(m, out);
     // A --json line is one line of valid JSON.
     if (out.empty() || out.back() != '\n' || out.find('\n') != out.size() - 1) __builtin_trap();
-    if (!iotctl::parse_json_payload(std::string_view(out).substr(0, out.size() - 1)))
+    if (!iotctl::base::parse_json_payload(std::string_view(out).substr(0, out.size() - 1)))
         __builtin_trap();
     return 0;
 }

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/mapping.h"
+#include "core/mapping/mapper.h"
 
 using namespace iotctl;
 
@@ -18,7 +18,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // Messages/s of a bare JSON parse over the payloads, `rounds` times.
-double parse_rate(const std::vector<Message>& msgs, int rounds) {
+double parse_rate(const std::vector<base::Message>& msgs, int rounds) {
     size_t sink = 0;
     auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < rounds; ++r)
@@ -29,9 +29,9 @@ double parse_rate(const std::vector<Message>& msgs, int rounds) {
 }
 
 // Messages/s of the preset's mapping (parse included) over the same payloads.
-double map_rate(const Mapper& mapper, const std::vector<Message>& msgs, int rounds,
+double map_rate(const mapping::Mapper& mapper, const std::vector<base::Message>& msgs, int rounds,
                 size_t& records) {
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < rounds; ++r)
         for (const auto& m : msgs) {
@@ -42,8 +42,8 @@ double map_rate(const Mapper& mapper, const std::vector<Message>& msgs, int roun
     return double(msgs.size()) * rounds / seconds_since(t0);
 }
 
-Message msg(std::string topic, std::string payload) {
-    Message m;
+base::Message msg(std::string topic, std::string payload) {
+    base::Message m;
     m.topic = std::move(topic);
     m.payload = std::move(payload);
     m.ts_ns = 1800000000000000000;
@@ -54,8 +54,8 @@ Message msg(std::string topic, std::string payload) {
 
 int main(int argc, char** argv) {
     int rounds = argc > 1 ? std::stoi(argv[1]) : 20;
-    std::vector<std::pair<std::string, std::vector<Message>>> sets;
-    std::vector<Message> hexa, tasmota, generic;
+    std::vector<std::pair<std::string, std::vector<base::Message>>> sets;
+    std::vector<base::Message> hexa, tasmota, generic;
     for (int i = 0; i < 10000; ++i) {
         char buf[200];
         std::snprintf(
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
                 "preset", "map msg/s", "parse msg/s", "ratio");
     bool ok = true;
     for (const auto& [name, msgs] : sets) {
-        auto mapper = make_preset_mapper(name);
+        auto mapper = mapping::make_preset_mapper(name);
         if (!mapper) return std::fprintf(stderr, "%s\n", mapper.error().message.c_str()), 1;
         size_t records = 0;
         double parse = parse_rate(msgs, rounds);

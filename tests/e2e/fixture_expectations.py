@@ -1,5 +1,5 @@
 """What ingest with the hexaboard, tasmota and generic presets must store for the shared
-fixtures (DESIGN.md §1 and §3 ingest), derived from the payloads themselves.
+fixtures (docs/payloads.md and docs/commands.md#mapping), derived from the payloads themselves.
 
 A record is a dict of tags (strings) and fields (floats), plus `ts_ns` when the payload gives
 the time (absent: receive time, only checked to be there).

@@ -29,7 +29,7 @@ def write_jsonl(path, messages):
 
 
 def write_sqlite(path, messages):
-    """A capture with exactly the DESIGN.md §4 columns, as another tool might write it."""
+    """A capture with exactly the docs/capture.md columns, as another tool might write it."""
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE messages(id INTEGER PRIMARY KEY, ts_ns INTEGER, topic TEXT, payload BLOB, "
                "qos INTEGER, retain INTEGER)")

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/http_client.h"
-#include "core/influx_sink.h"
+#include "core/sinks/http_client.h"
+#include "core/sinks/influx_sink.h"
 #include "tests/integration/fixture_batch.h"
 #include "tests/integration/services.h"
 
@@ -22,14 +22,14 @@ TEST_SUITE_BEGIN("integration_influx");
 
 namespace {
 
-std::unique_ptr<Sink> influx_v1(const std::string& url, const std::string& db, bool gzip = true,
-                                double timeout = 10) {
-    InfluxSinkOptions o;
+std::unique_ptr<sinks::Sink> influx_v1(const std::string& url, const std::string& db,
+                                       bool gzip = true, double timeout = 10) {
+    sinks::InfluxSinkOptions o;
     o.url = url;
     o.db = db;
     o.gzip = gzip;
     o.timeout_s = timeout;
-    auto made = make_influx_sink(o);
+    auto made = sinks::make_influx_sink(o);
     REQUIRE(made.ok());
     return std::move(*made);
 }
@@ -37,7 +37,7 @@ std::unique_ptr<Sink> influx_v1(const std::string& url, const std::string& db, b
 // Runs an InfluxQL query; returns the first series of the first result (or null).
 json influx_query(Service& influx, const std::string& db, const std::string& q) {
     const std::string body = http_post_form(
-        http_url(influx["URL"], "/query", {{"db", db}, {"epoch", "ns"}, {"q", q}}), "");
+        sinks::http_url(influx["URL"], "/query", {{"db", db}, {"epoch", "ns"}, {"q", q}}), "");
     json parsed = json::parse(body, nullptr, false);
     if (parsed.is_discarded() || !parsed["results"][0].contains("series")) return nullptr;
     return parsed["results"][0]["series"][0];
@@ -66,8 +66,8 @@ TEST_CASE("InfluxDB 1.x: the fixture batch is stored with exact values (database
     Service* influx = influx_server();
     IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1(influx->operator[]("URL"), "iot_fixture");
-    WriteOutcome o = sink->write(fixture_batch());
-    REQUIRE_MESSAGE(o.kind == WriteOutcome::ok, o.message);
+    sinks::WriteOutcome o = sink->write(fixture_batch());
+    REQUIRE_MESSAGE(o.kind == sinks::WriteOutcome::ok, o.message);
 
     auto hex = rows_of(influx_query(*influx, "iot_fixture", "SELECT * FROM hexaboard"));
     REQUIRE(hex.size() == 2);
@@ -97,7 +97,7 @@ TEST_CASE("InfluxDB 1.x: the fixture batch is stored with exact values (database
     CHECK(state[0]["Signal"] == -62);
 
     // The same batch again (a retry after a timeout) overwrites: still one point each.
-    REQUIRE(sink->write(fixture_batch()).kind == WriteOutcome::ok);
+    REQUIRE(sink->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
     CHECK(rows_of(influx_query(*influx, "iot_fixture", "SELECT * FROM zigbee")).size() == 2);
 }
 
@@ -105,12 +105,14 @@ TEST_CASE("InfluxDB 1.x: 400 rejects only the conflicting record; the others are
     Service* influx = influx_server();
     IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1((*influx)["URL"], "iot_reject");
-    REQUIRE(sink->write({Record{"m", {{"k", "a"}}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
-    std::vector<Record> batch{Record{"m", {{"k", "b"}}, {{"v", 2.0}}, 2},
-                              Record{"m", {{"k", "c"}}, {{"v", std::string("not a float")}}, 3},
-                              Record{"m", {{"k", "d"}}, {{"v", 4.0}}, 4}};
-    WriteOutcome o = sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    REQUIRE(sink->write({base::Record{"m", {{"k", "a"}}, {{"v", 1.0}}, 1}}).kind ==
+            sinks::WriteOutcome::ok);
+    std::vector<base::Record> batch{
+        base::Record{"m", {{"k", "b"}}, {{"v", 2.0}}, 2},
+        base::Record{"m", {{"k", "c"}}, {{"v", std::string("not a float")}}, 3},
+        base::Record{"m", {{"k", "d"}}, {{"v", 4.0}}, 4}};
+    sinks::WriteOutcome o = sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{1});
     CHECK(o.message.find("field type conflict") != std::string::npos);
     CHECK(rows_of(influx_query(*influx, "iot_reject", "SELECT * FROM m")).size() == 3);
@@ -121,14 +123,14 @@ TEST_CASE("InfluxDB 1.x: 413 splits the batch until every point fits, gzip or no
     IOTCTL_SKIP_WITHOUT(influx, "influxd");
     for (bool gzip : {false, true}) {
         const std::string db = gzip ? "iot_split_gzip" : "iot_split";
-        std::vector<Record> batch;
+        std::vector<base::Record> batch;
         for (int i = 0; i < 3000; ++i)
-            batch.push_back(Record{"load",
-                                   {{"board", "B" + std::to_string(i % 7)}},
-                                   {{"temperature", 20.0 + i % 13}, {"n", int64_t{i}}},
-                                   k_t0 + i});
-        WriteOutcome o = influx_v1((*influx)["URL"], db, gzip)->write(batch);
-        REQUIRE_MESSAGE(o.kind == WriteOutcome::ok, o.message);
+            batch.push_back(base::Record{"load",
+                                         {{"board", "B" + std::to_string(i % 7)}},
+                                         {{"temperature", 20.0 + i % 13}, {"n", int64_t{i}}},
+                                         k_t0 + i});
+        sinks::WriteOutcome o = influx_v1((*influx)["URL"], db, gzip)->write(batch);
+        REQUIRE_MESSAGE(o.kind == sinks::WriteOutcome::ok, o.message);
         json count = influx_query(*influx, db, "SELECT COUNT(n) FROM load");
         REQUIRE(!count.is_null());
         CHECK(count["values"][0][1] == 3000);
@@ -139,30 +141,30 @@ TEST_CASE("InfluxDB down, then back: retry (quickly, no crash), then written aft
     Service* influx = influx_server();
     IOTCTL_SKIP_WITHOUT(influx, "influxd");
     auto sink = influx_v1((*influx)["URL"], "iot_down", true, 3);
-    REQUIRE(sink->write({Record{"m", {}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
+    REQUIRE(sink->write({base::Record{"m", {}, {{"v", 1.0}}, 1}}).kind == sinks::WriteOutcome::ok);
     influx->stop();
     const auto start = std::chrono::steady_clock::now();
-    WriteOutcome o = sink->write({Record{"m", {}, {{"v", 2.0}}, 2}});
-    CHECK(o.kind == WriteOutcome::retry);
+    sinks::WriteOutcome o = sink->write({base::Record{"m", {}, {{"v", 2.0}}, 2}});
+    CHECK(o.kind == sinks::WriteOutcome::retry);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
     MESSAGE("outcome while down: " << o.message);
     REQUIRE(influx->restart());
-    o = sink->write({Record{"m", {}, {{"v", 2.0}}, 2}});
-    REQUIRE_MESSAGE(o.kind == WriteOutcome::ok, o.message);
+    o = sink->write({base::Record{"m", {}, {{"v", 2.0}}, 2}});
+    REQUIRE_MESSAGE(o.kind == sinks::WriteOutcome::ok, o.message);
     CHECK(rows_of(influx_query(*influx, "iot_down", "SELECT * FROM m")).size() == 2);
 }
 
 TEST_CASE("a server that accepts but never answers: retry after the timeout, not a hang") {
     Blackhole hole;
-    InfluxSinkOptions o;
+    sinks::InfluxSinkOptions o;
     o.url = "http://user:hole-secret@127.0.0.1:" + std::to_string(hole.port());
     o.db = "x";
     o.timeout_s = 1;
-    auto sink = make_influx_sink(o);
+    auto sink = sinks::make_influx_sink(o);
     REQUIRE(sink.ok());
     const auto start = std::chrono::steady_clock::now();
-    WriteOutcome outcome = (*sink)->write({Record{"m", {}, {{"v", 1.0}}, 1}});
-    CHECK(outcome.kind == WriteOutcome::retry);
+    sinks::WriteOutcome outcome = (*sink)->write({base::Record{"m", {}, {{"v", 1.0}}, 1}});
+    CHECK(outcome.kind == sinks::WriteOutcome::retry);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
     CHECK(outcome.message.find("hole-secret") == std::string::npos);
     MESSAGE("outcome: " << outcome.message);
@@ -171,15 +173,15 @@ TEST_CASE("a server that accepts but never answers: retry after the timeout, not
 TEST_CASE("VictoriaMetrics via the v2 API: numeric fields as measurement_field series") {
     Service* vm = shared_service("victoria-metrics", "victoria-metrics");
     IOTCTL_SKIP_WITHOUT(vm, "victoria-metrics");
-    InfluxSinkOptions o;
+    sinks::InfluxSinkOptions o;
     o.url = (*vm)["URL"];
     o.org = "acme";
     o.bucket = "iot";
     o.token = "test-token";
-    auto sink = make_influx_sink(o);
+    auto sink = sinks::make_influx_sink(o);
     REQUIRE(sink.ok());
-    WriteOutcome outcome = (*sink)->write(fixture_batch());
-    REQUIRE_MESSAGE(outcome.kind == WriteOutcome::ok, outcome.message);
+    sinks::WriteOutcome outcome = (*sink)->write(fixture_batch());
+    REQUIRE_MESSAGE(outcome.kind == sinks::WriteOutcome::ok, outcome.message);
 
     // Export until the expected series are all searchable (VictoriaMetrics indexes asynchronously).
     std::map<std::string, json> series;  // "__name__|name or board tag" -> export line

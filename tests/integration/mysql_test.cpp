@@ -9,9 +9,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "core/mysql_driver.h"
-#include "core/sql_sink.h"
-#include "core/sql_sinks.h"
+#include "core/sinks/mysql_driver.h"
+#include "core/sinks/sql_open.h"
+#include "core/sinks/sql_sink.h"
 #include "tests/integration/fixture_batch.h"
 #include "tests/integration/services.h"
 
@@ -55,8 +55,8 @@ Service* mariadb() {
     return shared_service("mariadb", "mariadbd");
 }
 
-std::unique_ptr<Sink> mysql_sink(const std::string& url) {
-    auto made = make_mysql_sink(url);
+std::unique_ptr<sinks::Sink> mysql_sink(const std::string& url) {
+    auto made = sinks::make_mysql_sink(url);
     REQUIRE(made.ok());
     return std::move(*made);
 }
@@ -68,12 +68,13 @@ TEST_CASE("MariaDB: the fixture batch with awkward values comes back exactly; ta
     IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     auto sink = mysql_sink((*db)["URL"]);
     CHECK(sink->name() == "mysql");
-    std::vector<Record> batch = fixture_batch();
-    batch.push_back(Record{
+    std::vector<base::Record> batch = fixture_batch();
+    batch.push_back(base::Record{
         "hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, k_t0 + 9});
-    batch.push_back(Record{"hexaboard`; DROP TABLE hexaboard; --", {}, {{"v", 1.0}}, k_t0 + 9});
-    WriteOutcome o = sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    batch.push_back(
+        base::Record{"hexaboard`; DROP TABLE hexaboard; --", {}, {{"v", 1.0}}, k_t0 + 9});
+    sinks::WriteOutcome o = sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{7, 8});
     CHECK(o.message.find((*db)["PASSWORD"]) == std::string::npos);
     MESSAGE("reject message: " << o.message);
@@ -114,7 +115,7 @@ TEST_CASE("MariaDB: the fixture batch with awkward values comes back exactly; ta
                                                          {"note", "text"}});
 
     // Redelivered: the same batch again leaves one row per point.
-    CHECK(sink->write(fixture_batch()).kind == WriteOutcome::ok);
+    CHECK(sink->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
     CHECK(client.rows("SELECT COUNT(*) FROM zigbee")[0][0] == "2");
     CHECK(client.rows("SELECT COUNT(*) FROM hexaboard")[0][0] == "2");
 }
@@ -123,13 +124,14 @@ TEST_CASE("MariaDB: new columns appear as records bring them; a later sink reads
     Service* db = mariadb();
     IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     REQUIRE(mysql_sink((*db)["URL"])
-                ->write({Record{"evolve", {{"board", "A"}}, {{"t", 1.0}}, 1}})
-                .kind == WriteOutcome::ok);
+                ->write({base::Record{"evolve", {{"board", "A"}}, {{"t", 1.0}}, 1}})
+                .kind == sinks::WriteOutcome::ok);
     auto later = mysql_sink((*db)["URL"]);
-    WriteOutcome o = later->write(
-        {Record{"evolve", {{"board", "A"}, {"room", "lab"}}, {{"t", 2.0}, {"n", int64_t{7}}}, 2},
-         Record{"evolve", {{"board", "B"}}, {{"t", std::string("hot")}}, 3}});
-    CHECK(o.kind == WriteOutcome::reject);
+    sinks::WriteOutcome o = later->write(
+        {base::Record{
+             "evolve", {{"board", "A"}, {"room", "lab"}}, {{"t", 2.0}, {"n", int64_t{7}}}, 2},
+         base::Record{"evolve", {{"board", "B"}}, {{"t", std::string("hot")}}, 3}});
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{1});
     Client client(*db);
     CHECK(client.rows("SELECT board, room, t, n FROM evolve ORDER BY ts_ns") ==
@@ -140,32 +142,33 @@ TEST_CASE("MariaDB down, then back: retry without a crash, then the sink reconne
     Service* db = mariadb();
     IOTCTL_SKIP_WITHOUT(db, "mariadbd");
     auto sink = mysql_sink((*db)["URL"]);
-    REQUIRE(sink->write({Record{"downtime", {}, {{"v", 1.0}}, 1}}).kind == WriteOutcome::ok);
+    REQUIRE(sink->write({base::Record{"downtime", {}, {{"v", 1.0}}, 1}}).kind ==
+            sinks::WriteOutcome::ok);
     db->stop();
-    WriteOutcome o = sink->write({Record{"downtime", {}, {{"v", 2.0}}, 2}});
-    CHECK(o.kind == WriteOutcome::retry);
+    sinks::WriteOutcome o = sink->write({base::Record{"downtime", {}, {{"v", 2.0}}, 2}});
+    CHECK(o.kind == sinks::WriteOutcome::retry);
     CHECK(o.message.find((*db)["PASSWORD"]) == std::string::npos);
     MESSAGE("outcome while down: " << o.message);
     REQUIRE(db->restart());
-    o = sink->write({Record{"downtime", {}, {{"v", 2.0}}, 2}});
-    REQUIRE_MESSAGE(o.kind == WriteOutcome::ok, o.message);
+    o = sink->write({base::Record{"downtime", {}, {{"v", 2.0}}, 2}});
+    REQUIRE_MESSAGE(o.kind == sinks::WriteOutcome::ok, o.message);
     Client client(*db);
     CHECK(client.rows("SELECT COUNT(*) FROM downtime")[0][0] == "2");
 }
 
 TEST_CASE("MySQL server that never answers: retry after the timeout, not a hang") {
     Blackhole hole;
-    MysqlTarget target;
+    sinks::MysqlTarget target;
     target.user = "u";
     target.password = "hole-secret";
     target.host = "127.0.0.1";
     target.port = static_cast<unsigned>(hole.port());
     target.db = "x";
     target.timeout_s = 1;
-    auto sink = make_sql_sink("mysql", make_mysql_driver(target));
+    auto sink = sinks::make_sql_sink("mysql", sinks::make_mysql_driver(target));
     const auto start = std::chrono::steady_clock::now();
-    WriteOutcome o = sink->write({Record{"m", {}, {{"v", 1.0}}, 1}});
-    CHECK(o.kind == WriteOutcome::retry);
+    sinks::WriteOutcome o = sink->write({base::Record{"m", {}, {{"v", 1.0}}, 1}});
+    CHECK(o.kind == sinks::WriteOutcome::retry);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
     CHECK(o.message.find("hole-secret") == std::string::npos);
     MESSAGE("outcome: " << o.message);
@@ -176,9 +179,9 @@ TEST_CASE("SQLite file: the same fixture batch, exact values, read back with SQL
         std::filesystem::temp_directory_path() / ("iotctl-it-sqlite-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string file = (dir / "iot.db").string();
-    auto made = make_sqlite_sink(file);
+    auto made = sinks::make_sqlite_sink(file);
     REQUIRE(made.ok());
-    REQUIRE((*made)->write(fixture_batch()).kind == WriteOutcome::ok);
+    REQUIRE((*made)->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
     SQLite::Database db(file);
     SQLite::Statement q(db, "SELECT name, note, LinkQuality FROM zigbee ORDER BY ts_ns");
     REQUIRE(q.executeStep());

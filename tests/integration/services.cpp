@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/http_client.h"
+#include "core/sinks/http_client.h"
 
 namespace iotctl::testing {
 
@@ -92,12 +92,12 @@ Blackhole::~Blackhole() {
 }
 
 std::string http_post_form(const std::string& url, const std::string& form) {
-    HttpRequest request;
+    sinks::HttpRequest request;
     request.url = url;
     request.body = form;
     request.content_type = "application/x-www-form-urlencoded";
     request.timeout_s = 30;
-    HttpResponse response = make_curl_http_client()->post(request);
+    sinks::HttpResponse response = sinks::make_curl_http_client()->post(request);
     return response.body;
 }
 

@@ -4,20 +4,20 @@
 #include <cstdio>
 #include <fstream>
 
-#include "core/capture_csv.h"
-#include "core/csv_format.h"
-#include "core/csv_table.h"
-#include "core/json_fields.h"
-#include "core/json_leaves.h"
-#include "core/output_format.h"
-#include "core/payload.h"
-#include "core/progress_meter.h"
+#include "core/base/csv_format.h"
+#include "core/base/json_fields.h"
+#include "core/base/json_leaves.h"
+#include "core/base/message_json.h"
+#include "core/base/payload.h"
+#include "core/capture/csv_export.h"
+#include "core/capture/csv_table.h"
+#include "core/capture/progress_meter.h"
 
 using namespace iotctl;
 
 namespace {
-Message msg(std::string topic, std::string payload, int64_t ts = 1795168800'500000000) {
-    Message m;
+base::Message msg(std::string topic, std::string payload, int64_t ts = 1795168800'500000000) {
+    base::Message m;
     m.topic = std::move(topic);
     m.payload = std::move(payload);
     m.ts_ns = ts;
@@ -27,13 +27,14 @@ Message msg(std::string topic, std::string payload, int64_t ts = 1795168800'5000
 
 TEST_CASE("RFC 4180 fields are quoted only when needed; records end with CRLF") {
     std::string out;
-    append_csv_record(out, {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "", "ünï"});
+    base::append_csv_record(out, {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\r", "", "ünï"});
     CHECK(out == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",,ünï\r\n");
 }
 
 TEST_CASE("JSON leaves: dotted paths in document order, arrays numbered, text as written") {
-    std::vector<JsonLeaf> leaves;
-    REQUIRE(json_object_leaves(R"({"b":{"x":1.50,"y":[true,null,"s"]},"a":-3,"e":{}})", leaves));
+    std::vector<base::JsonLeaf> leaves;
+    REQUIRE(
+        base::json_object_leaves(R"({"b":{"x":1.50,"y":[true,null,"s"]},"a":-3,"e":{}})", leaves));
     std::vector<std::pair<std::string, std::string>> got;
     for (auto& l : leaves) got.emplace_back(l.path, l.text);
     CHECK(got ==
@@ -41,32 +42,34 @@ TEST_CASE("JSON leaves: dotted paths in document order, arrays numbered, text as
               {"b.x", "1.50"}, {"b.y.0", "true"}, {"b.y.1", ""}, {"b.y.2", "s"}, {"a", "-3"}});
     for (const char* not_object :
          {"online", "42", "\"s\"", "[1,2]", "{\"a\":1", "", "{\"a\":\"\xff\"}"})
-        CHECK_FALSE(json_object_leaves(not_object, leaves));
+        CHECK_FALSE(base::json_object_leaves(not_object, leaves));
     CHECK(leaves.empty());
 }
 
 TEST_CASE("--fields: paths, wildcard rows, and bad lists") {
-    auto fields = parse_field_list("ZbReceived.*,ZbReceived.*.Temperature,TempUnit");
+    auto fields = base::parse_field_list("ZbReceived.*,ZbReceived.*.Temperature,TempUnit");
     REQUIRE(fields.ok());
     auto payload = nlohmann::json::parse(
         R"({"TempUnit":"C","ZbReceived":{"0x2":{"Temperature":21.5},"0x1":{"Contact":1}}})");
-    auto rows = extract_field_rows(payload, *fields);
+    auto rows = base::extract_field_rows(payload, *fields);
     REQUIRE(rows.size() == 2);
     CHECK(*rows[0][0] == "0x1");
     CHECK_FALSE(rows[0][1].has_value());
     CHECK(*rows[0][2] == "C");
     CHECK(*rows[1][1] == "21.5");
-    CHECK(extract_field_rows(nlohmann::json::parse(R"({"x":1})"), *parse_field_list("a,b.c"))
+    CHECK(base::extract_field_rows(nlohmann::json::parse(R"({"x":1})"),
+                                   *base::parse_field_list("a,b.c"))
               .empty());
-    CHECK(json_cell_text(nlohmann::json::parse(R"({"k":[1,"a"]})")) == R"({"k":[1,"a"]})");
-    CHECK(parse_field_list("a,,b").error().message == "invalid --fields entry '': empty name");
-    CHECK_FALSE(parse_field_list("a.*.*").ok());
-    CHECK(parse_field_list("a.*.x,b.*.y").error().message ==
+    CHECK(base::json_cell_text(nlohmann::json::parse(R"({"k":[1,"a"]})")) == R"({"k":[1,"a"]})");
+    CHECK(base::parse_field_list("a,,b").error().message ==
+          "invalid --fields entry '': empty name");
+    CHECK_FALSE(base::parse_field_list("a.*.*").ok());
+    CHECK(base::parse_field_list("a.*.x,b.*.y").error().message ==
           "invalid --fields entry 'b.*.y': every field with * must share the part before it");
 }
 
 TEST_CASE("default columns: union of leaves in first-seen order; reserved names prefixed") {
-    CsvTable table(std::vector<std::string>{}, TimeFormat::unix_ms, true);
+    capture::CsvTable table(std::vector<std::string>{}, capture::TimeFormat::unix_ms, true);
     table.set_discovering(true);
     std::string out;
     table.rows(msg("t", R"({"temperature":1,"timestamp":5})"), out);
@@ -85,22 +88,25 @@ TEST_CASE("default columns: union of leaves in first-seen order; reserved names 
 }
 
 TEST_CASE("time formats") {
-    CHECK(format_time(1795168800'123456789, TimeFormat::iso) == "2026-11-20T10:00:00.123456Z");
-    CHECK(format_time(1795168800'999000000, TimeFormat::unix_s) == "1795168800");
-    CHECK(format_time(1795168800'999000000, TimeFormat::unix_ms) == "1795168800999");
-    CHECK(format_time(-1, TimeFormat::unix_s) == "-1");
-    CHECK(parse_time_format("unix-ms").ok());
-    CHECK_FALSE(parse_time_format("excel").ok());
+    CHECK(capture::format_time(1795168800'123456789, capture::TimeFormat::iso) ==
+          "2026-11-20T10:00:00.123456Z");
+    CHECK(capture::format_time(1795168800'999000000, capture::TimeFormat::unix_s) == "1795168800");
+    CHECK(capture::format_time(1795168800'999000000, capture::TimeFormat::unix_ms) ==
+          "1795168800999");
+    CHECK(capture::format_time(-1, capture::TimeFormat::unix_s) == "-1");
+    CHECK(capture::parse_time_format("unix-ms").ok());
+    CHECK_FALSE(capture::parse_time_format("excel").ok());
 }
 
 TEST_CASE("progress line") {
-    CHECK(render_progress(50, 100, 1234.4, 65, 10) ==
+    CHECK(capture::render_progress(50, 100, 1234.4, 65, 10) ==
           "[#####-----]  50%  50/100 msg  1234 msg/s  ETA 0:01:05");
-    CHECK(render_progress(7, 0, 3, -1) == "7 msg  3 msg/s");
+    CHECK(capture::render_progress(7, 0, 3, -1) == "7 msg  3 msg/s");
 }
 
 TEST_CASE("--fields: scalars from leaves, objects as JSON, rows only when a field is present") {
-    CsvTable table(*parse_field_list("SHTC3,Wifi.RSSI,board"), TimeFormat::unix_s, false);
+    capture::CsvTable table(*base::parse_field_list("SHTC3,Wifi.RSSI,board"),
+                            capture::TimeFormat::unix_s, false);
     std::string out;
     CHECK(table.rows(msg("t", R"({"SHTC3":{"T":22.1},"board":"A"})"), out) == 1);
     CHECK(table.rows(msg("t", R"({"Wifi":{"RSSI":76}})"), out) == 1);
@@ -115,13 +121,13 @@ TEST_CASE("default columns in one pass: rows made before a late column get every
         std::ofstream f(path);
         for (const char* payload : {R"({"a":1})", "raw", R"({"a":2,"b":"x,y"})", R"({"b":3})",
                                     R"({"c":4})", R"({"a":5})"})
-            f << dump_json(message_to_json(msg("t", payload))) << '\n';
+            f << base::dump_json(base::message_to_json(msg("t", payload))) << '\n';
     }
-    CsvExportOptions opts;
-    opts.time_format = TimeFormat::unix_s;
+    capture::CsvExportOptions opts;
+    opts.time_format = capture::TimeFormat::unix_s;
     opts.with_topic = false;
     std::string out;
-    auto stats = export_capture_csv(path, opts, [&](std::string_view c) { out += c; });
+    auto stats = capture::export_capture_csv(path, opts, [&](std::string_view c) { out += c; });
     std::remove(path.c_str());
     REQUIRE(stats.ok());
     CHECK(stats->messages == 6);

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/replay_runner.h"
+#include "core/base/timestamps.h"
+#include "core/capture/replay_runner.h"
 
 using namespace iotctl;
 
@@ -9,10 +10,10 @@ namespace {
 constexpr int64_t k_ms = 1'000'000;
 
 // Messages from memory.
-struct VectorSource : MessageSource {
-    std::vector<Message> items;
+struct VectorSource : capture::MessageSource {
+    std::vector<base::Message> items;
     size_t at = 0;
-    Result<bool> next(Message& out) override {
+    base::Result<bool> next(base::Message& out) override {
         if (at == items.size()) return false;
         out = items[at++];
         return true;
@@ -20,7 +21,7 @@ struct VectorSource : MessageSource {
 };
 
 // A clock that jumps to whatever time is slept until, plus a fixed lateness.
-struct FakeClock : ReplayClock {
+struct FakeClock : capture::ReplayClock {
     int64_t now = 1000 * k_ms;
     int64_t late = 0;
     std::vector<int64_t> sleeps;
@@ -33,35 +34,35 @@ struct FakeClock : ReplayClock {
     bool stop_requested() override { return false; }
 };
 
-struct FakePublisher : Publisher {
-    std::vector<Message> sent;
+struct FakePublisher : capture::Publisher {
+    std::vector<base::Message> sent;
     std::vector<int64_t> at;
     FakeClock* clock = nullptr;
     bool flushed = false;
-    Status publish(const Message& m) override {
+    base::Status publish(const base::Message& m) override {
         sent.push_back(m);
         at.push_back(clock->now);
         return {};
     }
-    Status flush() override {
+    base::Status flush() override {
         flushed = true;
         return {};
     }
 };
 
-Message at(int64_t ts_ms, std::string topic = "t/x") {
-    Message m;
+base::Message at(int64_t ts_ms, std::string topic = "t/x") {
+    base::Message m;
     m.topic = std::move(topic);
     m.ts_ns = 5'000'000 * k_ms + ts_ms * k_ms;
     m.qos = 1;
     return m;
 }
 
-SourceFactory factory(std::vector<Message> items) {
-    return [items]() -> Result<std::unique_ptr<MessageSource>> {
+capture::SourceFactory factory(std::vector<base::Message> items) {
+    return [items]() -> base::Result<std::unique_ptr<capture::MessageSource>> {
         auto s = std::make_unique<VectorSource>();
         s->items = items;
-        return std::unique_ptr<MessageSource>(std::move(s));
+        return std::unique_ptr<capture::MessageSource>(std::move(s));
     };
 }
 
@@ -72,9 +73,10 @@ TEST_CASE("replay sends at start + scaled recorded offsets, even when each send 
     clock.late = 3 * k_ms;  // every wake-up 3 ms late: the schedule must not drift
     FakePublisher pub;
     pub.clock = &clock;
-    ReplayOptions opts;
+    capture::ReplayOptions opts;
     opts.timing.speed = 2;
-    auto stats = run_replay(factory({at(0), at(100), at(300), at(2300)}), pub, clock, opts, {});
+    auto stats =
+        capture::run_replay(factory({at(0), at(100), at(300), at(2300)}), pub, clock, opts, {});
     REQUIRE(stats.ok());
     const int64_t start = 1000 * k_ms;
     CHECK(clock.sleeps ==
@@ -88,14 +90,14 @@ TEST_CASE("replay rewrites, overrides, loops, and skips (counts) invalid topics"
     FakeClock clock;
     FakePublisher pub;
     pub.clock = &clock;
-    ReplayOptions opts;
+    capture::ReplayOptions opts;
     opts.timing.speed = 0;
     opts.loops = 2;
-    opts.rewrites = {TopicRewrite{"t/", "u/"}, TopicRewrite{"", "pre/"}};
+    opts.rewrites = {capture::TopicRewrite{"t/", "u/"}, capture::TopicRewrite{"", "pre/"}};
     opts.qos = 0;
     opts.retain = true;
-    auto stats =
-        run_replay(factory({at(0), at(10, "other"), at(20, "t/+bad")}), pub, clock, opts, {});
+    auto stats = capture::run_replay(factory({at(0), at(10, "other"), at(20, "t/+bad")}), pub,
+                                     clock, opts, {});
     REQUIRE(stats.ok());
     CHECK(stats->sent == 4);
     CHECK(stats->skipped == 2);
@@ -111,10 +113,10 @@ TEST_CASE("replay stops at a bad record with its error") {
     FakeClock clock;
     FakePublisher pub;
     pub.clock = &clock;
-    SourceFactory bad = []() -> Result<std::unique_ptr<MessageSource>> {
-        return runtime_error("capture 'x' line 3: invalid JSON at byte 9");
+    capture::SourceFactory bad = []() -> base::Result<std::unique_ptr<capture::MessageSource>> {
+        return base::runtime_error("capture 'x' line 3: invalid JSON at byte 9");
     };
-    auto stats = run_replay(bad, pub, clock, ReplayOptions{}, {});
+    auto stats = capture::run_replay(bad, pub, clock, capture::ReplayOptions{}, {});
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().message == "capture 'x' line 3: invalid JSON at byte 9");
 }

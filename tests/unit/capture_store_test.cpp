@@ -6,9 +6,9 @@
 #include <mutex>
 #include <thread>
 
-#include "core/capture_reader.h"
-#include "core/capture_recorder.h"
-#include "core/capture_store.h"
+#include "core/capture/reader.h"
+#include "core/capture/recorder.h"
+#include "core/capture/store.h"
 
 using namespace iotctl;
 
@@ -23,8 +23,8 @@ std::string temp_path(const char* name) {
     return p.string();
 }
 
-Message msg(std::string topic, std::string payload, int qos, bool retain, int64_t ts) {
-    Message m;
+base::Message msg(std::string topic, std::string payload, int qos, bool retain, int64_t ts) {
+    base::Message m;
     m.topic = std::move(topic);
     m.payload = std::move(payload);
     m.qos = qos;
@@ -33,11 +33,11 @@ Message msg(std::string topic, std::string payload, int qos, bool retain, int64_
     return m;
 }
 
-std::vector<Message> read_all(const std::string& path, CaptureSelection sel = {}) {
-    auto src = open_selected(path, sel);
+std::vector<base::Message> read_all(const std::string& path, capture::CaptureSelection sel = {}) {
+    auto src = capture::open_selected(path, sel);
     REQUIRE(src.ok());
-    std::vector<Message> out;
-    Message m;
+    std::vector<base::Message> out;
+    base::Message m;
     while (true) {
         auto more = (*src)->next(m);
         REQUIRE(more.ok());
@@ -52,12 +52,12 @@ struct BatchLog {
     std::mutex mutex;
     std::vector<size_t> batches;
 };
-struct FakeWriter : BatchWriter {
+struct FakeWriter : capture::BatchWriter {
     std::shared_ptr<BatchLog> log = std::make_shared<BatchLog>();
     bool fail = false;
-    Status write_batch(const std::vector<Message>& batch) override {
+    base::Status write_batch(const std::vector<base::Message>& batch) override {
         std::lock_guard lock(log->mutex);
-        if (fail) return runtime_error("disk full");
+        if (fail) return base::runtime_error("disk full");
         if (!batch.empty()) log->batches.push_back(batch.size());
         return {};
     }
@@ -69,20 +69,20 @@ TEST_CASE("SQLite capture: write, append, read back byte for byte with propertie
     auto path = temp_path("cap.db");
     std::string binary("\x00\xff\n\"", 4);
     {
-        auto store = CaptureStore::open(path, "mqttv5");
+        auto store = capture::CaptureStore::open(path, "mqttv5");
         REQUIRE(store.ok());
-        Message with_props = msg("a/b", "{\"x\":1}", 1, false, 10);
+        base::Message with_props = msg("a/b", "{\"x\":1}", 1, false, 10);
         with_props.user_properties = {{"k", "v"}, {"k", "w"}};
         with_props.content_type = "application/json";
         REQUIRE((*store)->write_batch({with_props, msg("bin", binary, 2, true, 20)}).ok());
     }
     {
-        auto again = CaptureStore::open(path, "mqttv311");
+        auto again = capture::CaptureStore::open(path, "mqttv311");
         REQUIRE(again.ok());
         REQUIRE((*again)->write_batch({msg("c", "", 0, false, 30)}).ok());
     }
     std::string version;
-    REQUIRE(open_selected(path, {}, &version).ok());
+    REQUIRE(capture::open_selected(path, {}, &version).ok());
     CHECK(version == "mixed");
     auto all = read_all(path);
     REQUIRE(all.size() == 3);
@@ -91,7 +91,7 @@ TEST_CASE("SQLite capture: write, append, read back byte for byte with propertie
     CHECK(all[0].content_type == "application/json");
     CHECK((all[1].payload == binary && all[1].qos == 2 && all[1].retain && all[1].ts_ns == 20));
     CHECK((all[2].payload.empty() && all[2].user_properties.empty()));
-    CaptureSelection sel;
+    capture::CaptureSelection sel;
     sel.topics = {"a/#", "c"};
     sel.window.from_ns = 15;
     auto some = read_all(path, sel);
@@ -103,19 +103,20 @@ TEST_CASE("capture kinds are told by content; foreign files are refused") {
     auto jsonl = temp_path("cap.txt");
     std::ofstream(jsonl)
         << "\n  {\"topic\":\"t\",\"payload\":\"p\",\"ts\":\"2026-11-20T10:00:00Z\"}\n";
-    CHECK(*detect_capture_kind(jsonl) == CaptureKind::json_lines);
+    CHECK(*capture::detect_capture_kind(jsonl) == capture::CaptureKind::json_lines);
     auto all = read_all(jsonl);
     REQUIRE(all.size() == 1);
     CHECK(all[0].ts_ns == 1795168800'000000000);
     auto junk = temp_path("junk.db");
     std::ofstream(junk) << "hello";
-    CHECK(detect_capture_kind(junk).error().message ==
+    CHECK(capture::detect_capture_kind(junk).error().message ==
           "'" + junk + "' is neither a SQLite capture (sub --record) nor JSON lines (sub --json)");
-    CHECK(CaptureStore::open(junk, "mqttv311").error().message ==
+    CHECK(capture::CaptureStore::open(junk, "mqttv311").error().message ==
           "'" + junk + "' exists and is not a SQLite capture; not appending to it");
-    CHECK_FALSE(open_capture(temp_path("missing.db")).ok());
-    auto scan = scan_capture(
-        jsonl, CaptureSelection{TimeWindow{int64_t{1795168801'000000000}, {}}, {}}, {});
+    CHECK_FALSE(capture::open_capture(temp_path("missing.db")).ok());
+    auto scan = capture::scan_capture(
+        jsonl, capture::CaptureSelection{base::TimeWindow{int64_t{1795168801'000000000}, {}}, {}},
+        {});
     CHECK(scan.error().message ==
           "no messages in '" + jsonl +
               "' from 2026-11-20T10:00:01Z to the end: it holds 1 messages from "
@@ -126,7 +127,8 @@ TEST_CASE("recorder: batches on size, commits the rest on close, stops on a writ
     auto writer = std::make_unique<FakeWriter>();
     auto log = writer->log;
     {
-        CaptureRecorder rec(std::move(writer), RecorderLimits{100, 10000, 1 << 30});
+        capture::CaptureRecorder rec(std::move(writer),
+                                     capture::RecorderLimits{100, 10000, 1 << 30});
         for (int i = 0; i < 100; ++i) rec.append(msg("t", "p", 0, false, i));
         // A full batch is written without waiting for the (10 s) flush interval.
         for (int i = 0; i < 500 && rec.written() < 100; ++i)
@@ -143,7 +145,7 @@ TEST_CASE("recorder: batches on size, commits the rest on close, stops on a writ
 
     auto failing = std::make_unique<FakeWriter>();
     failing->fail = true;
-    CaptureRecorder rec(std::move(failing), RecorderLimits{1, 10, 1 << 30});
+    capture::CaptureRecorder rec(std::move(failing), capture::RecorderLimits{1, 10, 1 << 30});
     rec.append(msg("t", "p", 0, false, 1));
     auto status = rec.close();
     CHECK_FALSE(status.ok());

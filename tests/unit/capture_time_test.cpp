@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "core/replay_plan.h"
-#include "core/time_window.h"
+#include "core/base/time_window.h"
+#include "core/capture/replay_plan.h"
 
 using namespace iotctl;
 
@@ -11,89 +11,89 @@ constexpr int64_t k_now = 1795168800 * k_s;  // 2026-11-20T10:00:00Z
 }  // namespace
 
 TEST_CASE("time specs: ISO-8601, Unix seconds and relative to now") {
-    CHECK(*parse_time_spec("2026-11-20T10:00:00Z", 0) == k_now);
-    CHECK(*parse_time_spec("2026-11-20T11:00:00+01:00", 0) == k_now);
-    CHECK(*parse_time_spec("2026-11-20", 0) == k_now - 10 * 3600 * k_s);
-    CHECK(*parse_time_spec("2026-11-20T10:00:00.25Z", 0) == k_now + k_s / 4);
-    CHECK(*parse_time_spec("1795168800", 0) == k_now);
-    CHECK(*parse_time_spec("1795168800.5", 0) == k_now + k_s / 2);
-    CHECK(*parse_time_spec("-90m", k_now) == k_now - 90 * 60 * k_s);
-    CHECK(*parse_time_spec("-24h", k_now) == k_now - 24 * 3600 * k_s);
-    CHECK(*parse_time_spec("-7d", k_now) == k_now - 7 * 86400 * k_s);
-    CHECK(*parse_time_spec("-30s", k_now) == k_now - 30 * k_s);
+    CHECK(*base::parse_time_spec("2026-11-20T10:00:00Z", 0) == k_now);
+    CHECK(*base::parse_time_spec("2026-11-20T11:00:00+01:00", 0) == k_now);
+    CHECK(*base::parse_time_spec("2026-11-20", 0) == k_now - 10 * 3600 * k_s);
+    CHECK(*base::parse_time_spec("2026-11-20T10:00:00.25Z", 0) == k_now + k_s / 4);
+    CHECK(*base::parse_time_spec("1795168800", 0) == k_now);
+    CHECK(*base::parse_time_spec("1795168800.5", 0) == k_now + k_s / 2);
+    CHECK(*base::parse_time_spec("-90m", k_now) == k_now - 90 * 60 * k_s);
+    CHECK(*base::parse_time_spec("-24h", k_now) == k_now - 24 * 3600 * k_s);
+    CHECK(*base::parse_time_spec("-7d", k_now) == k_now - 7 * 86400 * k_s);
+    CHECK(*base::parse_time_spec("-30s", k_now) == k_now - 30 * k_s);
     for (const char* bad :
          {"", "yesterday", "-5x", "-m", "90m", "2026-13-45", "12:00", "1e9", "--1d"}) {
-        auto r = parse_time_spec(bad, k_now);
+        auto r = base::parse_time_spec(bad, k_now);
         CHECK_MESSAGE(!r.ok(), bad);
-        if (!r.ok()) CHECK(r.error().code == ExitCode::usage);
+        if (!r.ok()) CHECK(r.error().code == base::ExitCode::usage);
     }
 }
 
 TEST_CASE("time window bounds are inclusive and checked") {
-    auto w = make_time_window("1795168800", "-0s", k_now + 10 * k_s);
+    auto w = base::make_time_window("1795168800", "-0s", k_now + 10 * k_s);
     REQUIRE(w.ok());
     CHECK(w->contains(k_now));
     CHECK(w->contains(k_now + 10 * k_s));
     CHECK_FALSE(w->contains(k_now - 1));
     CHECK_FALSE(w->contains(k_now + 10 * k_s + 1));
     CHECK(w->describe() == "from 2026-11-20T10:00:00Z to 2026-11-20T10:00:10Z");
-    auto open = make_time_window("", "", k_now);
+    auto open = base::make_time_window("", "", k_now);
     CHECK(open->unbounded());
     CHECK(open->describe() == "from the start to the end");
-    auto backwards = make_time_window("-1h", "-2h", k_now);
+    auto backwards = base::make_time_window("-1h", "-2h", k_now);
     REQUIRE_FALSE(backwards.ok());
     CHECK(backwards.error().message == "--from -1h is after --to -2h");
-    CHECK(make_time_window("soon", "", k_now)
+    CHECK(base::make_time_window("soon", "", k_now)
               .error()
               .message.rfind("--from: invalid time 'soon'", 0) == 0);
 }
 
 TEST_CASE("topic rewrite replaces a prefix; an empty FROM prepends") {
-    std::vector<TopicRewrite> rules{*parse_topic_rewrite("tele/=staging/tele/"),
-                                    *parse_topic_rewrite("=copy/")};
+    std::vector<capture::TopicRewrite> rules{*capture::parse_topic_rewrite("tele/=staging/tele/"),
+                                             *capture::parse_topic_rewrite("=copy/")};
     std::string t = "tele/gw/SENSOR";
-    CHECK(rewrite_topic(rules, t));
+    CHECK(capture::rewrite_topic(rules, t));
     CHECK(t == "staging/tele/gw/SENSOR");
     t = "hexaboard/A/status";
-    CHECK(rewrite_topic(rules, t));
+    CHECK(capture::rewrite_topic(rules, t));
     CHECK(t == "copy/hexaboard/A/status");
     std::string u = "a=b";
-    CHECK(parse_topic_rewrite("x=y=z")->to == "y=z");
-    CHECK_FALSE(parse_topic_rewrite("nothing").ok());
-    CHECK_FALSE(rewrite_topic({}, u));
+    CHECK(capture::parse_topic_rewrite("x=y=z")->to == "y=z");
+    CHECK_FALSE(capture::parse_topic_rewrite("nothing").ok());
+    CHECK_FALSE(capture::rewrite_topic({}, u));
 }
 
 TEST_CASE("schedule: offsets come from recorded times, scaled, never drifting") {
-    ReplaySchedule one({1.0, 0});
+    capture::ReplaySchedule one({1.0, 0});
     int64_t t0 = k_now;
     CHECK(one.due_ns(t0) == 0);
     CHECK(one.due_ns(t0 + 50'000'000) == 50'000'000);
     CHECK(one.due_ns(t0 + 2 * k_s) == 2 * k_s);
     // A million messages 1 ms apart end exactly 1000 s after the start: no accumulated error.
-    ReplaySchedule many({1.0, 0});
+    capture::ReplaySchedule many({1.0, 0});
     int64_t last = 0;
     for (int i = 0; i < 1'000'000; ++i) last = many.due_ns(t0 + int64_t{i} * 1'000'000);
     CHECK(last == 999'999'000'000);
 
-    ReplaySchedule twice({2.0, 0});
+    capture::ReplaySchedule twice({2.0, 0});
     twice.due_ns(t0);
     CHECK(twice.due_ns(t0 + 2 * k_s) == k_s);
-    ReplaySchedule fast({0, 0});
+    capture::ReplaySchedule fast({0, 0});
     fast.due_ns(t0);
     CHECK(fast.due_ns(t0 + 3600 * k_s) == 0);
     // A clock step back in the capture sends at once, never earlier than the previous one.
-    ReplaySchedule back({1.0, 0});
+    capture::ReplaySchedule back({1.0, 0});
     back.due_ns(t0 + k_s);
     CHECK(back.due_ns(t0) == 0);
     CHECK(back.due_ns(t0 + 2 * k_s) == k_s);
 }
 
 TEST_CASE("schedule: --rate spaces messages; --loop passes follow each other") {
-    ReplaySchedule rated({0, 10});
+    capture::ReplaySchedule rated({0, 10});
     CHECK(rated.due_ns(0) == 0);
     CHECK(rated.due_ns(0) == 100'000'000);
     CHECK(rated.due_ns(0) == 200'000'000);
-    ReplaySchedule looped({1.0, 0});
+    capture::ReplaySchedule looped({1.0, 0});
     looped.due_ns(k_now);
     CHECK(looped.due_ns(k_now + k_s) == k_s);
     looped.next_pass();

@@ -83,7 +83,7 @@ TEST_CASE("completion_script renders each shell and refuses others with a usage 
     CHECK(fish->find("-s t -l topic") != std::string::npos);
     auto bad = completion_script("tcsh");
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error().code == ExitCode::usage);
+    CHECK(bad.error().code == base::ExitCode::usage);
     CHECK(bad.error().message.find("tcsh") != std::string::npos);
 }
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/config_layers.h"
+#include "core/broker/config_layers.h"
 
 using namespace iotctl;
 
@@ -29,7 +29,7 @@ TEST_CASE(".env parsing: comments, export, quotes, spaces, CRLF") {
                            "IOTCTL_KEEPALIVE=30 # trailing comment\n"
                            "EMPTY=\n"
                            "URL=a=b\n");
-    auto vars = load_env_file(path);
+    auto vars = broker::load_env_file(path);
     REQUIRE(vars.ok());
     CHECK(vars->at("MQTT_BROKER") == "broker.lan");
     CHECK(vars->at("MQTT_PORT") == "1884");
@@ -43,22 +43,22 @@ TEST_CASE(".env parsing: comments, export, quotes, spaces, CRLF") {
 
 TEST_CASE(".env errors name the file and line") {
     auto path = write_temp("bad.env", "A=1\nnot a pair\n");
-    CHECK(load_env_file(path).error().message ==
+    CHECK(broker::load_env_file(path).error().message ==
           "env file '" + path + "' line 2: expected KEY=VALUE");
     std::filesystem::remove(path);
-    CHECK(load_env_file("/nonexistent/.env").error().message ==
+    CHECK(broker::load_env_file("/nonexistent/.env").error().message ==
           "cannot read env file '/nonexistent/.env'");
 }
 
 TEST_CASE("variables become options") {
-    auto layer = options_from_variables({{"MQTT_BROKER", "h"},
-                                         {"MQTT_PORT", "1"},
-                                         {"MQTT_URL", "mqtt://x"},
-                                         {"MQTT_USER", "u"},
-                                         {"MQTT_PASSWORD", "p"},
-                                         {"IOTCTL_BATCH_SIZE", "500"},
-                                         {"IOTCTL_", "ignored"},
-                                         {"HOME", "/root"}});
+    auto layer = broker::options_from_variables({{"MQTT_BROKER", "h"},
+                                                 {"MQTT_PORT", "1"},
+                                                 {"MQTT_URL", "mqtt://x"},
+                                                 {"MQTT_USER", "u"},
+                                                 {"MQTT_PASSWORD", "p"},
+                                                 {"IOTCTL_BATCH_SIZE", "500"},
+                                                 {"IOTCTL_", "ignored"},
+                                                 {"HOME", "/root"}});
     CHECK(layer.at("host") == std::vector<std::string>{"h"});
     CHECK(layer.at("port") == std::vector<std::string>{"1"});
     CHECK(layer.at("url") == std::vector<std::string>{"mqtt://x"});
@@ -79,14 +79,14 @@ TEST_CASE("TOML: top level, then the subcommand's section wins; lists kept") {
                            "topic = [\"a/#\", \"b/+\"]\n"
                            "[pub]\n"
                            "port = 2000\n");
-    auto sub = load_config_file(path, "sub");
+    auto sub = broker::load_config_file(path, "sub");
     REQUIRE(sub.ok());
     CHECK(sub->at("host") == std::vector<std::string>{"top"});
     CHECK(sub->at("port") == std::vector<std::string>{"1999"});
     CHECK(sub->at("insecure") == std::vector<std::string>{"true"});
     CHECK(sub->at("keepalive") == std::vector<std::string>{"2.5"});
     CHECK(sub->at("topic") == std::vector<std::string>{"a/#", "b/+"});
-    auto pub = load_config_file(path, "pub");
+    auto pub = broker::load_config_file(path, "pub");
     CHECK(pub->at("port") == std::vector<std::string>{"2000"});
     CHECK(pub->count("topic") == 0);
     std::filesystem::remove(path);
@@ -94,22 +94,23 @@ TEST_CASE("TOML: top level, then the subcommand's section wins; lists kept") {
 
 TEST_CASE("TOML errors name the file and line") {
     auto path = write_temp("bad.toml", "host = \"x\"\nport = = 1\n");
-    auto r = load_config_file(path, "sub");
+    auto r = broker::load_config_file(path, "sub");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.starts_with("config file '" + path + "' line 2: "));
-    CHECK(r.error().code == ExitCode::usage);
+    CHECK(r.error().code == base::ExitCode::usage);
     std::filesystem::remove(path);
     auto nested = write_temp("nested.toml", "topic = [[1]]\n");
-    CHECK(load_config_file(nested, "sub").error().message ==
+    CHECK(broker::load_config_file(nested, "sub").error().message ==
           "config file '" + nested + "': 'topic' must be a list of plain values");
     std::filesystem::remove(nested);
 }
 
 TEST_CASE("merge order: later layers win key by key") {
-    SettingsLayer config = {{"host", {"config-host"}}, {"port", {"1"}}, {"keepalive", {"10"}}};
-    SettingsLayer dotenv = {{"port", {"2"}}, {"username", {"env-file-user"}}};
-    SettingsLayer environment = {{"username", {"env-user"}}};
-    auto merged = merge_layers(merge_layers(config, dotenv), environment);
+    broker::SettingsLayer config = {
+        {"host", {"config-host"}}, {"port", {"1"}}, {"keepalive", {"10"}}};
+    broker::SettingsLayer dotenv = {{"port", {"2"}}, {"username", {"env-file-user"}}};
+    broker::SettingsLayer environment = {{"username", {"env-user"}}};
+    auto merged = broker::merge_layers(broker::merge_layers(config, dotenv), environment);
     CHECK(merged.at("host") == std::vector<std::string>{"config-host"});
     CHECK(merged.at("port") == std::vector<std::string>{"2"});
     CHECK(merged.at("keepalive") == std::vector<std::string>{"10"});
@@ -120,9 +121,9 @@ TEST_CASE("default config path follows XDG_CONFIG_HOME, then HOME") {
     const char* old_xdg = getenv("XDG_CONFIG_HOME");
     std::string saved = old_xdg ? old_xdg : "";
     setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
-    CHECK(default_config_path() == "/x/cfg/iotctl/config.toml");
+    CHECK(broker::default_config_path() == "/x/cfg/iotctl/config.toml");
     unsetenv("XDG_CONFIG_HOME");
     if (const char* home = getenv("HOME"))
-        CHECK(default_config_path() == std::string(home) + "/.config/iotctl/config.toml");
+        CHECK(broker::default_config_path() == std::string(home) + "/.config/iotctl/config.toml");
     if (old_xdg) setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
 }

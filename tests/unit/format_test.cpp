@@ -4,7 +4,9 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "core/output_format.h"
+#include "core/base/message_json.h"
+#include "core/base/timestamps.h"
+#include "core/capture/output_format.h"
 
 using namespace iotctl;
 
@@ -12,8 +14,8 @@ namespace {
 // 2026-11-20T10:00:00.123456789Z
 constexpr int64_t k_ts = 1795168800LL * 1000000000LL + 123456789;
 
-Message sample() {
-    Message m;
+base::Message sample() {
+    base::Message m;
     m.topic = "hexaboard/A/sensor/data";
     m.payload = R"({"board":"A","temperature":25})";
     m.qos = 1;
@@ -23,8 +25,8 @@ Message sample() {
     return m;
 }
 
-std::string render(const std::string& spec, const Message& m = sample()) {
-    auto f = OutputFormat::parse(spec);
+std::string render(const std::string& spec, const base::Message& m = sample()) {
+    auto f = capture::OutputFormat::parse(spec);
     REQUIRE_MESSAGE(f.ok(), spec);
     f->set_newline(false);
     std::string out;
@@ -41,21 +43,21 @@ struct UtcZone {
 }  // namespace
 
 TEST_CASE("iso8601 helpers") {
-    CHECK(iso8601_utc(k_ts, 0) == "2026-11-20T10:00:00Z");
-    CHECK(iso8601_utc(k_ts, 3) == "2026-11-20T10:00:00.123Z");
-    CHECK(iso8601_utc(k_ts, 6) == "2026-11-20T10:00:00.123456Z");
-    CHECK(iso8601_utc(k_ts, 9) == "2026-11-20T10:00:00.123456789Z");
-    CHECK(*parse_iso8601("2026-11-20T10:00:00.123456789Z") == k_ts);
-    CHECK(*parse_iso8601("2026-11-20T11:00:00.123456789+01:00") == k_ts);
-    CHECK(*parse_iso8601("2026-11-20T10:00:00") == k_ts - 123456789);
-    CHECK(*parse_iso8601("2026-11-20") == 1795132800LL * 1000000000LL);
-    CHECK(parse_iso8601("yesterday").error().message == "invalid time 'yesterday'");
-    CHECK_FALSE(parse_iso8601("2026-11-20T10:00:00Zjunk").ok());
+    CHECK(base::iso8601_utc(k_ts, 0) == "2026-11-20T10:00:00Z");
+    CHECK(base::iso8601_utc(k_ts, 3) == "2026-11-20T10:00:00.123Z");
+    CHECK(base::iso8601_utc(k_ts, 6) == "2026-11-20T10:00:00.123456Z");
+    CHECK(base::iso8601_utc(k_ts, 9) == "2026-11-20T10:00:00.123456789Z");
+    CHECK(*base::parse_iso8601("2026-11-20T10:00:00.123456789Z") == k_ts);
+    CHECK(*base::parse_iso8601("2026-11-20T11:00:00.123456789+01:00") == k_ts);
+    CHECK(*base::parse_iso8601("2026-11-20T10:00:00") == k_ts - 123456789);
+    CHECK(*base::parse_iso8601("2026-11-20") == 1795132800LL * 1000000000LL);
+    CHECK(base::parse_iso8601("yesterday").error().message == "invalid time 'yesterday'");
+    CHECK_FALSE(base::parse_iso8601("2026-11-20T10:00:00Zjunk").ok());
 }
 
 TEST_CASE("every specifier") {
     UtcZone utc;
-    Message m = sample();
+    base::Message m = sample();
     CHECK(render("%t") == m.topic);
     CHECK(render("%p") == m.payload);
     CHECK(render("%q") == "1");
@@ -83,13 +85,13 @@ TEST_CASE("%j and %J are mosquitto's JSON objects") {
     CHECK(render("%J") ==
           R"({"mid":7,"payload":{"board":"A","temperature":25},"payloadlen":30,"qos":1,"retain":1,)"
           R"("topic":"hexaboard/A/sensor/data","tst":"2026-11-20T10:00:00+0000"})");
-    Message bin = sample();
+    base::Message bin = sample();
     bin.payload = "\xff\x01";
     CHECK(render("%J", bin).find(R"("payload":"")") != std::string::npos);
 }
 
 TEST_CASE("widths, alignment, zero padding, precision") {
-    Message m = sample();
+    base::Message m = sample();
     m.payload = "abcdef";
     m.topic = "t";
     CHECK(render("[%5t]", m) == "[    t]");
@@ -111,47 +113,48 @@ TEST_CASE("escapes and strftime") {
 }
 
 TEST_CASE("bad formats are refused with the position") {
-    CHECK(OutputFormat::parse("%z").error().message ==
+    CHECK(capture::OutputFormat::parse("%z").error().message ==
           "invalid format '%z': unknown specifier '%z' at position 0");
-    CHECK(OutputFormat::parse("ab %").error().message ==
+    CHECK(capture::OutputFormat::parse("ab %").error().message ==
           "invalid format 'ab %': incomplete specifier at position 3");
-    CHECK(OutputFormat::parse("x\\q").error().message ==
+    CHECK(capture::OutputFormat::parse("x\\q").error().message ==
           "invalid format 'x\\q': unknown escape '\\q' at position 2");
-    CHECK(OutputFormat::parse("x\\").error().message ==
+    CHECK(capture::OutputFormat::parse("x\\").error().message ==
           "invalid format 'x\\': lone '\\' at the end");
-    CHECK(OutputFormat::parse("@").error().message == "invalid format '@': lone '@' at the end");
-    CHECK(OutputFormat::parse("%-05.2z").error().code == ExitCode::usage);
+    CHECK(capture::OutputFormat::parse("@").error().message ==
+          "invalid format '@': lone '@' at the end");
+    CHECK(capture::OutputFormat::parse("%-05.2z").error().code == base::ExitCode::usage);
 }
 
 TEST_CASE("plain, verbose and newline") {
-    Message m = sample();
+    base::Message m = sample();
     std::string out;
-    OutputFormat::plain(false).render(m, out);
+    capture::OutputFormat::plain(false).render(m, out);
     CHECK(out == m.payload + "\n");
     out.clear();
-    OutputFormat::plain(true).render(m, out);
+    capture::OutputFormat::plain(true).render(m, out);
     CHECK(out == m.topic + " " + m.payload + "\n");
     out.clear();
-    auto f = OutputFormat::plain(false);
+    auto f = capture::OutputFormat::plain(false);
     f.set_newline(false);
     f.render(m, out);
     CHECK(out == m.payload);
 }
 
 TEST_CASE("--json lines: parsed JSON, strings, base64, round trip") {
-    Message m = sample();
-    auto j = message_to_json(m);
+    base::Message m = sample();
+    auto j = base::message_to_json(m);
     CHECK(j["ts"] == "2026-11-20T10:00:00.123456Z");
     CHECK(j["payload"]["temperature"] == 25);
     CHECK(j["retain"] == true);
     CHECK_FALSE(j.contains("payload_encoding"));
     m.payload = "online";
-    CHECK(message_to_json(m)["payload"] == "online");
+    CHECK(base::message_to_json(m)["payload"] == "online");
     m.payload = std::string("\xff\x00\x01", 3);
-    j = message_to_json(m);
+    j = base::message_to_json(m);
     CHECK(j["payload"] == "/wAB");
     CHECK(j["payload_encoding"] == "base64");
-    auto back = message_from_json(j);
+    auto back = base::message_from_json(j);
     REQUIRE(back.ok());
     CHECK(back->payload == m.payload);
     CHECK(back->topic == m.topic);
@@ -160,36 +163,39 @@ TEST_CASE("--json lines: parsed JSON, strings, base64, round trip") {
     CHECK(back->ts_ns == k_ts - 789);  // microseconds kept
 
     std::string line;
-    OutputFormat::json_lines().render(sample(), line);
+    capture::OutputFormat::json_lines().render(sample(), line);
     CHECK(line.back() == '\n');
     CHECK(nlohmann::json::parse(line)["topic"] == "hexaboard/A/sensor/data");
 
     m.payload = "x";
     m.user_properties = {{"a", "b"}};
-    auto with_props = message_from_json(message_to_json(m));
+    auto with_props = base::message_from_json(base::message_to_json(m));
     REQUIRE(with_props.ok());
     CHECK(with_props->user_properties == m.user_properties);
 }
 
 TEST_CASE("message_from_json: JSON payloads become compact text; bad keys are named") {
-    auto m = message_from_json(nlohmann::json::parse(R"({"topic":"a","payload":{"x":[1,2]}})"));
+    auto m =
+        base::message_from_json(nlohmann::json::parse(R"({"topic":"a","payload":{"x":[1,2]}})"));
     REQUIRE(m.ok());
     CHECK(m->payload == R"({"x":[1,2]})");
     CHECK(m->qos == 0);
-    CHECK(message_from_json(nlohmann::json::parse(R"({"topic":"a","payload":42})"))->payload ==
-          "42");
-    CHECK(message_from_json(nlohmann::json::parse(R"({"topic":"a"})"))->payload == "");
-    CHECK(message_from_json(nlohmann::json::parse(R"({"payload":"x"})")).error().message ==
+    CHECK(
+        base::message_from_json(nlohmann::json::parse(R"({"topic":"a","payload":42})"))->payload ==
+        "42");
+    CHECK(base::message_from_json(nlohmann::json::parse(R"({"topic":"a"})"))->payload == "");
+    CHECK(base::message_from_json(nlohmann::json::parse(R"({"payload":"x"})")).error().message ==
           "missing string \"topic\"");
-    CHECK(message_from_json(nlohmann::json::parse(R"({"topic":"a","qos":3})")).error().message ==
-          "\"qos\" must be 0, 1 or 2");
-    CHECK(message_from_json(nlohmann::json::parse(R"({"topic":"a","retain":"yes"})"))
+    CHECK(base::message_from_json(nlohmann::json::parse(R"({"topic":"a","qos":3})"))
+              .error()
+              .message == "\"qos\" must be 0, 1 or 2");
+    CHECK(base::message_from_json(nlohmann::json::parse(R"({"topic":"a","retain":"yes"})"))
               .error()
               .message == "\"retain\" must be true or false");
-    CHECK(message_from_json(
+    CHECK(base::message_from_json(
               nlohmann::json::parse(R"({"topic":"a","payload":"!!","payload_encoding":"base64"})"))
               .error()
               .message == "\"payload\" is not valid base64");
-    CHECK(message_from_json(nlohmann::json::parse("[1]")).error().message ==
+    CHECK(base::message_from_json(nlohmann::json::parse("[1]")).error().message ==
           "expected a JSON object");
 }

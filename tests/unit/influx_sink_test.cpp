@@ -1,4 +1,4 @@
-// The InfluxDB sink's decisions (core/influx_sink.h) over a fake HTTP client: what is sent,
+// The InfluxDB sink's decisions (core/sinks/influx_sink.h) over a fake HTTP client: what is sent,
 // and how answers map to ok / retry / reject. The real servers are in sinks_integration_test.
 #include <doctest/doctest.h>
 
@@ -6,8 +6,8 @@
 #include <deque>
 #include <functional>
 
-#include "core/influx_errors.h"
-#include "core/influx_sink.h"
+#include "core/sinks/influx_errors.h"
+#include "core/sinks/influx_sink.h"
 
 using namespace iotctl;
 
@@ -16,15 +16,15 @@ TEST_SUITE_BEGIN("influx_sink");
 namespace {
 
 // Answers each POST with the next scripted response (or through `handler` when set).
-struct FakeHttp : HttpClient {
-    std::vector<HttpRequest> requests;
-    std::deque<HttpResponse> answers;
-    std::function<HttpResponse(const HttpRequest&)> handler;
-    HttpResponse post(const HttpRequest& request) override {
+struct FakeHttp : sinks::HttpClient {
+    std::vector<sinks::HttpRequest> requests;
+    std::deque<sinks::HttpResponse> answers;
+    std::function<sinks::HttpResponse(const sinks::HttpRequest&)> handler;
+    sinks::HttpResponse post(const sinks::HttpRequest& request) override {
         requests.push_back(request);
         if (handler) return handler(request);
         REQUIRE_FALSE(answers.empty());
-        HttpResponse r = answers.front();
+        sinks::HttpResponse r = answers.front();
         answers.pop_front();
         return r;
     }
@@ -32,28 +32,28 @@ struct FakeHttp : HttpClient {
 
 struct Fixture {
     FakeHttp* http = nullptr;
-    std::unique_ptr<Sink> sink;
-    explicit Fixture(InfluxSinkOptions options) {
+    std::unique_ptr<sinks::Sink> sink;
+    explicit Fixture(sinks::InfluxSinkOptions options) {
         auto fake = std::make_unique<FakeHttp>();
         http = fake.get();
-        auto made = make_influx_sink(options, std::move(fake));
+        auto made = sinks::make_influx_sink(options, std::move(fake));
         REQUIRE(made.ok());
         sink = std::move(*made);
     }
 };
 
-InfluxSinkOptions v1(std::string url = "http://127.0.0.1:8086") {
-    InfluxSinkOptions o;
+sinks::InfluxSinkOptions v1(std::string url = "http://127.0.0.1:8086") {
+    sinks::InfluxSinkOptions o;
     o.url = std::move(url);
     o.db = "iot db";
     o.gzip = false;
     return o;
 }
 
-std::vector<Record> batch_of(int n) {
-    std::vector<Record> batch;
+std::vector<base::Record> batch_of(int n) {
+    std::vector<base::Record> batch;
     for (int i = 0; i < n; ++i)
-        batch.push_back(Record{"m", {{"k", std::to_string(i)}}, {{"v", double(i)}}, i + 1});
+        batch.push_back(base::Record{"m", {{"k", std::to_string(i)}}, {{"v", double(i)}}, i + 1});
     return batch;
 }
 
@@ -62,8 +62,8 @@ std::vector<Record> batch_of(int n) {
 TEST_CASE("v1: /write with db and precision=ns; 204 is ok") {
     Fixture f(v1());
     f.http->answers.push_back({204, "", ""});
-    WriteOutcome o = f.sink->write(batch_of(2));
-    CHECK(o.kind == WriteOutcome::ok);
+    sinks::WriteOutcome o = f.sink->write(batch_of(2));
+    CHECK(o.kind == sinks::WriteOutcome::ok);
     REQUIRE(f.http->requests.size() == 1);
     CHECK(f.http->requests[0].url == "http://127.0.0.1:8086/write?db=iot%20db&precision=ns");
     CHECK(f.http->requests[0].body == "m,k=0 v=0 1\nm,k=1 v=1 2\n");
@@ -71,14 +71,14 @@ TEST_CASE("v1: /write with db and precision=ns; 204 is ok") {
 }
 
 TEST_CASE("v2: /api/v2/write with org, bucket, token header") {
-    InfluxSinkOptions o;
+    sinks::InfluxSinkOptions o;
     o.url = "http://127.0.0.1:8428/";
     o.org = "acme";
     o.bucket = "iot";
     o.token = "tok-123";
     Fixture f(o);
     f.http->answers.push_back({204, "", ""});
-    CHECK(f.sink->write(batch_of(1)).kind == WriteOutcome::ok);
+    CHECK(f.sink->write(batch_of(1)).kind == sinks::WriteOutcome::ok);
     CHECK(f.http->requests[0].url ==
           "http://127.0.0.1:8428/api/v2/write?org=acme&bucket=iot&precision=ns");
     CHECK(f.http->requests[0].headers == std::vector<std::string>{"Authorization: Token tok-123"});
@@ -89,8 +89,8 @@ TEST_CASE("credentials in the URL become basic auth and never appear in messages
     Fixture f(v1("http://admin:pa%24%24word@127.0.0.1:8086"));
     f.http->answers.push_back(
         {0, "", "Failed to connect to 127.0.0.1 port 8086: Connection refused"});
-    WriteOutcome o = f.sink->write(batch_of(1));
-    CHECK(o.kind == WriteOutcome::retry);
+    sinks::WriteOutcome o = f.sink->write(batch_of(1));
+    CHECK(o.kind == sinks::WriteOutcome::retry);
     CHECK(f.http->requests[0].username == "admin");
     CHECK(f.http->requests[0].password == "pa$$word");
     CHECK(f.http->requests[0].url.find("pa") == std::string::npos);
@@ -103,8 +103,8 @@ TEST_CASE("5xx, 401, 429 and transport errors are retried, with the server's rea
     for (long status : {500L, 503L, 401L, 429L}) {
         Fixture f(v1());
         f.http->answers.push_back({status, "{\"error\":\"engine: cache full\"}", ""});
-        WriteOutcome o = f.sink->write(batch_of(3));
-        CHECK(o.kind == WriteOutcome::retry);
+        sinks::WriteOutcome o = f.sink->write(batch_of(3));
+        CHECK(o.kind == sinks::WriteOutcome::retry);
         CHECK(o.message.find("engine: cache full") != std::string::npos);
         CHECK(o.rejected.empty());
     }
@@ -115,7 +115,7 @@ TEST_CASE("404 database not found: CREATE DATABASE once, then the write again") 
     f.http->answers = {{404, "{\"error\":\"database not found: \\\"iot db\\\"\"}", ""},
                        {200, "{\"results\":[{\"statement_id\":0}]}", ""},
                        {204, "", ""}};
-    CHECK(f.sink->write(batch_of(1)).kind == WriteOutcome::ok);
+    CHECK(f.sink->write(batch_of(1)).kind == sinks::WriteOutcome::ok);
     REQUIRE(f.http->requests.size() == 3);
     CHECK(f.http->requests[1].url ==
           "http://127.0.0.1:8086/query?q=CREATE%20DATABASE%20%22iot%20db%22");
@@ -124,7 +124,7 @@ TEST_CASE("404 database not found: CREATE DATABASE once, then the write again") 
 
 TEST_CASE("400 naming lines: those are rejected, the rest sent again") {
     Fixture f(v1());
-    std::vector<Record> batch = batch_of(3);
+    std::vector<base::Record> batch = batch_of(3);
     batch[1].fields = {{"v", std::string("text")}};
     f.http->answers = {
         {400,
@@ -132,8 +132,8 @@ TEST_CASE("400 naming lines: those are rejected, the rest sent again") {
          "\\\"m\\\" is type string, already exists as type float dropped=1\"}",
          ""},
         {204, "", ""}};
-    WriteOutcome o = f.sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    sinks::WriteOutcome o = f.sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{1});
     CHECK(o.message.find("1 of 3 records rejected") != std::string::npos);
     CHECK(o.message.find("field type conflict") != std::string::npos);
@@ -143,25 +143,25 @@ TEST_CASE("400 naming lines: those are rejected, the rest sent again") {
 
 TEST_CASE("400 naming nothing: halves are sent until the bad line is found") {
     Fixture f(v1());
-    f.http->handler = [](const HttpRequest& r) -> HttpResponse {
+    f.http->handler = [](const sinks::HttpRequest& r) -> sinks::HttpResponse {
         if (r.body.find("k=5 ") != std::string::npos) return {400, "bad request", ""};
         return {204, "", ""};
     };
-    WriteOutcome o = f.sink->write(batch_of(8));
-    CHECK(o.kind == WriteOutcome::reject);
+    sinks::WriteOutcome o = f.sink->write(batch_of(8));
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{5});
     CHECK(f.http->requests.size() <= 8);
 }
 
 TEST_CASE("413: the batch is split and each half sent; one line too large is rejected") {
     Fixture f(v1());
-    f.http->handler = [](const HttpRequest& r) -> HttpResponse {
+    f.http->handler = [](const sinks::HttpRequest& r) -> sinks::HttpResponse {
         if (r.body.size() > 30 || r.body.find("k=3 ") != std::string::npos)
             return {413, "{\"error\":\"Request Entity Too Large\"}", ""};
         return {204, "", ""};
     };
-    WriteOutcome o = f.sink->write(batch_of(6));
-    CHECK(o.kind == WriteOutcome::reject);
+    sinks::WriteOutcome o = f.sink->write(batch_of(6));
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{3});
     std::string delivered;
     for (const auto& r : f.http->requests)
@@ -173,75 +173,75 @@ TEST_CASE("413: the batch is split and each half sent; one line too large is rej
 TEST_CASE("a retry during splitting makes the whole batch a retry") {
     Fixture f(v1());
     f.http->answers = {{413, "", ""}, {204, "", ""}, {503, "", ""}};
-    CHECK(f.sink->write(batch_of(4)).kind == WriteOutcome::retry);
+    CHECK(f.sink->write(batch_of(4)).kind == sinks::WriteOutcome::retry);
 }
 
 TEST_CASE("records line protocol cannot carry are rejected locally; the rest are written") {
     Fixture f(v1());
     f.http->answers.push_back({204, "", ""});
-    std::vector<Record> batch = batch_of(3);
+    std::vector<base::Record> batch = batch_of(3);
     batch[0].fields = {{"v", std::nan("")}};
-    WriteOutcome o = f.sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    sinks::WriteOutcome o = f.sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{0});
     CHECK(f.http->requests[0].body == "m,k=1 v=1 2\nm,k=2 v=2 3\n");
 }
 
 TEST_CASE("gzip: large bodies are compressed; 415 turns it off for good") {
-    InfluxSinkOptions o = v1();
+    sinks::InfluxSinkOptions o = v1();
     o.gzip = true;
     Fixture f(o);
     f.http->answers = {{415, "", ""}, {204, "", ""}, {204, "", ""}};
-    CHECK(f.sink->write(batch_of(100)).kind == WriteOutcome::ok);
+    CHECK(f.sink->write(batch_of(100)).kind == sinks::WriteOutcome::ok);
     CHECK(f.http->requests[0].gzip);
     CHECK_FALSE(f.http->requests[1].gzip);
-    CHECK(f.sink->write(batch_of(100)).kind == WriteOutcome::ok);
+    CHECK(f.sink->write(batch_of(100)).kind == sinks::WriteOutcome::ok);
     CHECK_FALSE(f.http->requests[2].gzip);
 }
 
 TEST_CASE("options are checked before any I/O") {
-    InfluxSinkOptions o;
+    sinks::InfluxSinkOptions o;
     o.url = "ftp://x";
     o.db = "d";
-    CHECK_FALSE(make_influx_sink(o).ok());
+    CHECK_FALSE(sinks::make_influx_sink(o).ok());
     o.url = "http://127.0.0.1:8086";
     o.db = "";
-    CHECK_FALSE(make_influx_sink(o).ok());
+    CHECK_FALSE(sinks::make_influx_sink(o).ok());
     o.bucket = "b";
-    CHECK(make_influx_sink(o).error().message.find("--influx-org") != std::string::npos);
+    CHECK(sinks::make_influx_sink(o).error().message.find("--influx-org") != std::string::npos);
     o.org = "o";
-    CHECK(make_influx_sink(o).ok());
+    CHECK(sinks::make_influx_sink(o).ok());
 }
 
 TEST_CASE("error texts: JSON or plain, one line; lines named in parse errors") {
-    CHECK(influx_error_text("{\"error\":\"a\\nb\"}") == "a b");
-    CHECK(influx_error_text("plain text\n") == "plain text");
-    std::vector<Record> records = batch_of(2);
+    CHECK(sinks::influx_error_text("{\"error\":\"a\\nb\"}") == "a b");
+    CHECK(sinks::influx_error_text("plain text\n") == "plain text");
+    std::vector<base::Record> records = batch_of(2);
     std::vector<std::string> lines{"m,k=0 v=0 1\n", "m,k=1 v=1 2\n"};
-    CHECK(lines_named_in_error("unable to parse 'm,k=1 v=1 2': invalid", records, lines, {0, 1}) ==
-          std::vector<size_t>{1});
-    CHECK(lines_named_in_error("something else", records, lines, {0, 1}).empty());
+    CHECK(sinks::lines_named_in_error("unable to parse 'm,k=1 v=1 2': invalid", records, lines,
+                                      {0, 1}) == std::vector<size_t>{1});
+    CHECK(sinks::lines_named_in_error("something else", records, lines, {0, 1}).empty());
 }
 
 TEST_CASE("a URL's own ?db= or ?org=&bucket= names the target, so v1 and v2 sinks can coexist") {
-    InfluxSinkOptions o;
+    sinks::InfluxSinkOptions o;
     o.url = "http://127.0.0.1:8086/?org=my%20org&bucket=b1";
     o.db = "from-flag";
     Fixture v2(o);
-    v2.http->handler = [](const HttpRequest&) { return HttpResponse{204, "", ""}; };
-    CHECK(v2.sink->write(batch_of(1)).kind == WriteOutcome::ok);
+    v2.http->handler = [](const sinks::HttpRequest&) { return sinks::HttpResponse{204, "", ""}; };
+    CHECK(v2.sink->write(batch_of(1)).kind == sinks::WriteOutcome::ok);
     CHECK(v2.http->requests[0].url ==
           "http://127.0.0.1:8086/api/v2/write?org=my%20org&bucket=b1&precision=ns");
     o.url = "http://127.0.0.1:8086?db=d1";
     o.org = "o";
     o.bucket = "b";
-    CHECK(make_influx_sink(o).ok());
+    CHECK(sinks::make_influx_sink(o).ok());
     o.url = "http://127.0.0.1:8086?db=d1&bucket=b";
-    CHECK(make_influx_sink(o).error().message.find("both db") != std::string::npos);
+    CHECK(sinks::make_influx_sink(o).error().message.find("both db") != std::string::npos);
     o.url = "http://127.0.0.1:8086?rp=x";
-    CHECK(make_influx_sink(o).error().message.find("'rp'") != std::string::npos);
+    CHECK(sinks::make_influx_sink(o).error().message.find("'rp'") != std::string::npos);
     o.url = "http://127.0.0.1:8086?bucket=b";
-    CHECK_FALSE(make_influx_sink(o).ok());  // v2 needs the org too
+    CHECK_FALSE(sinks::make_influx_sink(o).ok());  // v2 needs the org too
 }
 
 TEST_SUITE_END();

@@ -7,19 +7,20 @@
 
 #include <unistd.h>
 
-#include "core/ingest_pipeline.h"
+#include "core/base/timestamps.h"
+#include "core/ingest/pipeline.h"
 
 using namespace iotctl;
 
 namespace {
 // Maps `n/<i>` to one record with seq i; payload "dead" is dead, "skip" is skipped.
-class FakeMapper : public Mapper {
+class FakeMapper : public mapping::Mapper {
   public:
     std::vector<std::string> filters() const override { return {"n/#"}; }
-    MapOutcome map(const Message& m, std::vector<Record>& out) const override {
-        if (m.payload == "dead") return {MapOutcome::dead, "fake: dead"};
-        if (m.payload == "skip") return {MapOutcome::skipped, ""};
-        Record r;
+    mapping::MapOutcome map(const base::Message& m, std::vector<base::Record>& out) const override {
+        if (m.payload == "dead") return {mapping::MapOutcome::dead, "fake: dead"};
+        if (m.payload == "skip") return {mapping::MapOutcome::skipped, ""};
+        base::Record r;
         r.measurement = m.payload;  // "bad" marks a record the sink rejects
         r.fields.emplace_back("i", static_cast<int64_t>(std::stoll(m.topic.substr(2))));
         out.push_back(std::move(r));
@@ -35,15 +36,15 @@ struct FakeStore {
     std::atomic<bool> down{false};
 };
 
-class FakeSink : public Sink {
+class FakeSink : public sinks::Sink {
   public:
     FakeSink(std::string name, FakeStore& store) : name_(std::move(name)), store_(store) {}
     std::string name() const override { return name_; }
-    WriteOutcome write(const std::vector<Record>& batch) override {
+    sinks::WriteOutcome write(const std::vector<base::Record>& batch) override {
         if (store_.down || store_.failures.fetch_sub(1) > 0)
-            return {WriteOutcome::retry, "fake down", {}};
+            return {sinks::WriteOutcome::retry, "fake down", {}};
         for (const auto& r : batch)
-            if (r.measurement == "bad") return {WriteOutcome::reject, "fake 400", {}};
+            if (r.measurement == "bad") return {sinks::WriteOutcome::reject, "fake 400", {}};
         std::lock_guard lock(store_.mutex);
         for (const auto& r : batch) store_.values.push_back(std::get<int64_t>(r.fields[0].second));
         return {};
@@ -56,8 +57,9 @@ class FakeSink : public Sink {
 
 struct Fixture {
     std::string dir;
-    std::unique_ptr<IngestLog> log;  // a file in dir: the retries tests provoke stay off stderr
-    std::unique_ptr<DeadLetterFile> dead;
+    std::unique_ptr<ingest::IngestLog>
+        log;  // a file in dir: the retries tests provoke stay off stderr
+    std::unique_ptr<ingest::DeadLetterFile> dead;
 
     explicit Fixture(const std::string& name) {
         dir = (std::filesystem::temp_directory_path() /
@@ -65,32 +67,33 @@ struct Fixture {
                   .string();
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
-        log = IngestLog::open(dir + "/ingest.log").take();
-        dead = DeadLetterFile::open(dir + "/dead.jsonl").take();
+        log = ingest::IngestLog::open(dir + "/ingest.log").take();
+        dead = ingest::DeadLetterFile::open(dir + "/dead.jsonl").take();
     }
     ~Fixture() { std::filesystem::remove_all(dir); }
 
-    std::unique_ptr<IngestPipeline> open(std::vector<std::pair<std::string, FakeStore*>> sinks) {
-        PipelineOptions o;
+    std::unique_ptr<ingest::IngestPipeline> open(
+        std::vector<std::pair<std::string, FakeStore*>> sinks) {
+        ingest::PipelineOptions o;
         o.state_dir = dir + "/state";
         o.batcher.batch_size = 64;
         o.batcher.flush_interval = std::chrono::milliseconds(50);
         o.batcher.first_backoff = std::chrono::milliseconds(5);
         o.drain_time = std::chrono::milliseconds(2000);
         o.spool.segment_bytes = 4096;
-        std::vector<PipelineSink> ps;
+        std::vector<ingest::PipelineSink> ps;
         for (auto& [name, store] : sinks)
             ps.push_back(
                 {std::make_unique<FakeSink>(name, *store), std::make_unique<FakeMapper>()});
-        return IngestPipeline::open(std::move(o), std::move(ps), *dead, *log).take();
+        return ingest::IngestPipeline::open(std::move(o), std::move(ps), *dead, *log).take();
     }
 };
 
-Message msg(int i, std::string payload = "m") {
-    Message m;
+base::Message msg(int i, std::string payload = "m") {
+    base::Message m;
     m.topic = "n/" + std::to_string(i);
     m.payload = std::move(payload);
-    m.ts_ns = now_ns();
+    m.ts_ns = base::now_ns();
     return m;
 }
 

@@ -3,9 +3,9 @@
 
 #include <doctest/doctest.h>
 
-#include "core/mapping.h"
-#include "core/mapping_engine.h"
-#include "core/mapping_values.h"
+#include "core/mapping/engine.h"
+#include "core/mapping/mapper.h"
+#include "core/mapping/values.h"
 #include "mapping_test_support.h"
 
 using namespace iotctl;
@@ -14,7 +14,7 @@ using namespace iotctl::testing;
 namespace {
 
 struct Expected {
-    MapOutcome::Kind kind;
+    mapping::MapOutcome::Kind kind;
     std::string reason;
 };
 
@@ -25,34 +25,35 @@ const std::string k_no_climate =
 
 // What each line of bad-payloads.txt comes to, in file order.
 const std::vector<Expected> k_hexaboard = {
-    {MapOutcome::dead, "payload is not valid JSON"},
-    {MapOutcome::mapped, "humidity: \"sixty\" is not a number"},
-    {MapOutcome::dead, "payload is not valid JSON"},  // NaN is not JSON
-    {MapOutcome::dead, "payload is not valid JSON"},  // 1e999 overflows: rejected by the parser
-    {MapOutcome::dead, "payload is a JSON array, expected a JSON object"},
-    {MapOutcome::dead, "payload is JSON null, expected a JSON object"},
-    {MapOutcome::dead, "payload is empty"},
-    {MapOutcome::mapped, ""},
-    {MapOutcome::dead, k_no_hexa_field},
-    {MapOutcome::dead, k_no_hexa_field},
-    {MapOutcome::dead, k_no_hexa_field},
-    {MapOutcome::dead, k_no_hexa_field},
-    {MapOutcome::dead, k_no_hexa_field},
+    {mapping::MapOutcome::dead, "payload is not valid JSON"},
+    {mapping::MapOutcome::mapped, "humidity: \"sixty\" is not a number"},
+    {mapping::MapOutcome::dead, "payload is not valid JSON"},  // NaN is not JSON
+    {mapping::MapOutcome::dead,
+     "payload is not valid JSON"},  // 1e999 overflows: rejected by the parser
+    {mapping::MapOutcome::dead, "payload is a JSON array, expected a JSON object"},
+    {mapping::MapOutcome::dead, "payload is JSON null, expected a JSON object"},
+    {mapping::MapOutcome::dead, "payload is empty"},
+    {mapping::MapOutcome::mapped, ""},
+    {mapping::MapOutcome::dead, k_no_hexa_field},
+    {mapping::MapOutcome::dead, k_no_hexa_field},
+    {mapping::MapOutcome::dead, k_no_hexa_field},
+    {mapping::MapOutcome::dead, k_no_hexa_field},
+    {mapping::MapOutcome::dead, k_no_hexa_field},
 };
 const std::vector<Expected> k_tasmota = {
-    {MapOutcome::dead, "payload is not valid JSON"},
-    {MapOutcome::dead, k_no_climate},
-    {MapOutcome::dead, "payload is not valid JSON"},
-    {MapOutcome::dead, "payload is not valid JSON"},
-    {MapOutcome::dead, "payload is a JSON array, expected a JSON object"},
-    {MapOutcome::dead, "payload is JSON null, expected a JSON object"},
-    {MapOutcome::dead, "payload is empty"},
-    {MapOutcome::dead, k_no_climate},
-    {MapOutcome::dead, k_no_climate},
-    {MapOutcome::dead, k_no_climate},
-    {MapOutcome::dead, "ZbReceived is empty"},
-    {MapOutcome::dead, "ZbReceived is a string, expected an object"},
-    {MapOutcome::dead, "SHTC3: no numeric value to store"},
+    {mapping::MapOutcome::dead, "payload is not valid JSON"},
+    {mapping::MapOutcome::dead, k_no_climate},
+    {mapping::MapOutcome::dead, "payload is not valid JSON"},
+    {mapping::MapOutcome::dead, "payload is not valid JSON"},
+    {mapping::MapOutcome::dead, "payload is a JSON array, expected a JSON object"},
+    {mapping::MapOutcome::dead, "payload is JSON null, expected a JSON object"},
+    {mapping::MapOutcome::dead, "payload is empty"},
+    {mapping::MapOutcome::dead, k_no_climate},
+    {mapping::MapOutcome::dead, k_no_climate},
+    {mapping::MapOutcome::dead, k_no_climate},
+    {mapping::MapOutcome::dead, "ZbReceived is empty"},
+    {mapping::MapOutcome::dead, "ZbReceived is a string, expected an object"},
+    {mapping::MapOutcome::dead, "SHTC3: no numeric value to store"},
 };
 
 void check_lines(const std::string& preset_name, const std::string& topic,
@@ -62,26 +63,26 @@ void check_lines(const std::string& preset_name, const std::string& topic,
     REQUIRE(lines.size() == expected.size());
     for (size_t i = 0; i < lines.size(); ++i) {
         CAPTURE(lines[i]);
-        std::vector<Record> out;
-        MapOutcome o;
+        std::vector<base::Record> out;
+        mapping::MapOutcome o;
         CHECK_NOTHROW(o = mapper->map(make_message(topic, lines[i]), out));
         CHECK(o.kind == expected[i].kind);
         CHECK(o.reason == expected[i].reason);
-        CHECK(out.empty() == (o.kind != MapOutcome::mapped));
+        CHECK(out.empty() == (o.kind != mapping::MapOutcome::mapped));
     }
 }
 
 // Names are safe identifiers, values finite, every record has a field.
-void check_records_safe(const std::vector<Record>& records) {
+void check_records_safe(const std::vector<base::Record>& records) {
     for (const auto& r : records) {
-        CHECK(is_identifier(r.measurement));
+        CHECK(mapping::is_identifier(r.measurement));
         CHECK_FALSE(r.fields.empty());
         for (const auto& [k, v] : r.tags) {
-            CHECK(is_identifier(k));
+            CHECK(mapping::is_identifier(k));
             CHECK_FALSE(v.empty());
         }
         for (const auto& [k, v] : r.fields) {
-            CHECK(is_identifier(k));
+            CHECK(mapping::is_identifier(k));
             if (auto d = std::get_if<double>(&v)) CHECK(std::isfinite(*d));
         }
     }
@@ -100,10 +101,11 @@ TEST_CASE("mapping bad payloads: tele/gw/SENSOR, tasmota preset") {
 TEST_CASE("mapping bad payloads: what is kept from the partly good ones") {
     auto mapper = preset("hexaboard");
     auto lines = bad_payloads();
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     mapper->map(make_message("hexaboard/A/sensor/data", lines[1]), out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].fields == std::vector<std::pair<std::string, FieldValue>>{{"temperature", 25.5}});
+    CHECK(out[0].fields ==
+          std::vector<std::pair<std::string, base::FieldValue>>{{"temperature", 25.5}});
     out.clear();
     mapper->map(make_message("hexaboard/A/sensor/data", lines[7]), out);
     REQUIRE(out.size() == 1);
@@ -112,10 +114,10 @@ TEST_CASE("mapping bad payloads: what is kept from the partly good ones") {
     auto generic = preset("generic");
     out.clear();
     CHECK(generic->map(make_message("hexaboard/A/sensor/data", lines[8]), out).kind ==
-          MapOutcome::mapped);
+          mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(tag(out[0], "board") == "A, B=C");
-    CHECK(field(out[0], "temp_erature") == FieldValue(25.0));
+    CHECK(field(out[0], "temp_erature") == base::FieldValue(25.0));
     out.clear();
     generic->map(make_message("hexaboard/A/sensor/data", lines[9]), out);
     REQUIRE(out.size() == 1);
@@ -132,11 +134,11 @@ TEST_CASE("mapping bad payloads: every preset on every fixture topic never throw
                 CAPTURE(name);
                 CAPTURE(topic);
                 CAPTURE(line);
-                std::vector<Record> out;
-                MapOutcome o;
+                std::vector<base::Record> out;
+                mapping::MapOutcome o;
                 CHECK_NOTHROW(o = mapper->map(make_message(topic, line), out));
-                CHECK((o.kind == MapOutcome::mapped) == !out.empty());
-                if (o.kind != MapOutcome::mapped) CHECK_FALSE(o.reason.empty());
+                CHECK((o.kind == mapping::MapOutcome::mapped) == !out.empty());
+                if (o.kind != mapping::MapOutcome::mapped) CHECK_FALSE(o.reason.empty());
                 check_records_safe(out);
             }
         }
@@ -145,15 +147,16 @@ TEST_CASE("mapping bad payloads: every preset on every fixture topic never throw
 
 TEST_CASE("mapping bad payloads: odd bytes, deep nesting and huge objects stay bounded") {
     auto generic = preset("generic");
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     CHECK(generic->map(make_message("a/b", std::string("\xff\xfe{", 3)), out).kind ==
-          MapOutcome::dead);
+          mapping::MapOutcome::dead);
     std::string deep(10000, '[');
     deep += "1" + std::string(10000, ']');
     out.clear();
-    MapOutcome o;
+    mapping::MapOutcome o;
     CHECK_NOTHROW(o = generic->map(make_message("a/b", deep), out));
-    CHECK(o.kind == MapOutcome::mapped);  // generic counts the event even with nothing else kept
+    CHECK(o.kind ==
+          mapping::MapOutcome::mapped);  // generic counts the event even with nothing else kept
     CHECK(o.reason == "value_0_0_0_0_0_0_0_0: nested too deep, not stored");
     REQUIRE(out.size() == 1);
     CHECK(field_names(out[0]) == std::vector<std::string>{"events"});
@@ -163,7 +166,7 @@ TEST_CASE("mapping bad payloads: odd bytes, deep nesting and huge objects stay b
     wide += "}";
     out.clear();
     o = generic->map(make_message("a/b", wide), out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     CHECK(o.reason == "more than 256 numeric values, rest not stored");
     REQUIRE(out.size() == 1);
     CHECK(out[0].fields.size() == 256);
@@ -174,10 +177,10 @@ TEST_CASE("mapping bad payloads: a reason is one bounded line") {
     std::string many = R"({"ZbReceived":{)";
     for (int i = 0; i < 2000; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\":1";
     many += "}}";
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     auto o = tasmota->map(make_message("tele/gw/SENSOR", many), out);
-    CHECK(o.kind == MapOutcome::dead);
-    CHECK(o.reason.size() == k_max_reason + 3);
+    CHECK(o.kind == mapping::MapOutcome::dead);
+    CHECK(o.reason.size() == mapping::k_max_reason + 3);
     CHECK(o.reason.starts_with("0: is a number, expected an object; 1: is a number"));
     o = tasmota->map(make_message("tele/gw/SENSOR", R"({"ZbReceived":{"a\nb":1}})"), out);
     CHECK(o.reason == "a?b: is a number, expected an object");

@@ -4,8 +4,8 @@
 
 #include <doctest/doctest.h>
 
-#include "core/mapping.h"
-#include "core/mapping_presets.h"
+#include "core/mapping/mapper.h"
+#include "core/mapping/presets.h"
 #include "mapping_test_support.h"
 
 using namespace iotctl;
@@ -54,63 +54,63 @@ std::string write_file(const std::string& name, const std::string& text) {
 // The error loading `text` as file `name` gives, with the file name removed from the front.
 std::string load_error(const std::string& name, const std::string& text) {
     auto path = write_file(name, text);
-    auto m = load_mapping_file(path);
+    auto m = mapping::load_mapping_file(path);
     if (m) return "(loaded)";
-    CHECK(m.error().code == ExitCode::usage);
+    CHECK(m.error().code == base::ExitCode::usage);
     const std::string& msg = m.error().message;
     REQUIRE(msg.starts_with(path + ": "));
     return msg.substr(path.size() + 2);
 }
 
-void check_hexaboard_mapper(const Mapper& mapper) {
+void check_hexaboard_mapper(const mapping::Mapper& mapper) {
     CHECK(mapper.filters() == std::vector<std::string>{"hexaboard/+/sensor/data"});
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     auto o = mapper.map(make_message("hexaboard/Q/sensor/data",
                                      R"({"temperature":"21.25","humidity":50,"light":"812",)"
                                      R"("state":{"led":"on"},"timestamp":"2026-11-20T10:00:00Z"})"),
                         out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     CHECK(o.reason == "");
     REQUIRE(out.size() == 1);
     CHECK(out[0].measurement == "hexaboard");
     CHECK(out[0].tags ==
           std::vector<std::pair<std::string, std::string>>{{"board", "Q"}, {"site", "lab"}});
     CHECK(out[0].fields ==
-          std::vector<std::pair<std::string, FieldValue>>{
+          std::vector<std::pair<std::string, base::FieldValue>>{
               {"humidity", 50.0}, {"led", true}, {"light", int64_t{812}}, {"temperature", 21.25}});
     CHECK(out[0].ts_ns == 1795168800LL * 1000000000LL);
     out.clear();
     o = mapper.map(make_message("hexaboard/Q/sensor/data", R"({"light":812.5})"), out);
-    CHECK(o.kind == MapOutcome::dead);
+    CHECK(o.kind == mapping::MapOutcome::dead);
     CHECK(o.reason ==
           "light: 812.5 is not a 64-bit integer; no field to store (looked for "
           "humidity, state.led, light, temperature)");
     out.clear();
     o = mapper.map(make_message("hexaboard/Q/status", "online"), out);
-    CHECK(o.kind == MapOutcome::skipped);
+    CHECK(o.kind == mapping::MapOutcome::skipped);
     CHECK(o.reason == "skipped by rule hexaboard/+/status");
 }
 
 }  // namespace
 
 TEST_CASE("mapping file: the TOML example loads and maps") {
-    auto m = load_mapping_file(write_file("hexaboard.toml", k_hexaboard_toml));
+    auto m = mapping::load_mapping_file(write_file("hexaboard.toml", k_hexaboard_toml));
     REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
     check_hexaboard_mapper(**m);
 }
 
 TEST_CASE("mapping file: the same mapping in JSON maps the same") {
-    auto m = load_mapping_file(write_file("hexaboard.json", k_hexaboard_json));
+    auto m = mapping::load_mapping_file(write_file("hexaboard.json", k_hexaboard_json));
     REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
     check_hexaboard_mapper(**m);
     // Without a telling extension the first character decides.
-    auto plain = load_mapping_file(write_file("hexaboard.map", k_hexaboard_json));
+    auto plain = mapping::load_mapping_file(write_file("hexaboard.map", k_hexaboard_json));
     REQUIRE_MESSAGE(plain.ok(), (plain.ok() ? "" : plain.error().message));
     check_hexaboard_mapper(**plain);
 }
 
 TEST_CASE("mapping file: text payloads, each, when and string fields") {
-    auto m = load_mapping_file(write_file("multi.toml", R"(
+    auto m = mapping::load_mapping_file(write_file("multi.toml", R"(
 [[rule]]
 filter = "site/+/door"
 payload = "text"
@@ -130,17 +130,18 @@ fields.v = { path = "v", type = "float" }
 time = { path = "$.at", format = "ms" }
 )"));
     REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
-    std::vector<Record> out;
-    CHECK((*m)->map(make_message("site/north/door", "ON"), out).kind == MapOutcome::mapped);
+    std::vector<base::Record> out;
+    CHECK((*m)->map(make_message("site/north/door", "ON"), out).kind ==
+          mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].fields == std::vector<std::pair<std::string, FieldValue>>{
+    CHECK(out[0].fields == std::vector<std::pair<std::string, base::FieldValue>>{
                                {"open", true}, {"raw", std::string("ON")}});
     out.clear();
     auto o = (*m)->map(
         make_message("site/north/batch",
                      R"({"at":1732500000500,"readings":{"t1":{"v":1.5},"t2":{"v":"x"}}})"),
         out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     CHECK(o.reason == "t2: v: \"x\" is not a number; t2: no field to store (looked for v)");
     REQUIRE(out.size() == 1);
     CHECK(out[0].measurement == "site_batch");
@@ -149,7 +150,7 @@ time = { path = "$.at", format = "ms" }
     CHECK(out[0].ts_ns == 1732500000500LL * 1000000);
     out.clear();
     o = (*m)->map(make_message("site/north/batch", R"({"other":1})"), out);
-    CHECK(o.kind == MapOutcome::skipped);
+    CHECK(o.kind == mapping::MapOutcome::skipped);
     CHECK(o.reason == "no mapping rule for this topic");
 }
 
@@ -220,7 +221,7 @@ TEST_CASE("mapping file: bad files give exact errors naming the file and the key
 }
 
 TEST_CASE("mapping file: a missing file names the file") {
-    auto m = load_mapping_file("/nonexistent/iotctl-map.toml");
+    auto m = mapping::load_mapping_file("/nonexistent/iotctl-map.toml");
     REQUIRE_FALSE(m.ok());
     CHECK(m.error().message ==
           "/nonexistent/iotctl-map.toml: cannot read: No such file or directory");
@@ -230,18 +231,18 @@ TEST_CASE("mapping file: iotctl-ingest-map(5) shows the presets and the example 
     std::ifstream in(std::string(IOTCTL_SOURCE_DIR) + "/man/iotctl-ingest-map.5");
     REQUIRE(in);
     std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (auto name : preset_names()) {
+    for (auto name : mapping::preset_names()) {
         CAPTURE(name);
-        std::string text(preset_mapping_text(name));
+        std::string text(mapping::preset_mapping_text(name));
         CHECK(page.find(".EX\n" + text.substr(1) + ".EE\n") != std::string::npos);
     }
     CHECK(page.find(".EX\n" + std::string(k_hexaboard_toml) + ".EE\n") != std::string::npos);
     CHECK(page.find(".EX\n" + std::string(k_hexaboard_json) + "\n.EE\n") != std::string::npos);
 
     // The record the page promises for its example message.
-    auto m = load_mapping_file(write_file("example.toml", k_hexaboard_toml));
+    auto m = mapping::load_mapping_file(write_file("example.toml", k_hexaboard_toml));
     REQUIRE(m.ok());
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     (*m)->map(make_message("hexaboard/A/sensor/data",
                            R"({"board":"A","temperature":"25.5","humidity":60,"light":800,)"
                            R"("state":{"led":"on"},"timestamp":1732500000})"),
@@ -250,7 +251,7 @@ TEST_CASE("mapping file: iotctl-ingest-map(5) shows the presets and the example 
     CHECK(out[0].tags ==
           std::vector<std::pair<std::string, std::string>>{{"board", "A"}, {"site", "lab"}});
     CHECK(out[0].fields ==
-          std::vector<std::pair<std::string, FieldValue>>{
+          std::vector<std::pair<std::string, base::FieldValue>>{
               {"humidity", 60.0}, {"led", true}, {"light", int64_t{800}}, {"temperature", 25.5}});
     CHECK(out[0].ts_ns == 1732500000000000000);
 }

@@ -1,7 +1,7 @@
 // Every fixture message through the preset meant for it: measurement, tags, typed fields, time.
 #include <doctest/doctest.h>
 
-#include "core/mapping.h"
+#include "core/mapping/mapper.h"
 #include "mapping_test_support.h"
 
 using namespace iotctl;
@@ -15,20 +15,20 @@ constexpr int64_t k_2026_11_20_10h = 1795168800LL * k_s;  // 2026-11-20T10:00:00
 using Strings = std::vector<std::string>;
 
 struct Mapped {
-    MapOutcome outcome;
-    std::vector<Record> records;
+    mapping::MapOutcome outcome;
+    std::vector<base::Record> records;
 };
 
-Mapped run(const Mapper& mapper, const Message& m) {
+Mapped run(const mapping::Mapper& mapper, const base::Message& m) {
     Mapped out;
     out.outcome = mapper.map(m, out.records);
     return out;
 }
 
 // The one record a message maps to, with nothing left out.
-Record only_record(const Mapper& mapper, const Message& m) {
+base::Record only_record(const mapping::Mapper& mapper, const base::Message& m) {
     auto mapped = run(mapper, m);
-    REQUIRE(mapped.outcome.kind == MapOutcome::mapped);
+    REQUIRE(mapped.outcome.kind == mapping::MapOutcome::mapped);
     CHECK(mapped.outcome.reason == "");
     REQUIRE(mapped.records.size() == 1);
     return mapped.records[0];
@@ -45,50 +45,51 @@ TEST_CASE("mapping presets: hexaboard readings and status") {
     CHECK(mapper->filters() == Strings{"hexaboard/+/sensor/data", "hexaboard/+/status"});
     auto msgs = fixture_messages();
 
-    const Record r = only_record(*mapper, msgs[0]);
+    const base::Record r = only_record(*mapper, msgs[0]);
     CHECK(r.measurement == "hexaboard");
     CHECK(r.tags == std::vector<std::pair<std::string, std::string>>{{"board", "A"}});
     CHECK(field_names(r) == Strings{"humidity", "light", "temperature"});
-    CHECK(field(r, "temperature") == FieldValue(25.0));
-    CHECK(field(r, "humidity") == FieldValue(60.0));
-    CHECK(field(r, "light") == FieldValue(800.0));
+    CHECK(field(r, "temperature") == base::FieldValue(25.0));
+    CHECK(field(r, "humidity") == base::FieldValue(60.0));
+    CHECK(field(r, "light") == base::FieldValue(800.0));
     CHECK(r.ts_ns == 1732500000LL * k_s);
 
-    const Record b = only_record(*mapper, msgs[1]);
+    const base::Record b = only_record(*mapper, msgs[1]);
     CHECK(tag(b, "board") == "B");
     CHECK(field_names(b) == Strings{"humidity", "temperature"});
-    CHECK(field(b, "temperature") == FieldValue(24.5));
+    CHECK(field(b, "temperature") == base::FieldValue(24.5));
     CHECK(b.ts_ns == k_receive_ns);
 
-    const Record status = only_record(*mapper, msgs[2]);
+    const base::Record status = only_record(*mapper, msgs[2]);
     CHECK(status.measurement == "hexaboard_status");
     CHECK(tag(status, "board") == "A");
-    CHECK(field(status, "online") == FieldValue(true));
-    const Record offline = only_record(*mapper, make_message("hexaboard/B/status", "offline"));
-    CHECK(field(offline, "online") == FieldValue(false));
+    CHECK(field(status, "online") == base::FieldValue(true));
+    const base::Record offline =
+        only_record(*mapper, make_message("hexaboard/B/status", "offline"));
+    CHECK(field(offline, "online") == base::FieldValue(false));
 }
 
 TEST_CASE("mapping presets: hexaboard takes the board from the topic and ms timestamps") {
     auto mapper = preset("hexaboard");
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     auto o = mapper->map(make_message("hexaboard/C7/sensor/data",
                                       R"({"temperature":"25.5","timestamp":1732500000123})"),
                          out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(tag(out[0], "board") == "C7");
-    CHECK(field(out[0], "temperature") == FieldValue(25.5));
+    CHECK(field(out[0], "temperature") == base::FieldValue(25.5));
     CHECK(out[0].ts_ns == 1732500000123LL * 1000000);
     out.clear();
     o = mapper->map(
         make_message("hexaboard/C7/sensor/data", R"({"temperature":20,"timestamp":42})"), out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     CHECK(o.reason == "timestamp: 42 is before 2000 (clock not set?); used the receive time");
     REQUIRE(out.size() == 1);
     CHECK(out[0].ts_ns == k_receive_ns);
     out.clear();
     o = mapper->map(make_message("hexaboard/C7/control", R"({"led":"on"})"), out);
-    CHECK(o.kind == MapOutcome::skipped);
+    CHECK(o.kind == mapping::MapOutcome::skipped);
     CHECK(out.empty());
 }
 
@@ -97,63 +98,63 @@ TEST_CASE("mapping presets: tasmota climate, zigbee, state and LWT") {
     CHECK(mapper->filters() == Strings{"tele/+/SENSOR", "tele/+/STATE"});
     auto msgs = fixture_messages();
 
-    const Record c = only_record(*mapper, msgs[3]);
+    const base::Record c = only_record(*mapper, msgs[3]);
     CHECK(c.measurement == "gateway_climate");
     CHECK(c.tags == std::vector<std::pair<std::string, std::string>>{{"gateway", "gw-livingroom"},
                                                                      {"sensor", "SHTC3"}});
     CHECK(field_names(c) == Strings{"DewPoint", "Humidity", "Temperature"});
-    CHECK(field(c, "Temperature") == FieldValue(22.1));
-    CHECK(field(c, "Humidity") == FieldValue(45.0));
-    CHECK(field(c, "DewPoint") == FieldValue(9.7));
+    CHECK(field(c, "Temperature") == base::FieldValue(22.1));
+    CHECK(field(c, "Humidity") == base::FieldValue(45.0));
+    CHECK(field(c, "DewPoint") == base::FieldValue(9.7));
     CHECK(c.ts_ns == k_2026_11_20_10h);
 
-    const Record k = only_record(*mapper, msgs[4]);
+    const base::Record k = only_record(*mapper, msgs[4]);
     CHECK(k.measurement == "zigbee");
     CHECK(k.tags == std::vector<std::pair<std::string, std::string>>{
                         {"device", "0x6E5B"}, {"gateway", "gw-livingroom"}, {"name", "Kitchen"}});
     CHECK(field_names(k) == Strings{"Endpoint", "Humidity", "LinkQuality", "Temperature"});
-    CHECK(field(k, "Endpoint") == FieldValue(1.0));  // every zigbee number is a float
-    CHECK(field(k, "LinkQuality") == FieldValue(94.0));
-    CHECK(field(k, "Temperature") == FieldValue(21.5));
+    CHECK(field(k, "Endpoint") == base::FieldValue(1.0));  // every zigbee number is a float
+    CHECK(field(k, "LinkQuality") == base::FieldValue(94.0));
+    CHECK(field(k, "Temperature") == base::FieldValue(21.5));
     CHECK(k.ts_ns == k_receive_ns);
 
     auto two = run(*mapper, msgs[5]);
-    REQUIRE(two.outcome.kind == MapOutcome::mapped);
+    REQUIRE(two.outcome.kind == mapping::MapOutcome::mapped);
     REQUIRE(two.records.size() == 2);
     CHECK(tag(two.records[0], "device") == "0x1A2B");
     CHECK(tag(two.records[0], "name") == "FrontDoor");
     CHECK(field_names(two.records[0]) == Strings{"Contact", "Endpoint", "LinkQuality"});
-    CHECK(field(two.records[0], "Contact") == FieldValue(1.0));
+    CHECK(field(two.records[0], "Contact") == base::FieldValue(1.0));
     CHECK(tag(two.records[1], "device") == "0x3C4D");
     CHECK(tag(two.records[1], "name") == "Plug");
-    CHECK(field(two.records[1], "ActivePower") == FieldValue(35.0));
-    CHECK(field(two.records[1], "Power") == FieldValue(1.0));
+    CHECK(field(two.records[1], "ActivePower") == base::FieldValue(35.0));
+    CHECK(field(two.records[1], "Power") == base::FieldValue(1.0));
 
-    const Record s = only_record(*mapper, msgs[6]);
+    const base::Record s = only_record(*mapper, msgs[6]);
     CHECK(s.measurement == "gateway_state");
     CHECK(s.tags == std::vector<std::pair<std::string, std::string>>{{"gateway", "gw-livingroom"}});
     CHECK(field_names(s) == Strings{"Heap", "LoadAvg", "MqttCount", "Sleep", "UptimeSec", "Wifi_AP",
                                     "Wifi_Channel", "Wifi_LinkCount", "Wifi_RSSI", "Wifi_Signal"});
-    CHECK(field(s, "UptimeSec") == FieldValue(300.0));
-    CHECK(field(s, "Wifi_RSSI") == FieldValue(76.0));
-    CHECK(field(s, "Wifi_Signal") == FieldValue(-62.0));
+    CHECK(field(s, "UptimeSec") == base::FieldValue(300.0));
+    CHECK(field(s, "Wifi_RSSI") == base::FieldValue(76.0));
+    CHECK(field(s, "Wifi_Signal") == base::FieldValue(-62.0));
     CHECK(s.ts_ns == k_2026_11_20_10h + 5 * k_s);
 
     auto lwt = run(*mapper, msgs[7]);
-    CHECK(lwt.outcome.kind == MapOutcome::skipped);
+    CHECK(lwt.outcome.kind == mapping::MapOutcome::skipped);
     CHECK(lwt.records.empty());
 }
 
 TEST_CASE("mapping presets: tasmota zigbee device without Device takes the short address") {
     auto mapper = preset("tasmota");
-    std::vector<Record> out;
+    std::vector<base::Record> out;
     auto o = mapper->map(
         make_message("tele/gw/SENSOR", R"({"ZbReceived":{"0x9F01":{"Occupancy":true}}})"), out);
-    CHECK(o.kind == MapOutcome::mapped);
+    CHECK(o.kind == mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(tag(out[0], "device") == "0x9F01");
     CHECK_FALSE(tag(out[0], "name"));
-    CHECK(field(out[0], "Occupancy") == FieldValue(1.0));
+    CHECK(field(out[0], "Occupancy") == base::FieldValue(1.0));
 }
 
 TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
@@ -161,58 +162,59 @@ TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
     CHECK(mapper->filters() == Strings{"#"});
     auto msgs = fixture_messages();
 
-    const Record i = only_record(*mapper, msgs[8]);
+    const base::Record i = only_record(*mapper, msgs[8]);
     CHECK(i.measurement == "webos_smarthome_info");
     CHECK(i.tags ==
           std::vector<std::pair<std::string, std::string>>{
               {"topic", "webos/smarthome/info"}, {"Producer", "smarthome"}, {"command", "sensor"}});
     CHECK(field_names(i) == Strings{"humidity", "temperature"});
-    CHECK(field(i, "temperature") == FieldValue(23.0));
+    CHECK(field(i, "temperature") == base::FieldValue(23.0));
     CHECK(i.ts_ns == k_receive_ns);
 
-    const Record s = only_record(*mapper, msgs[9]);
+    const base::Record s = only_record(*mapper, msgs[9]);
     CHECK(s.measurement == "webos_android_info");
     CHECK(tag(s, "Producer") == "android");
     CHECK(tag(s, "command") == "signup");
     CHECK(tag(s, "UID") == "eAMHGLmiBGO76PIQ54O9CpsqTb23");
     CHECK(tag(s, "name") == "Hong-Gil-Dong");
-    CHECK(s.fields == std::vector<std::pair<std::string, FieldValue>>{{"events", 1.0}});
+    CHECK(s.fields == std::vector<std::pair<std::string, base::FieldValue>>{{"events", 1.0}});
 }
 
 TEST_CASE("mapping presets: generic flattens nested values and bare numbers") {
     auto mapper = preset("generic");
     auto msgs = fixture_messages();
-    const Record state = only_record(*mapper, msgs[6]);
+    const base::Record state = only_record(*mapper, msgs[6]);
     CHECK(state.measurement == "tele_gw_livingroom_STATE");
-    CHECK(field(state, "Wifi_RSSI") == FieldValue(76.0));
+    CHECK(field(state, "Wifi_RSSI") == base::FieldValue(76.0));
     CHECK(tag(state, "SleepMode") == "Dynamic");
     CHECK_FALSE(tag(state, "Wifi_SSId"));  // only top-level strings become tags
 
-    std::vector<Record> out;
-    CHECK(mapper->map(make_message("plant/boiler-1/load", "12.5"), out).kind == MapOutcome::mapped);
+    std::vector<base::Record> out;
+    CHECK(mapper->map(make_message("plant/boiler-1/load", "12.5"), out).kind ==
+          mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(out[0].measurement == "plant_boiler_1_load");
-    CHECK(field(out[0], "value") == FieldValue(12.5));
+    CHECK(field(out[0], "value") == base::FieldValue(12.5));
     out.clear();
     CHECK(mapper->map(make_message("x/y", R"({"a":[1,{"b":2}],"on":true})"), out).kind ==
-          MapOutcome::mapped);
+          mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(field_names(out[0]) == Strings{"a_0", "a_1_b", "on"});
-    CHECK(field(out[0], "on") == FieldValue(1.0));
+    CHECK(field(out[0], "on") == base::FieldValue(1.0));
 }
 
 TEST_CASE("mapping presets: unknown preset names the choices") {
-    auto m = make_preset_mapper("zigbee2mqtt");
+    auto m = mapping::make_preset_mapper("zigbee2mqtt");
     REQUIRE_FALSE(m.ok());
     CHECK(m.error().message ==
           "unknown preset 'zigbee2mqtt' (expected hexaboard, tasmota, generic)");
-    CHECK(m.error().code == ExitCode::usage);
+    CHECK(m.error().code == base::ExitCode::usage);
 }
 
 TEST_CASE("mapping presets: several presets are one mapping, their rules in the order given") {
-    auto m = make_preset_mapper(Strings{"hexaboard", "tasmota", "generic"});
+    auto m = mapping::make_preset_mapper(Strings{"hexaboard", "tasmota", "generic"});
     REQUIRE(m.ok());
-    const Mapper& mapper = **m;
+    const mapping::Mapper& mapper = **m;
     CHECK(mapper.filters() == Strings{"#"});  // generic's "#" covers the others' filters
     auto msgs = fixture_messages();
     CHECK(only_record(mapper, msgs[0]).measurement == "hexaboard");
@@ -220,9 +222,9 @@ TEST_CASE("mapping presets: several presets are one mapping, their rules in the 
     CHECK(only_record(mapper, msgs[3]).measurement == "gateway_climate");
     CHECK(run(mapper, msgs[5]).records.size() == 2);  // zigbee: one record per device
     CHECK(only_record(mapper, msgs[6]).measurement == "gateway_state");
-    CHECK(run(mapper, msgs[7]).outcome.kind == MapOutcome::skipped);  // tasmota skips LWT
+    CHECK(run(mapper, msgs[7]).outcome.kind == mapping::MapOutcome::skipped);  // tasmota skips LWT
     CHECK(only_record(mapper, msgs[8]).measurement == "webos_smarthome_info");
-    auto bad = make_preset_mapper(Strings{"hexaboard", "nope"});
+    auto bad = mapping::make_preset_mapper(Strings{"hexaboard", "nope"});
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error().code == ExitCode::usage);
+    CHECK(bad.error().code == base::ExitCode::usage);
 }

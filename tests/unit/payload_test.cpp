@@ -1,66 +1,67 @@
 // Payload helpers: UTF-8 validation, base64 both ways, JSON parsing that never throws.
 #include <doctest/doctest.h>
 
-#include "core/payload.h"
+#include "core/base/payload.h"
 
 using namespace iotctl;
 
 TEST_CASE("utf8") {
-    CHECK(is_valid_utf8(""));
-    CHECK(is_valid_utf8("plain ascii"));
-    CHECK(is_valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € 😀
-    CHECK(is_valid_utf8(std::string("a\0b", 3)));
-    CHECK_FALSE(is_valid_utf8("\xff"));
-    CHECK_FALSE(is_valid_utf8("\xc3"));              // truncated
-    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-    CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));      // overlong
-    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate D800
-    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-    CHECK_FALSE(is_valid_utf8("\xe2\x82"));          // truncated 3-byte
-    CHECK_FALSE(is_valid_utf8("\x80"));              // lone continuation
+    CHECK(base::is_valid_utf8(""));
+    CHECK(base::is_valid_utf8("plain ascii"));
+    CHECK(base::is_valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € 😀
+    CHECK(base::is_valid_utf8(std::string("a\0b", 3)));
+    CHECK_FALSE(base::is_valid_utf8("\xff"));
+    CHECK_FALSE(base::is_valid_utf8("\xc3"));              // truncated
+    CHECK_FALSE(base::is_valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(base::is_valid_utf8("\xe0\x80\xaf"));      // overlong
+    CHECK_FALSE(base::is_valid_utf8("\xed\xa0\x80"));      // surrogate D800
+    CHECK_FALSE(base::is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+    CHECK_FALSE(base::is_valid_utf8("\xe2\x82"));          // truncated 3-byte
+    CHECK_FALSE(base::is_valid_utf8("\x80"));              // lone continuation
 }
 
 TEST_CASE("base64 round trip and RFC 4648 vectors") {
-    CHECK(base64_encode("") == "");
-    CHECK(base64_encode("f") == "Zg==");
-    CHECK(base64_encode("fo") == "Zm8=");
-    CHECK(base64_encode("foo") == "Zm9v");
-    CHECK(base64_encode("foob") == "Zm9vYg==");
-    CHECK(base64_encode("fooba") == "Zm9vYmE=");
-    CHECK(base64_encode("foobar") == "Zm9vYmFy");
+    CHECK(base::base64_encode("") == "");
+    CHECK(base::base64_encode("f") == "Zg==");
+    CHECK(base::base64_encode("fo") == "Zm8=");
+    CHECK(base::base64_encode("foo") == "Zm9v");
+    CHECK(base::base64_encode("foob") == "Zm9vYg==");
+    CHECK(base::base64_encode("fooba") == "Zm9vYmE=");
+    CHECK(base::base64_encode("foobar") == "Zm9vYmFy");
     std::string all;
     for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
-    auto back = base64_decode(base64_encode(all));
+    auto back = base::base64_decode(base::base64_encode(all));
     REQUIRE(back.ok());
     CHECK(*back == all);
-    CHECK(*base64_decode("Zm9vYg==") == "foob");
+    CHECK(*base::base64_decode("Zm9vYg==") == "foob");
 }
 
 TEST_CASE("base64 rejects garbage") {
-    CHECK(base64_decode("Zm9v!").error().message == "invalid base64 at offset 4");
-    CHECK(base64_decode("Zm9").error().message == "invalid base64 length");
-    CHECK(base64_decode("Zg=a").ok() == false);
-    CHECK(base64_decode("Z===").ok() == false);
+    CHECK(base::base64_decode("Zm9v!").error().message == "invalid base64 at offset 4");
+    CHECK(base::base64_decode("Zm9").error().message == "invalid base64 length");
+    CHECK(base::base64_decode("Zg=a").ok() == false);
+    CHECK(base::base64_decode("Z===").ok() == false);
 }
 
 TEST_CASE("json payloads never throw") {
-    CHECK(parse_json_payload("{\"a\":1}")->at("a") == 1);
-    CHECK(parse_json_payload("42") == nlohmann::json(42));
-    CHECK_FALSE(parse_json_payload("online"));
-    CHECK_FALSE(parse_json_payload("{\"board\":\"A\",\"temperature\":"));
-    CHECK_FALSE(parse_json_payload("{\"t\":NaN}"));
-    CHECK_FALSE(parse_json_payload(""));
-    CHECK_FALSE(parse_json_payload("\xff\xfe"));
-    auto strict = parse_json_strict("{\"a\":");
+    CHECK(base::parse_json_payload("{\"a\":1}")->at("a") == 1);
+    CHECK(base::parse_json_payload("42") == nlohmann::json(42));
+    CHECK_FALSE(base::parse_json_payload("online"));
+    CHECK_FALSE(base::parse_json_payload("{\"board\":\"A\",\"temperature\":"));
+    CHECK_FALSE(base::parse_json_payload("{\"t\":NaN}"));
+    CHECK_FALSE(base::parse_json_payload(""));
+    CHECK_FALSE(base::parse_json_payload("\xff\xfe"));
+    auto strict = base::parse_json_strict("{\"a\":");
     REQUIRE_FALSE(strict.ok());
     CHECK(strict.error().message ==
           "invalid JSON at byte 6: syntax error while parsing value - unexpected end of input; "
           "expected '[', '{', or a literal");
-    CHECK(parse_json_strict("[1,2]").ok());
+    CHECK(base::parse_json_strict("[1,2]").ok());
 }
 
 TEST_CASE("dump_json replaces invalid UTF-8 instead of throwing") {
     nlohmann::json j = {{"k", std::string("a\xff")}};
-    CHECK(dump_json(j) == "{\"k\":\"a\xef\xbf\xbd\"}");
-    CHECK(dump_json(nlohmann::json::parse("{\"b\":[1,2.5,\"x\"]}")) == "{\"b\":[1,2.5,\"x\"]}");
+    CHECK(base::dump_json(j) == "{\"k\":\"a\xef\xbf\xbd\"}");
+    CHECK(base::dump_json(nlohmann::json::parse("{\"b\":[1,2.5,\"x\"]}")) ==
+          "{\"b\":[1,2.5,\"x\"]}");
 }

@@ -5,17 +5,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/payload.h"
-#include "core/sim_fleet.h"
-#include "core/stop_signal.h"
+#include "core/base/payload.h"
+#include "core/base/stop_signal.h"
+#include "core/sim/fleet.h"
 
 using namespace iotctl;
 
 namespace {
 
 // Records what the fleet asks of it; connects succeed at once.
-struct FakeLink : SimLink {
-    SimLinkEvents events;
+struct FakeLink : sim::SimLink {
+    sim::SimLinkEvents events;
     std::vector<std::pair<std::string, std::string>>* sent;
     int* connects;
     int* drops;
@@ -23,7 +23,7 @@ struct FakeLink : SimLink {
         ++*connects;
         events.on_connected();
     }
-    Status publish(const std::string& topic, const std::string& payload) override {
+    base::Status publish(const std::string& topic, const std::string& payload) override {
         sent->emplace_back(topic, payload);
         if (sent->size() == 1 && events.on_control) {
             events.on_control(R"({"led":"on"})");  // arrives as if from the broker
@@ -42,16 +42,16 @@ struct Run {
     std::vector<std::pair<std::string, std::string>> sent;
     int connects = 0, drops = 0;
     std::ostringstream log;
-    FleetStats stats;
+    sim::FleetStats stats;
 };
 
-void run_fleet(Run& r, FleetOptions o, size_t devices) {
-    std::vector<std::unique_ptr<SimDevice>> list;
-    for (const auto& name : default_device_names(SimProfile::hexaboard, devices))
-        list.push_back(make_sim_device(SimProfile::hexaboard, name, o.seed, ""));
-    SimFleet fleet(
+void run_fleet(Run& r, sim::FleetOptions o, size_t devices) {
+    std::vector<std::unique_ptr<sim::SimDevice>> list;
+    for (const auto& name : sim::default_device_names(sim::SimProfile::hexaboard, devices))
+        list.push_back(sim::make_sim_device(sim::SimProfile::hexaboard, name, o.seed, ""));
+    sim::SimFleet fleet(
         o, std::move(list),
-        [&](const SimDevice&, SimLinkEvents ev) -> std::unique_ptr<SimLink> {
+        [&](const sim::SimDevice&, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
             auto link = std::make_unique<FakeLink>();
             link->events = std::move(ev);
             link->sent = &r.sent;
@@ -67,8 +67,8 @@ void run_fleet(Run& r, FleetOptions o, size_t devices) {
 }  // namespace
 
 TEST_CASE("fleet publishes the asked number of readings, round robin, and obeys control") {
-    iotctl::reset_stop();  // earlier tests in this process may have requested a stop
-    FleetOptions o;
+    iotctl::base::reset_stop();  // earlier tests in this process may have requested a stop
+    sim::FleetOptions o;
     o.interval = 0.05;
     o.messages = 9;
     o.seed = 5;
@@ -92,8 +92,8 @@ TEST_CASE("fleet publishes the asked number of readings, round robin, and obeys 
 }
 
 TEST_CASE("fleet faults: broken share near the rate, drops reconnect") {
-    iotctl::reset_stop();  // earlier tests in this process may have requested a stop
-    FleetOptions o;
+    iotctl::base::reset_stop();  // earlier tests in this process may have requested a stop
+    sim::FleetOptions o;
     o.interval = 0.002;
     o.messages = 2000;
     o.seed = 11;
@@ -102,7 +102,8 @@ TEST_CASE("fleet faults: broken share near the rate, drops reconnect") {
     Run r;
     run_fleet(r, o, 5);
     size_t broken = 0;
-    for (const auto& [topic, payload] : r.sent) broken += !parse_json_payload(payload).has_value();
+    for (const auto& [topic, payload] : r.sent)
+        broken += !base::parse_json_payload(payload).has_value();
     CHECK(broken == r.stats.broken);
     CHECK(static_cast<double>(broken) / static_cast<double>(r.sent.size()) ==
           doctest::Approx(0.1).epsilon(0.3));

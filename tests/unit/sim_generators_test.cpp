@@ -3,37 +3,37 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/payload.h"
-#include "core/sim_control.h"
-#include "core/sim_device.h"
-#include "core/sim_readings.h"
-#include "core/sim_schedule.h"
-#include "core/sim_socket_drop.h"
-#include "core/sim_tasmota.h"
+#include "core/base/payload.h"
+#include "core/sim/control.h"
+#include "core/sim/device.h"
+#include "core/sim/readings.h"
+#include "core/sim/schedule.h"
+#include "core/sim/socket_drop.h"
+#include "core/sim/tasmota.h"
 
 using namespace iotctl;
 
 TEST_CASE("same seed and board give the same readings; other seeds or boards differ") {
-    HexaboardWalk a(42, "A"), a2(42, "A"), b(42, "B"), a43(43, "A");
+    sim::HexaboardWalk a(42, "A"), a2(42, "A"), b(42, "B"), a43(43, "A");
     for (int i = 0; i < 50; ++i) {
         auto r = a.next();
         auto r2 = a2.next();
-        CHECK(hexaboard_payload("A", r, 1) == hexaboard_payload("A", r2, 1));
+        CHECK(sim::hexaboard_payload("A", r, 1) == sim::hexaboard_payload("A", r2, 1));
         CHECK(r.temperature >= -10);
         CHECK(r.temperature <= 45);
         CHECK(r.humidity >= 5);
         CHECK(r.humidity <= 95);
     }
-    CHECK(hexaboard_payload("A", HexaboardWalk(42, "A").next(), 1) !=
-          hexaboard_payload("A", b.next(), 1));
-    CHECK(hexaboard_payload("A", HexaboardWalk(42, "A").next(), 1) !=
-          hexaboard_payload("A", a43.next(), 1));
+    CHECK(sim::hexaboard_payload("A", sim::HexaboardWalk(42, "A").next(), 1) !=
+          sim::hexaboard_payload("A", b.next(), 1));
+    CHECK(sim::hexaboard_payload("A", sim::HexaboardWalk(42, "A").next(), 1) !=
+          sim::hexaboard_payload("A", a43.next(), 1));
 }
 
-TEST_CASE("hexaboard payload has DESIGN.md's keys in order, plus led") {
-    HexaboardWalk w(1, "A");
+TEST_CASE("hexaboard payload has docs/payloads.md's keys in order, plus led") {
+    sim::HexaboardWalk w(1, "A");
     w.set_led(true);
-    auto p = hexaboard_payload("A", w.next(), 1732500000);
+    auto p = sim::hexaboard_payload("A", w.next(), 1732500000);
     CHECK(p.rfind("{\"board\":\"A\",\"temperature\":", 0) == 0);
     auto j = nlohmann::json::parse(p);
     CHECK(j["timestamp"] == 1732500000);
@@ -42,32 +42,32 @@ TEST_CASE("hexaboard payload has DESIGN.md's keys in order, plus led") {
 }
 
 TEST_CASE("break_json always yields invalid JSON") {
-    SimRandom rng(7, "A", "faults");
-    std::string good = hexaboard_payload("A", HexaboardWalk(7, "A").next(), 1);
+    sim::SimRandom rng(7, "A", "faults");
+    std::string good = sim::hexaboard_payload("A", sim::HexaboardWalk(7, "A").next(), 1);
     for (int i = 0; i < 200; ++i) {
-        auto bad = break_json(good, rng);
+        auto bad = sim::break_json(good, rng);
         CHECK(bad.size() < good.size());
-        CHECK_FALSE(parse_json_payload(bad).has_value());
+        CHECK_FALSE(base::parse_json_payload(bad).has_value());
     }
 }
 
 TEST_CASE("control commands: led, interval, and problems that do not stop the rest") {
-    auto on = parse_control(R"({"led":"on"})");
+    auto on = sim::parse_control(R"({"led":"on"})");
     CHECK(on.led == true);
     CHECK(on.problems.empty());
-    auto mixed = parse_control(R"({"led":"off","interval":2,"dance":1})");
+    auto mixed = sim::parse_control(R"({"led":"off","interval":2,"dance":1})");
     CHECK(mixed.led == false);
     CHECK(mixed.interval == 2.0);
     REQUIRE(mixed.problems.size() == 1);
     CHECK(mixed.problems[0].find("dance") != std::string::npos);
-    CHECK(parse_control("{nope").problems.size() == 1);
-    CHECK(parse_control("[1]").problems.size() == 1);
-    CHECK_FALSE(parse_control(R"({"interval":-1})").interval.has_value());
-    CHECK_FALSE(parse_control(R"({"led":"blue"})").led.has_value());
+    CHECK(sim::parse_control("{nope").problems.size() == 1);
+    CHECK(sim::parse_control("[1]").problems.size() == 1);
+    CHECK_FALSE(sim::parse_control(R"({"interval":-1})").interval.has_value());
+    CHECK_FALSE(sim::parse_control(R"({"led":"blue"})").led.has_value());
 }
 
 TEST_CASE("tasmota gateway payloads have the fixture keys") {
-    GatewayWalk gw(3, "gw-1");
+    sim::GatewayWalk gw(3, "gw-1");
     auto climate = nlohmann::json::parse(gw.climate_payload(1795000000));
     CHECK(climate["SHTC3"]["Temperature"].is_number_float());
     CHECK(climate["TempUnit"] == "C");
@@ -81,11 +81,11 @@ TEST_CASE("tasmota gateway payloads have the fixture keys") {
     auto state = nlohmann::json::parse(gw.state_payload(1795000000, 300));
     CHECK(state["Uptime"] == "0T00:05:00");
     CHECK(state["Wifi"]["RSSI"].is_number_integer());
-    CHECK(tasmota_uptime(90061) == "1T01:01:01");
+    CHECK(sim::tasmota_uptime(90061) == "1T01:01:01");
 }
 
 TEST_CASE("timetable: spread start, fixed interval, deterministic jitter, interval changes") {
-    SimSchedule s({"A", "B"}, 1.0, 0.0, 1);
+    sim::SimSchedule s({"A", "B"}, 1.0, 0.0, 1);
     auto x = s.pop(), y = s.pop(), z = s.pop();
     CHECK(x.device == 0);
     CHECK(x.at == 0.0);
@@ -93,7 +93,7 @@ TEST_CASE("timetable: spread start, fixed interval, deterministic jitter, interv
     CHECK(y.at == 0.5);
     CHECK(z.device == 0);
     CHECK(z.at == 1.0);
-    SimSchedule j1({"A"}, 1.0, 0.5, 9), j2({"A"}, 1.0, 0.5, 9);
+    sim::SimSchedule j1({"A"}, 1.0, 0.5, 9), j2({"A"}, 1.0, 0.5, 9);
     for (int i = 0; i < 20; ++i) {
         auto a = j1.pop(), b = j2.pop();
         CHECK(a.at == b.at);
@@ -101,33 +101,33 @@ TEST_CASE("timetable: spread start, fixed interval, deterministic jitter, interv
     double last = j1.pop().at, next = j1.peek().at;
     CHECK(next - last >= 0.5);
     CHECK(next - last <= 1.5);
-    SimSchedule c({"A"}, 1.0, 0.0, 1);
+    sim::SimSchedule c({"A"}, 1.0, 0.0, 1);
     c.pop();
     c.set_interval(0, 5.0, 0.2);
     CHECK(c.peek().at == doctest::Approx(5.2));
 }
 
 TEST_CASE("device names: defaults, parsing, and bad lists") {
-    auto names = default_device_names(SimProfile::hexaboard, 28);
+    auto names = sim::default_device_names(sim::SimProfile::hexaboard, 28);
     CHECK(names[0] == "A");
     CHECK(names[25] == "Z");
     CHECK(names[26] == "AA");
     CHECK(names[27] == "AB");
-    CHECK(default_device_names(SimProfile::tasmota, 2)[1] == "gw-2");
-    CHECK(parse_device_names("A,B,C")->size() == 3);
-    CHECK_FALSE(parse_device_names("A,,B").ok());
-    CHECK_FALSE(parse_device_names("A,A").ok());
-    CHECK_FALSE(parse_device_names("a/b").ok());
-    CHECK(prefixed_topic("", "x") == "x");
-    CHECK(prefixed_topic("ci/", "x") == "ci/x");
-    CHECK(prefixed_topic("ci", "x") == "ci/x");
+    CHECK(sim::default_device_names(sim::SimProfile::tasmota, 2)[1] == "gw-2");
+    CHECK(sim::parse_device_names("A,B,C")->size() == 3);
+    CHECK_FALSE(sim::parse_device_names("A,,B").ok());
+    CHECK_FALSE(sim::parse_device_names("A,A").ok());
+    CHECK_FALSE(sim::parse_device_names("a/b").ok());
+    CHECK(sim::prefixed_topic("", "x") == "x");
+    CHECK(sim::prefixed_topic("ci/", "x") == "ci/x");
+    CHECK(sim::prefixed_topic("ci", "x") == "ci/x");
 }
 
 TEST_CASE("Paho's CONNECT trace line names the socket and client id") {
-    auto got = parse_connect_trace(
+    auto got = sim::parse_connect_trace(
         "20261123 101500.123 7 iotctl-sim-1-A -> CONNECT version 4 clean: 1 (0)");
     REQUIRE(got.has_value());
     CHECK(got->first == 7);
     CHECK(got->second == "iotctl-sim-1-A");
-    CHECK_FALSE(parse_connect_trace("7 x <- CONNACK rc: 0").has_value());
+    CHECK_FALSE(sim::parse_connect_trace("7 x <- CONNACK rc: 0").has_value());
 }

@@ -6,9 +6,9 @@
 
 #include <unistd.h>
 
-#include "core/ingest_checkpoint.h"
-#include "core/spool.h"
-#include "core/spool_reader.h"
+#include "core/ingest/checkpoint.h"
+#include "core/ingest/spool.h"
+#include "core/ingest/spool_reader.h"
 
 using namespace iotctl;
 
@@ -20,8 +20,8 @@ std::string fresh_dir(const std::string& name) {
     return dir.string();
 }
 
-Message numbered(int i) {
-    Message m;
+base::Message numbered(int i) {
+    base::Message m;
     m.topic = "t/" + std::to_string(i);
     m.payload = std::string(static_cast<size_t>(i % 50), 'x') + std::to_string(i);
     m.qos = 1;
@@ -29,9 +29,9 @@ Message numbered(int i) {
     return m;
 }
 
-std::vector<SpoolEntry> read_all(const Spool& spool, uint64_t from) {
-    SpoolReader reader(spool, from);
-    std::vector<SpoolEntry> out;
+std::vector<ingest::SpoolEntry> read_all(const ingest::Spool& spool, uint64_t from) {
+    ingest::SpoolReader reader(spool, from);
+    std::vector<ingest::SpoolEntry> out;
     while (reader.read(out, 7, 1 << 20) > 0) {
     }
     return out;
@@ -39,28 +39,28 @@ std::vector<SpoolEntry> read_all(const Spool& spool, uint64_t from) {
 }  // namespace
 
 TEST_CASE("a spool record decodes to the message it encodes, binary payloads included") {
-    Message m = numbered(3);
+    base::Message m = numbered(3);
     m.payload = std::string("\0\xff\x01", 3);
     m.retain = true;
     std::string bytes;
-    encode_spool_record(m, bytes);
-    Message back;
-    CHECK(decode_spool_record(bytes.data(), bytes.size(), back) ==
+    ingest::encode_spool_record(m, bytes);
+    base::Message back;
+    CHECK(ingest::decode_spool_record(bytes.data(), bytes.size(), back) ==
           static_cast<int64_t>(bytes.size()));
     CHECK(back.topic == m.topic);
     CHECK(back.payload == m.payload);
     CHECK(back.retain);
     CHECK(back.ts_ns == m.ts_ns);
-    CHECK(decode_spool_record(bytes.data(), bytes.size() - 1, back) == 0);
+    CHECK(ingest::decode_spool_record(bytes.data(), bytes.size() - 1, back) == 0);
     bytes[bytes.size() - 1] ^= 1;
-    CHECK(decode_spool_record(bytes.data(), bytes.size(), back) == -1);
+    CHECK(ingest::decode_spool_record(bytes.data(), bytes.size(), back) == -1);
 }
 
 TEST_CASE("messages appended across many segments are read back in order, once") {
     auto dir = fresh_dir("order");
-    SpoolOptions opts;
+    ingest::SpoolOptions opts;
     opts.segment_bytes = 256;  // many small segments
-    auto spool = Spool::open(dir, opts, 0).take();
+    auto spool = ingest::Spool::open(dir, opts, 0).take();
     for (int i = 0; i < 200; ++i) REQUIRE(spool->append(numbered(i)).ok());
     auto all = read_all(*spool, 0);
     REQUIRE(all.size() == 200);
@@ -77,18 +77,18 @@ TEST_CASE("a reopened spool continues after its last record and cuts a torn tail
     auto dir = fresh_dir("reopen");
     uint64_t end = 0;
     {
-        auto spool = Spool::open(dir, {}, 0).take();
+        auto spool = ingest::Spool::open(dir, {}, 0).take();
         for (int i = 0; i < 10; ++i) REQUIRE(spool->append(numbered(i)).ok());
         end = spool->end();
     }
     // Simulate a write torn by a power cut: half a record at the end of the segment.
     std::string torn;
-    encode_spool_record(numbered(99), torn);
+    ingest::encode_spool_record(numbered(99), torn);
     {
         std::ofstream f(dir + "/00000000000000000000.seg", std::ios::app | std::ios::binary);
         f.write(torn.data(), static_cast<std::streamsize>(torn.size() / 2));
     }
-    auto spool = Spool::open(dir, {}, 0).take();
+    auto spool = ingest::Spool::open(dir, {}, 0).take();
     CHECK(spool->end() == end);
     REQUIRE(spool->append(numbered(10)).ok());
     auto all = read_all(*spool, 0);
@@ -99,9 +99,9 @@ TEST_CASE("a reopened spool continues after its last record and cuts a torn tail
 
 TEST_CASE("release deletes only sealed segments every reader has passed") {
     auto dir = fresh_dir("release");
-    SpoolOptions opts;
+    ingest::SpoolOptions opts;
     opts.segment_bytes = 200;
-    auto spool = Spool::open(dir, opts, 0).take();
+    auto spool = ingest::Spool::open(dir, opts, 0).take();
     for (int i = 0; i < 100; ++i) REQUIRE(spool->append(numbered(i)).ok());
     auto all = read_all(*spool, 0);
     uint64_t before = spool->bytes();
@@ -119,12 +119,12 @@ TEST_CASE("release deletes only sealed segments every reader has passed") {
 TEST_CASE("an empty spool starts at the highest checkpoint so positions never go back") {
     auto dir = fresh_dir("start");
     std::filesystem::create_directories(dir);
-    REQUIRE(write_checkpoint(checkpoint_path(dir, "sqlite"), 4096).ok());
-    REQUIRE(write_checkpoint(checkpoint_path(dir, "influx"), 1024).ok());
-    CHECK(highest_checkpoint(dir) == 4096);
-    CHECK(*read_checkpoint(checkpoint_path(dir, "influx")) == 1024);
-    CHECK(*read_checkpoint(checkpoint_path(dir, "absent")) == 0);
-    auto spool = Spool::open(dir, {}, highest_checkpoint(dir)).take();
+    REQUIRE(ingest::write_checkpoint(ingest::checkpoint_path(dir, "sqlite"), 4096).ok());
+    REQUIRE(ingest::write_checkpoint(ingest::checkpoint_path(dir, "influx"), 1024).ok());
+    CHECK(ingest::highest_checkpoint(dir) == 4096);
+    CHECK(*ingest::read_checkpoint(ingest::checkpoint_path(dir, "influx")) == 1024);
+    CHECK(*ingest::read_checkpoint(ingest::checkpoint_path(dir, "absent")) == 0);
+    auto spool = ingest::Spool::open(dir, {}, ingest::highest_checkpoint(dir)).take();
     CHECK(spool->end() == 4096);
     REQUIRE(spool->append(numbered(1)).ok());
     CHECK(read_all(*spool, 4096).size() == 1);
@@ -133,10 +133,10 @@ TEST_CASE("an empty spool starts at the highest checkpoint so positions never go
 
 TEST_CASE("a full spool blocks the appender until a release frees a segment") {
     auto dir = fresh_dir("full");
-    SpoolOptions opts;
+    ingest::SpoolOptions opts;
     opts.segment_bytes = 100;
     opts.max_bytes = 400;
-    auto spool = Spool::open(dir, opts, 0).take();
+    auto spool = ingest::Spool::open(dir, opts, 0).take();
     while (spool->bytes() < opts.max_bytes) REQUIRE(spool->append(numbered(1)).ok());
     std::atomic<bool> done{false};
     std::thread appender([&] {

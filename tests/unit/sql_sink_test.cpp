@@ -1,4 +1,4 @@
-// The shared SQL sink (core/sql_sink.h) over the real SQLite driver in a temporary file, and
+// The shared SQL sink (core/sinks/sql_sink.h) over the real SQLite driver in a temporary file, and
 // over a fake driver for the failure paths a local file cannot produce on demand.
 #include <doctest/doctest.h>
 
@@ -8,8 +8,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "core/sql_sink.h"
-#include "core/sql_sinks.h"
+#include "core/sinks/sql_open.h"
+#include "core/sinks/sql_sink.h"
 
 using namespace iotctl;
 namespace fs = std::filesystem;
@@ -35,32 +35,33 @@ struct TempDb {
     }
 };
 
-std::unique_ptr<Sink> sqlite_sink(const fs::path& file) {
-    auto made = make_sqlite_sink(file.string());
+std::unique_ptr<sinks::Sink> sqlite_sink(const fs::path& file) {
+    auto made = sinks::make_sqlite_sink(file.string());
     REQUIRE(made.ok());
     return std::move(*made);
 }
 
-std::vector<Record> fixture_batch() {
+std::vector<base::Record> fixture_batch() {
     return {
-        Record{"hexaboard",
-               {{"board", "A"}},
-               {{"temperature", 25.0}, {"humidity", 60.0}, {"light", int64_t{800}}},
-               1732500000000000000},
-        Record{"hexaboard",
-               {{"board", "B"}},
-               {{"temperature", 24.5}, {"humidity", 58.0}},
-               1732500001000000000},
-        Record{"zigbee",
-               {{"gateway", "gw-livingroom"}, {"device", "0x6E5B"}, {"name", "Kitchen\nDoor, A=B"}},
-               {{"Temperature", 21.5}, {"LinkQuality", int64_t{94}}, {"Contact", true}},
-               1732500002000000000},
-        Record{"zigbee",
-               {{"gateway", "gw-livingroom"},
-                {"device", "0x1A2B"},
-                {"name", "'; DROP TABLE zigbee; --"}},
-               {{"note", std::string("say \"hi\"\n")}, {"Contact", false}},
-               1732500003000000000},
+        base::Record{"hexaboard",
+                     {{"board", "A"}},
+                     {{"temperature", 25.0}, {"humidity", 60.0}, {"light", int64_t{800}}},
+                     1732500000000000000},
+        base::Record{"hexaboard",
+                     {{"board", "B"}},
+                     {{"temperature", 24.5}, {"humidity", 58.0}},
+                     1732500001000000000},
+        base::Record{
+            "zigbee",
+            {{"gateway", "gw-livingroom"}, {"device", "0x6E5B"}, {"name", "Kitchen\nDoor, A=B"}},
+            {{"Temperature", 21.5}, {"LinkQuality", int64_t{94}}, {"Contact", true}},
+            1732500002000000000},
+        base::Record{"zigbee",
+                     {{"gateway", "gw-livingroom"},
+                      {"device", "0x1A2B"},
+                      {"name", "'; DROP TABLE zigbee; --"}},
+                     {{"note", std::string("say \"hi\"\n")}, {"Contact", false}},
+                     1732500003000000000},
     };
 }
 
@@ -74,8 +75,8 @@ TEST_CASE("SQLite: fixture shapes and awkward values come back exactly") {
     TempDb tmp;
     auto sink = sqlite_sink(tmp.file);
     CHECK(sink->name() == "sqlite");
-    WriteOutcome o = sink->write(fixture_batch());
-    REQUIRE(o.kind == WriteOutcome::ok);
+    sinks::WriteOutcome o = sink->write(fixture_batch());
+    REQUIRE(o.kind == sinks::WriteOutcome::ok);
 
     SQLite::Database db(tmp.file.string());
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
@@ -110,10 +111,11 @@ TEST_CASE("SQLite: fixture shapes and awkward values come back exactly") {
 TEST_CASE("SQLite: a batch written twice leaves one row per point; later fields merge in") {
     TempDb tmp;
     auto sink = sqlite_sink(tmp.file);
-    REQUIRE(sink->write(fixture_batch()).kind == WriteOutcome::ok);
-    REQUIRE(sink->write(fixture_batch()).kind == WriteOutcome::ok);
-    Record more{"hexaboard", {{"board", "A"}}, {{"light", int64_t{900}}}, 1732500000000000000};
-    REQUIRE(sink->write({more}).kind == WriteOutcome::ok);
+    REQUIRE(sink->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
+    REQUIRE(sink->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
+    base::Record more{
+        "hexaboard", {{"board", "A"}}, {{"light", int64_t{900}}}, 1732500000000000000};
+    REQUIRE(sink->write({more}).kind == sinks::WriteOutcome::ok);
     SQLite::Database db(tmp.file.string());
     CHECK(count_rows(db, "hexaboard") == 2);
     CHECK(count_rows(db, "zigbee") == 2);
@@ -125,13 +127,13 @@ TEST_CASE("SQLite: a batch written twice leaves one row per point; later fields 
 
 TEST_CASE("SQLite: new tags and fields become columns, also in a later process") {
     TempDb tmp;
-    REQUIRE(sqlite_sink(tmp.file)->write(fixture_batch()).kind == WriteOutcome::ok);
+    REQUIRE(sqlite_sink(tmp.file)->write(fixture_batch()).kind == sinks::WriteOutcome::ok);
     auto second = sqlite_sink(tmp.file);  // reads the existing schema
-    Record r{"hexaboard",
-             {{"board", "C"}, {"room", "lab"}},
-             {{"temperature", 20.0}, {"pressure", 1013.2}},
-             7};
-    REQUIRE(second->write({r}).kind == WriteOutcome::ok);
+    base::Record r{"hexaboard",
+                   {{"board", "C"}, {"room", "lab"}},
+                   {{"temperature", 20.0}, {"pressure", 1013.2}},
+                   7};
+    REQUIRE(second->write({r}).kind == sinks::WriteOutcome::ok);
     SQLite::Database db(tmp.file.string());
     SQLite::Statement q(db, "SELECT room, pressure FROM hexaboard WHERE board = 'C'");
     REQUIRE(q.executeStep());
@@ -147,12 +149,12 @@ TEST_CASE("SQLite: new tags and fields become columns, also in a later process")
 TEST_CASE("SQLite: an injection-looking field name is rejected, the table stays intact") {
     TempDb tmp;
     auto sink = sqlite_sink(tmp.file);
-    std::vector<Record> batch = fixture_batch();
-    batch.push_back(
-        Record{"hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 9});
-    batch.push_back(Record{"hexaboard\"; DROP TABLE hexaboard; --", {}, {{"v", 1.0}}, 9});
-    WriteOutcome o = sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    std::vector<base::Record> batch = fixture_batch();
+    batch.push_back(base::Record{
+        "hexaboard", {{"board", "A"}}, {{"`; DROP TABLE hexaboard; --", int64_t{1}}}, 9});
+    batch.push_back(base::Record{"hexaboard\"; DROP TABLE hexaboard; --", {}, {{"v", 1.0}}, 9});
+    sinks::WriteOutcome o = sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{4, 5});
     CHECK(o.message.find("2 of 6 records rejected") != std::string::npos);
     SQLite::Database db(tmp.file.string());
@@ -163,34 +165,36 @@ TEST_CASE("SQLite: an injection-looking field name is rejected, the table stays 
 TEST_CASE("SQLite: an unopenable file is a retry, not a crash") {
     TempDb tmp;
     auto sink = sqlite_sink(tmp.dir / "missing-dir" / "iot.db");
-    WriteOutcome o = sink->write(fixture_batch());
-    CHECK(o.kind == WriteOutcome::retry);
+    sinks::WriteOutcome o = sink->write(fixture_batch());
+    CHECK(o.kind == sinks::WriteOutcome::retry);
     CHECK(o.message.find("SQLite file") != std::string::npos);
 }
 
 namespace {
 
 // A driver that records statements and fails the ones `fail` picks.
-struct FakeDriver : SqlDriver {
+struct FakeDriver : sinks::SqlDriver {
     std::vector<std::string> log;
-    std::function<WriteOutcome(const std::string&, const std::vector<SqlValue>&)> fail;
-    SqlDialect dialect() const override { return SqlDialect::sqlite; }
+    std::function<sinks::WriteOutcome(const std::string&, const std::vector<sinks::SqlValue>&)>
+        fail;
+    sinks::SqlDialect dialect() const override { return sinks::SqlDialect::sqlite; }
     std::string target() const override { return "fake"; }
     size_t max_parameters() const override { return 1000; }
-    WriteOutcome open() override { return {}; }
-    WriteOutcome describe(const std::string& table, TableSchema& out) override {
+    sinks::WriteOutcome open() override { return {}; }
+    sinks::WriteOutcome describe(const std::string& table, sinks::TableSchema& out) override {
         out.exists = false;
         return {};
     }
-    WriteOutcome execute(const std::string& sql) override { return execute(sql, {}); }
-    WriteOutcome execute(const std::string& sql, const std::vector<SqlValue>& params) override {
+    sinks::WriteOutcome execute(const std::string& sql) override { return execute(sql, {}); }
+    sinks::WriteOutcome execute(const std::string& sql,
+                                const std::vector<sinks::SqlValue>& params) override {
         log.push_back(sql);
-        return fail ? fail(sql, params) : WriteOutcome{};
+        return fail ? fail(sql, params) : sinks::WriteOutcome{};
     }
 };
 
-WriteOutcome outcome(WriteOutcome::Kind kind, std::string message) {
-    WriteOutcome o;
+sinks::WriteOutcome outcome(sinks::WriteOutcome::Kind kind, std::string message) {
+    sinks::WriteOutcome o;
     o.kind = kind;
     o.message = std::move(message);
     return o;
@@ -201,19 +205,19 @@ WriteOutcome outcome(WriteOutcome::Kind kind, std::string message) {
 TEST_CASE("a row the server refuses is found row by row; the others are committed") {
     auto driver = std::make_unique<FakeDriver>();
     FakeDriver* fake = driver.get();
-    fake->fail = [](const std::string& sql, const std::vector<SqlValue>& params) {
+    fake->fail = [](const std::string& sql, const std::vector<sinks::SqlValue>& params) {
         // multi-row inserts fail; so does the single-row insert of the point at ts 2
         const bool insert = sql.rfind("INSERT", 0) == 0;
         if (insert && (params.size() > 4 || std::get<int64_t>(params[0]) == 2))
-            return outcome(WriteOutcome::reject, "bad value");
-        return WriteOutcome{};
+            return outcome(sinks::WriteOutcome::reject, "bad value");
+        return sinks::WriteOutcome{};
     };
-    auto sink = make_sql_sink("fake", std::move(driver));
-    std::vector<Record> batch{Record{"m", {}, {{"a", 1.0}}, 1},
-                              Record{"m", {}, {{"a", 2.0}, {"b", 3.0}}, 2},
-                              Record{"m", {}, {{"a", 4.0}}, 3}};
-    WriteOutcome o = sink->write(batch);
-    CHECK(o.kind == WriteOutcome::reject);
+    auto sink = sinks::make_sql_sink("fake", std::move(driver));
+    std::vector<base::Record> batch{base::Record{"m", {}, {{"a", 1.0}}, 1},
+                                    base::Record{"m", {}, {{"a", 2.0}, {"b", 3.0}}, 2},
+                                    base::Record{"m", {}, {{"a", 4.0}}, 3}};
+    sinks::WriteOutcome o = sink->write(batch);
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{1});
     CHECK(o.message.find("bad value") != std::string::npos);
     CHECK(fake->log.back() == "COMMIT");
@@ -224,35 +228,36 @@ TEST_CASE("connection trouble anywhere is a retry of the whole batch, with a rol
     for (const std::string failing : {"BEGIN", "INSERT", "COMMIT", "CREATE TABLE"}) {
         auto driver = std::make_unique<FakeDriver>();
         FakeDriver* fake = driver.get();
-        fake->fail = [failing](const std::string& sql, const std::vector<SqlValue>&) {
+        fake->fail = [failing](const std::string& sql, const std::vector<sinks::SqlValue>&) {
             if (sql.rfind(failing, 0) == 0)
-                return outcome(WriteOutcome::retry, "server has gone away");
-            return WriteOutcome{};
+                return outcome(sinks::WriteOutcome::retry, "server has gone away");
+            return sinks::WriteOutcome{};
         };
-        auto sink = make_sql_sink("fake", std::move(driver));
-        WriteOutcome o = sink->write({Record{"m", {}, {{"a", 1.0}}, 1}});
-        CHECK(o.kind == WriteOutcome::retry);
+        auto sink = sinks::make_sql_sink("fake", std::move(driver));
+        sinks::WriteOutcome o = sink->write({base::Record{"m", {}, {{"a", 1.0}}, 1}});
+        CHECK(o.kind == sinks::WriteOutcome::retry);
         CHECK(o.message.find("gone away") != std::string::npos);
         if (failing == "INSERT" || failing == "COMMIT") CHECK(fake->log.back() == "ROLLBACK");
         // the next batch reads the schema again and creates the table if still needed
         fake->fail = nullptr;
         fake->log.clear();
-        CHECK(sink->write({Record{"m", {}, {{"a", 1.0}}, 1}}).kind == WriteOutcome::ok);
+        CHECK(sink->write({base::Record{"m", {}, {{"a", 1.0}}, 1}}).kind ==
+              sinks::WriteOutcome::ok);
         CHECK(fake->log.front().rfind("CREATE TABLE", 0) == 0);
     }
 }
 
 TEST_CASE("a refused CREATE/ALTER rejects that table's rows only") {
     auto driver = std::make_unique<FakeDriver>();
-    driver->fail = [](const std::string& sql, const std::vector<SqlValue>&) {
+    driver->fail = [](const std::string& sql, const std::vector<sinks::SqlValue>&) {
         if (sql.find("\"wide\"") != std::string::npos && sql.rfind("CREATE TABLE", 0) == 0)
-            return outcome(WriteOutcome::reject, "too many columns");
-        return WriteOutcome{};
+            return outcome(sinks::WriteOutcome::reject, "too many columns");
+        return sinks::WriteOutcome{};
     };
-    auto sink = make_sql_sink("fake", std::move(driver));
-    WriteOutcome o =
-        sink->write({Record{"wide", {}, {{"a", 1.0}}, 1}, Record{"m", {}, {{"a", 1.0}}, 1}});
-    CHECK(o.kind == WriteOutcome::reject);
+    auto sink = sinks::make_sql_sink("fake", std::move(driver));
+    sinks::WriteOutcome o = sink->write(
+        {base::Record{"wide", {}, {{"a", 1.0}}, 1}, base::Record{"m", {}, {{"a", 1.0}}, 1}});
+    CHECK(o.kind == sinks::WriteOutcome::reject);
     CHECK(o.rejected == std::vector<size_t>{0});
     CHECK(o.message.find("too many columns") != std::string::npos);
 }
@@ -261,13 +266,13 @@ TEST_CASE("bad mysql URLs are usage errors that never echo the password") {
     for (const std::string url :
          {"http://u:secretpw@h/db", "mysql://u:secretpw@h/", "mysql://u:secretpw@h/bad-name",
           "mysql://:secretpw@h/db", "mysql://u:secretpw@h/db?x=1", "not a url secretpw"}) {
-        auto made = make_mysql_sink(url);
+        auto made = sinks::make_mysql_sink(url);
         REQUIRE_FALSE(made.ok());
-        CHECK(made.error().code == ExitCode::usage);
+        CHECK(made.error().code == base::ExitCode::usage);
         CHECK(made.error().message.find("secretpw") == std::string::npos);
     }
-    CHECK(make_mysql_sink("mysql://u:p%40ss@127.0.0.1:3307/iot").ok());
-    CHECK(make_mysql_sink("mysql://u@localhost/iot?socket=/run/mysqld/mysqld.sock").ok());
+    CHECK(sinks::make_mysql_sink("mysql://u:p%40ss@127.0.0.1:3307/iot").ok());
+    CHECK(sinks::make_mysql_sink("mysql://u@localhost/iot?socket=/run/mysqld/mysqld.sock").ok());
 }
 
 TEST_SUITE_END();

@@ -1,0 +1,35 @@
+// `csv-export --fields`: dotted JSON paths, `*` standing for every key (one row per key).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/error.h"
+
+namespace iotctl::base {
+
+/// One --fields entry, e.g. `SHTC3.Temperature` or `ZbReceived.*.Temperature`.
+struct FieldPath {
+    std::string text;                // as given; also the column header
+    std::vector<std::string> parts;  // split at '.'
+    int wildcard = -1;               // index of the `*` part, or -1
+};
+
+/// The fields of one --fields list (comma-separated); usage error on an empty part, a second
+/// `*` in one path, or wildcards that do not share what comes before the `*`.
+Result<std::vector<FieldPath>> parse_field_list(const std::string& list);
+
+/// A JSON value as CSV cell text: strings unquoted, numbers and booleans as JSON, null empty,
+/// objects and arrays as compact JSON.
+std::string json_cell_text(const nlohmann::json& value);
+
+/// The cells of each row a payload gives: one row, or with a wildcard one row per key of the
+/// object at the shared prefix (sorted by key; a field ending in `*` is that key). Rows where
+/// no field other than such a key is present are left out.
+std::vector<std::vector<std::optional<std::string>>> extract_field_rows(
+    const nlohmann::json& payload, const std::vector<FieldPath>& fields);
+
+}  // namespace iotctl::base

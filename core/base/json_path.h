@@ -1,0 +1,37 @@
+// Dotted JSON paths (`Wifi.RSSI`, `$.Time`, `values.0`) compiled once and looked up per message.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/error.h"
+
+namespace iotctl::base {
+
+/// A compiled path: member names (or array indexes) below the current element or the payload root.
+class JsonPath {
+  public:
+    /// Compiles `a.b.c`; a leading `$` starts at the payload root, `$` alone is the root itself.
+    static Result<JsonPath> parse(std::string_view text);
+    /// The node the path names, or nullptr when any step is missing.
+    const nlohmann::json* find(const nlohmann::json& root, const nlohmann::json& current) const;
+    /// The path as written in the mapping (for error messages and notes).
+    const std::string& text() const { return text_; }
+    /// True when the path starts at the payload root (`$...`).
+    bool absolute() const { return absolute_; }
+    /// True for the empty path (the current element itself).
+    bool empty() const { return steps_.empty(); }
+
+  private:
+    std::string text_;
+    bool absolute_ = false;
+    std::vector<std::string> steps_;
+};
+
+/// The JSON type of a node in words, for messages ("a JSON array", "JSON null", ...).
+std::string json_type_words(const nlohmann::json& node);
+
+}  // namespace iotctl::base

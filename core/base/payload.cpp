@@ -1,0 +1,122 @@
+#include "core/base/payload.h"
+
+#include <array>
+
+namespace iotctl::base {
+
+bool is_valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    size_t n = s.size(), i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n) return false;
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+namespace {
+constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    size_t i = 0;
+    const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+    for (; i + 2 < in.size(); i += 3) {
+        uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+        out += k_b64[v >> 18];
+        out += k_b64[(v >> 12) & 63];
+        out += k_b64[(v >> 6) & 63];
+        out += k_b64[v & 63];
+    }
+    if (i < in.size()) {
+        uint32_t v = p[i] << 16;
+        if (i + 1 < in.size()) v |= p[i + 1] << 8;
+        out += k_b64[v >> 18];
+        out += k_b64[(v >> 12) & 63];
+        out += i + 1 < in.size() ? k_b64[(v >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+Result<std::string> base64_decode(std::string_view in) {
+    std::array<int, 256> table;
+    table.fill(-1);
+    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(k_b64[i])] = i;
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t pad = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+        unsigned char c = in[i];
+        if (c == '=') {
+            ++pad;
+            continue;
+        }
+        if (pad > 0 || table[c] < 0)
+            return runtime_error("invalid base64 at offset " + std::to_string(i));
+        acc = (acc << 6) | table[c];
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    if (pad > 2 || (in.size() % 4) != 0) return runtime_error("invalid base64 length");
+    return out;
+}
+
+std::optional<nlohmann::json> parse_json_payload(std::string_view payload) {
+    auto j = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+}
+
+Result<nlohmann::json> parse_json_strict(std::string_view text) {
+    try {
+        return nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+        // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: <why>".
+        std::string_view why = e.what();
+        auto colon = why.find(": ");
+        why = colon == std::string_view::npos ? std::string_view{} : why.substr(colon + 2);
+        return runtime_error("invalid JSON at byte " + std::to_string(e.byte) +
+                             (why.empty() ? "" : ": " + std::string(why)));
+    } catch (const nlohmann::json::exception& e) {
+        return runtime_error(std::string("invalid JSON: ") + e.what());
+    }
+}
+
+std::string dump_json(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace iotctl::base

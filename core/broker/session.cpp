@@ -1,0 +1,306 @@
+#include "core/broker/session.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/base/timestamps.h"
+#include "core/broker/tcp_no_delay.h"
+
+namespace iotctl::broker {
+
+namespace {
+
+base::Message to_message(const mqtt::const_message_ptr& m) {
+    base::Message out;
+    out.topic = m->get_topic();
+    const auto& payload = m->get_payload_ref();
+    out.payload.assign(payload.data(), payload.size());
+    out.qos = m->get_qos();
+    out.retain = m->is_retained();
+    out.ts_ns = base::now_ns();
+    const auto& props = m->get_properties();
+    if (!props.empty()) {
+        for (size_t i = 0; i < props.size(); ++i) {
+            // Walk the C property list: user properties can repeat and need every instance.
+            const MQTTProperty& p = props.c_struct().array[i];
+            if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY) {
+                out.user_properties.emplace_back(
+                    std::string(p.value.data.data, p.value.data.len),
+                    std::string(p.value.value.data, p.value.value.len));
+            } else if (p.identifier == MQTTPROPERTY_CODE_CONTENT_TYPE) {
+                out.content_type.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
+                out.response_topic.assign(p.value.data.data, p.value.data.len);
+            }
+        }
+    }
+    return out;
+}
+
+mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, bool v5) {
+    auto msg =
+        mqtt::make_message(std::move(topic), m.payload.data(), m.payload.size(), m.qos, m.retain);
+    if (v5) {
+        mqtt::properties props;
+        for (const auto& [k, v] : m.user_properties)
+            props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
+        if (!m.content_type.empty())
+            props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
+        if (!m.response_topic.empty())
+            props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
+        if (!props.empty()) msg->set_properties(props);
+    }
+    return msg;
+}
+
+}  // namespace
+
+MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(std::move(opts)) {
+    client_id_ = opts_.client_id.empty() ? random_client_id(command) : opts_.client_id;
+    mqtt::create_options create(is_mqtt5(opts_) ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    // Outbound messages are bounded by our own window; keep Paho's buffer above it.
+    create.set_max_buffered_messages(65535);
+    create.set_send_while_disconnected(false);
+    // No Paho persistence: its default file store writes one file per message into the cwd.
+    client_ = std::make_unique<mqtt::async_client>(server_uri(opts_), client_id_, create, nullptr);
+}
+
+MqttSession::~MqttSession() {
+    try {
+        if (client_ && client_->is_connected())
+            client_->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (...) {
+    }
+}
+
+void MqttSession::on_message(MessageHandler handler) {
+    message_handler_ = std::move(handler);
+}
+void MqttSession::on_connection_lost(EventHandler handler) {
+    lost_handler_ = std::move(handler);
+}
+void MqttSession::on_reconnected(EventHandler handler) {
+    reconnected_handler_ = std::move(handler);
+}
+
+base::Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
+    std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
+    // Paho reports a refused MQTT 5 CONNACK's reason code (>= 0x80) as the return code.
+    int reason = rc >= 0x80 ? rc : reason_code;
+    // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
+    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
+        bool creds = rc == 4 || reason == 0x86;
+        return base::Error{base::ExitCode::refused,
+                           fmt::format("broker at {} refused the connection: {}", where,
+                                       creds ? "bad user name or password" : "not authorised")};
+    }
+    if (rc >= 1 && rc <= 3)
+        return base::Error{base::ExitCode::refused,
+                           fmt::format("broker at {} refused the connection: {}", where,
+                                       rc == 1   ? "unacceptable protocol version"
+                                       : rc == 2 ? "client id rejected"
+                                                 : "server unavailable")};
+    if (reason >= 0x80)
+        return base::Error{
+            base::ExitCode::refused,
+            fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
+    return base::Error{
+        base::ExitCode::connect,
+        fmt::format("could not connect to {}{}", where,
+                    opts.tls ? " (TCP or TLS handshake failed; check --cafile and the "
+                               "host name, or use --insecure)"
+                             : " (connection refused or timed out)")};
+}
+
+mqtt::connect_options make_connect_options(const ConnOptions& opts) {
+    const bool v5 = is_mqtt5(opts);
+    mqtt::connect_options conn;
+    conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    conn.set_keep_alive_interval(opts.keepalive);
+    conn.set_connect_timeout(
+        std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
+    if (v5) {
+        conn.set_clean_start(opts.clean_session);
+        if (opts.session_expiry > 0) {
+            mqtt::properties props;
+            props.add(mqtt::property(mqtt::property::SESSION_EXPIRY_INTERVAL, opts.session_expiry));
+            conn.set_properties(props);
+        }
+    } else {
+        conn.set_clean_session(opts.clean_session);
+    }
+    if (!opts.username.empty()) conn.set_user_name(opts.username);
+    if (!opts.password.empty()) conn.set_password(opts.password);
+    if (!opts.will_topic.empty()) {
+        mqtt::will_options will(opts.will_topic, opts.will_payload.data(), opts.will_payload.size(),
+                                opts.will_qos, opts.will_retain);
+        conn.set_will(will);
+    }
+    if (opts.tls) {
+        mqtt::ssl_options ssl;
+        if (!opts.cafile.empty()) ssl.set_trust_store(opts.cafile);
+        if (!opts.capath.empty()) ssl.ca_path(opts.capath);
+        if (!opts.cert.empty()) ssl.set_key_store(opts.cert);
+        if (!opts.key.empty()) ssl.set_private_key(opts.key);
+        ssl.set_enable_server_cert_auth(!opts.insecure);
+        ssl.set_verify(!opts.insecure);
+        if (opts.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
+        if (opts.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
+        conn.set_ssl(ssl);
+    }
+    return conn;
+}
+
+base::Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
+    return connect_failure(opts_, e.get_return_code(), e.get_reason_code());
+}
+
+base::Status MqttSession::connect() {
+    mqtt::connect_options conn = make_connect_options(opts_);
+    if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
+
+    if (message_handler_) {
+        client_->set_message_callback([this](mqtt::const_message_ptr m) {
+            if (m) message_handler_(to_message(m));
+        });
+    }
+    client_->set_connection_lost_handler([this](const std::string& cause) {
+        if (lost_handler_) lost_handler_(cause.empty() ? "connection lost" : cause);
+    });
+    client_->set_connected_handler([this](const std::string&) {
+        // Paho calls this after every successful connect; the first is handled by connect().
+        if (connects_.fetch_add(1) == 0) return;
+        // An automatic reconnect: resubscribe without waiting (this is Paho's callback thread,
+        // and waiting on a token here would deadlock it).
+        if (!filters_.empty()) {
+            try {
+                send_subscribe(filters_, sub_flags_);
+            } catch (const mqtt::exception&) {
+                // Reported through the connection-lost handler when the link fails again.
+            }
+        }
+        if (reconnected_handler_) reconnected_handler_("reconnected");
+    });
+    try {
+        auto tok = client_->connect(conn);
+        tok->wait();
+        session_present_ = tok->get_connect_response().is_session_present();
+    } catch (const mqtt::exception& e) {
+        return describe_connect_failure(e);
+    }
+    return {};
+}
+
+std::vector<mqtt::token_ptr> MqttSession::send_subscribe(const std::vector<std::string>& filters,
+                                                         const SubscribeFlags& flags) {
+    if (!is_mqtt5(opts_)) {
+        auto coll = mqtt::string_collection::create(filters);
+        mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
+        return {client_->subscribe(coll, qos)};
+    }
+    // One request per filter: Paho C++ 1.2's many-filter subscribe with MQTT 5 options
+    // hands Paho C a dangling options list and crashes.
+    mqtt::subscribe_options sub_opts(flags.no_local, flags.retain_as_published,
+                                     flags.no_retained
+                                         ? mqtt::subscribe_options::DONT_SEND_RETAINED
+                                         : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
+    std::vector<mqtt::token_ptr> tokens;
+    for (const auto& filter : filters)
+        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts));
+    return tokens;
+}
+
+base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
+                                    const SubscribeFlags& flags) {
+    filters_ = filters;
+    sub_flags_ = flags;
+    if (filters.empty()) return {};
+    try {
+        size_t index = 0;
+        for (auto& tok : send_subscribe(filters, flags)) {
+            tok->wait();
+            auto response = tok->get_subscribe_response();
+            for (auto code : response.get_reason_codes()) {
+                if (code >= 0x80)
+                    return base::Error{base::ExitCode::refused,
+                                       fmt::format("broker refused the subscription to '{}'",
+                                                   filters[std::min(index, filters.size() - 1)])};
+                ++index;
+            }
+        }
+    } catch (const mqtt::exception& e) {
+        return base::runtime_error(fmt::format("subscribe failed: {}", e.what()));
+    }
+    return {};
+}
+
+base::Status MqttSession::wait_oldest() {
+    auto tok = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    try {
+        tok->wait();
+        ++published_;
+    } catch (const mqtt::exception& e) {
+        return base::runtime_error(
+            fmt::format("publish to '{}' failed: {}",
+                        tok->get_message() ? tok->get_message()->get_topic() : "", e.what()));
+    }
+    return {};
+}
+
+mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
+    // Captures and `pub` repeat a few topics: share one copy instead of allocating per message.
+    if (auto it = topic_refs_.find(topic); it != topic_refs_.end()) return it->second;
+    if (topic_refs_.size() >= k_topic_cache_size) topic_refs_.clear();
+    return topic_refs_.emplace(topic, mqtt::string_ref(topic)).first->second;
+}
+
+base::Status MqttSession::publish(const base::Message& message) {
+    auto msg = to_paho(message, topic_ref(message.topic), is_mqtt5(opts_));
+    while (true) {
+        // A full window drains to half before publishing again: this thread then sleeps once
+        // per half window instead of once per message (Paho's send thread wakes it otherwise).
+        if (in_flight_.size() >= window_)
+            while (in_flight_.size() > window_ / 2)
+                if (auto s = wait_oldest(); !s) return s;
+        try {
+            in_flight_.push_back(client_->publish(msg));
+            return {};
+        } catch (const mqtt::exception& e) {
+            // Paho's buffer is full (-12): wait for one to finish and try again, never drop.
+            if (e.get_return_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES && !in_flight_.empty()) {
+                if (auto s = wait_oldest(); !s) return s;
+                continue;
+            }
+            return base::runtime_error(
+                fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
+        }
+    }
+}
+
+void MqttSession::send_without_delay() {
+    set_tcp_no_delay_to_port(effective_port(opts_));
+}
+
+base::Status MqttSession::flush() {
+    while (!in_flight_.empty())
+        if (auto s = wait_oldest(); !s) return s;
+    return {};
+}
+
+base::Status MqttSession::disconnect(double timeout_s) {
+    base::Status result = flush();
+    try {
+        if (client_->is_connected()) {
+            auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+            client_->disconnect(static_cast<int>(ms.count()))
+                ->wait_for(ms + std::chrono::seconds(1));
+        }
+    } catch (const mqtt::exception& e) {
+        if (result) result = base::runtime_error(fmt::format("disconnect failed: {}", e.what()));
+    }
+    return result;
+}
+
+}  // namespace iotctl::broker

@@ -1,0 +1,36 @@
+// csv-export's work on a capture file: one pass (default columns: rows spooled to a temporary
+// file until every column is known), in memory that does not grow with the number of messages.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/capture/csv_table.h"
+#include "core/capture/reader.h"
+
+namespace iotctl::capture {
+
+/// What to export and how.
+struct CsvExportOptions {
+    CaptureSelection selection;
+    std::vector<base::FieldPath> fields;  // empty: the union of the JSON leaf keys
+    TimeFormat time_format = TimeFormat::iso;
+    bool with_topic = true;
+};
+
+/// What an export wrote.
+struct CsvExportStats {
+    uint64_t messages = 0, rows = 0;
+};
+
+/// Receives the CSV text in chunks of about 64 KiB.
+using CsvSink = std::function<void(std::string_view)>;
+
+/// Exports the selected messages of the capture at `path` to `out`. Errors: a bad record, or
+/// nothing selected (then nothing at all has been written).
+base::Result<CsvExportStats> export_capture_csv(const std::string& path,
+                                                const CsvExportOptions& opts, const CsvSink& out);
+
+}  // namespace iotctl::capture

@@ -1,0 +1,70 @@
+// The rows `csv-export` makes from messages: `timestamp`, `topic`, then payload columns, either
+// named by --fields or discovered (the union of the JSON leaf keys seen).
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/base/json_fields.h"
+#include "core/base/json_leaves.h"
+#include "core/base/message.h"
+
+namespace iotctl::capture {
+
+/// How the timestamp column is written.
+enum class TimeFormat { iso, unix_s, unix_ms };
+
+/// Parses `iso`, `unix` or `unix-ms`; usage error otherwise.
+base::Result<TimeFormat> parse_time_format(const std::string& text);
+
+/// The timestamp cell: `2026-11-20T10:00:00.123456Z`, `1795168800` or `1795168800123`.
+std::string format_time(int64_t ts_ns, TimeFormat format);
+
+/// The column that holds a payload that is not a JSON object (default columns only).
+inline constexpr const char* k_payload_column = "payload";
+
+/// The cell text of a payload that is not a JSON object: the text, or `base64:...` when the
+/// bytes are not UTF-8.
+std::string raw_payload_cell(const std::string& payload);
+
+/// Renders the header and the rows for one export.
+class CsvTable {
+  public:
+    /// A table with the --fields columns.
+    CsvTable(std::vector<base::FieldPath> fields, TimeFormat time_format, bool with_topic);
+    /// A table with these column keys (leaf paths); with set_discovering() more are added.
+    CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic);
+
+    /// With `on`, rows() adds each leaf path (or `payload`) not yet a column as a new last column,
+    /// so one pass learns the columns and writes rows (earlier rows lack the later columns).
+    void set_discovering(bool on) { discovering_ = on; }
+    /// The number of payload columns so far.
+    size_t column_count() const { return columns_.size(); }
+
+    /// Appends the header record.
+    void header(std::string& out) const;
+    /// Appends the message's records (none with --fields when it has none of them); their count.
+    size_t rows(const base::Message& m, std::string& out);
+
+  private:
+    void start_row(const base::Message& m, std::string& out);
+    // Points cells_ at the payload's leaves that are columns; false when it is not an object.
+    bool leaf_cells(const base::Message& m);
+    void append_cells(const base::Message& m, std::string& out);
+
+    std::vector<base::FieldPath> fields_;
+    std::vector<std::string> columns_;
+    std::unordered_map<std::string, size_t> index_;
+    TimeFormat time_format_;
+    bool with_topic_;
+    bool has_wildcard_ = false;
+    bool discovering_ = false;
+    std::vector<base::JsonLeaf> leaves_;
+    std::vector<const std::string*> cells_;
+    int64_t cached_second_ = -1;
+    std::string cached_time_;
+};
+
+}  // namespace iotctl::capture

@@ -1,0 +1,275 @@
+#include "core/capture/output_format.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "core/base/message_json.h"
+#include "core/base/payload.h"
+#include "core/base/timestamps.h"
+
+namespace iotctl::capture {
+
+namespace {
+constexpr std::string_view k_specifiers = "%ACDEFIJPRSUXjlmpqrtx";
+// Larger -F widths and precisions are read as this (no int overflow on long digit runs).
+constexpr int k_max_field = 1000000;
+
+std::string hex(std::string_view bytes, bool upper) {
+    static constexpr char k_lower[] = "0123456789abcdef", k_upper[] = "0123456789ABCDEF";
+    const char* digits = upper ? k_upper : k_lower;
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+std::string local_iso(int64_t ts_ns) {
+    time_t secs = ts_ns / 1000000000;
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    char buf[64];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    return buf;
+}
+
+// mosquitto's %j / %J object.
+std::string mosquitto_json(const base::Message& m, bool parse_payload) {
+    nlohmann::json j;
+    j["tst"] = local_iso(m.ts_ns);
+    j["topic"] = m.topic;
+    j["qos"] = m.qos;
+    j["retain"] = m.retain ? 1 : 0;
+    j["payloadlen"] = m.payload.size();
+    if (m.mid) j["mid"] = m.mid;
+    std::optional<nlohmann::json> parsed;
+    if (parse_payload) parsed = base::parse_json_payload(m.payload);
+    if (parsed)
+        j["payload"] = *parsed;
+    else if (base::is_valid_utf8(m.payload))
+        j["payload"] = m.payload;
+    else
+        j["payload"] = "";
+    return base::dump_json(j);
+}
+
+void pad(std::string& out, const std::string& value, bool left, bool zero, int width) {
+    if (width < 0 || static_cast<int>(value.size()) >= width) {
+        out += value;
+        return;
+    }
+    size_t fill = width - value.size();
+    if (left) {
+        out += value;
+        out.append(fill, ' ');
+    } else {
+        out.append(fill, zero ? '0' : ' ');
+        out += value;
+    }
+}
+}  // namespace
+
+base::Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
+    OutputFormat f;
+    std::string literal;
+    auto flush_literal = [&] {
+        if (!literal.empty()) f.pieces_.push_back(Piece{0, std::move(literal)});
+        literal.clear();
+    };
+    for (size_t i = 0; i < spec.size(); ++i) {
+        char c = spec[i];
+        if (c == '\\') {
+            if (i + 1 >= spec.size())
+                return base::usage_error("invalid format '" + spec + "': lone '\\' at the end");
+            char e = spec[++i];
+            switch (e) {
+                case '\\':
+                    literal += '\\';
+                    break;
+                case '0':
+                    literal += '\0';
+                    break;
+                case 'a':
+                    literal += '\a';
+                    break;
+                case 'e':
+                    literal += '\033';
+                    break;
+                case 'n':
+                    literal += '\n';
+                    break;
+                case 'r':
+                    literal += '\r';
+                    break;
+                case 't':
+                    literal += '\t';
+                    break;
+                case 'v':
+                    literal += '\v';
+                    break;
+                default:
+                    return base::usage_error(fmt::format(
+                        "invalid format '{}': unknown escape '\\{}' at position {}", spec, e, i));
+            }
+        } else if (c == '@') {
+            if (i + 1 >= spec.size())
+                return base::usage_error("invalid format '" + spec + "': lone '@' at the end");
+            char e = spec[++i];
+            if (e == '@') {
+                literal += '@';
+                continue;
+            }
+            flush_literal();
+            f.pieces_.push_back(Piece{'@', std::string("%") + e});
+        } else if (c == '%') {
+            size_t start = i;
+            Piece piece;
+            ++i;
+            while (i < spec.size() && (spec[i] == '-' || spec[i] == '0')) {
+                (spec[i] == '-' ? piece.left : piece.zero) = true;
+                ++i;
+            }
+            int width = -1;
+            while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i])))
+                width = std::min((width < 0 ? 0 : width * 10) + (spec[i++] - '0'), k_max_field);
+            int precision = -1;
+            if (i < spec.size() && spec[i] == '.') {
+                ++i;
+                precision = 0;
+                while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i])))
+                    precision = std::min(precision * 10 + (spec[i++] - '0'), k_max_field);
+            }
+            if (i >= spec.size())
+                return base::usage_error(fmt::format(
+                    "invalid format '{}': incomplete specifier at position {}", spec, start));
+            char s = spec[i];
+            if (k_specifiers.find(s) == std::string_view::npos)
+                return base::usage_error(fmt::format(
+                    "invalid format '{}': unknown specifier '%{}' at position {}", spec, s, start));
+            if (s == '%') {
+                literal += '%';
+                continue;
+            }
+            flush_literal();
+            piece.spec = s;
+            piece.width = width > 4096 ? 4096 : width;
+            piece.precision = precision;
+            f.pieces_.push_back(std::move(piece));
+        } else {
+            literal += c;
+        }
+    }
+    flush_literal();
+    return f;
+}
+
+OutputFormat OutputFormat::plain(bool verbose) {
+    OutputFormat f;
+    if (verbose) {
+        f.pieces_.push_back(Piece{'t'});
+        f.pieces_.push_back(Piece{0, " "});
+    }
+    f.pieces_.push_back(Piece{'p'});
+    return f;
+}
+
+OutputFormat OutputFormat::json_lines() {
+    OutputFormat f;
+    f.json_ = true;
+    return f;
+}
+
+void OutputFormat::render(const base::Message& m, std::string& out) const {
+    if (json_) {
+        out += base::dump_json(base::message_to_json(m));
+        out += '\n';
+        return;
+    }
+    for (const auto& piece : pieces_) {
+        if (piece.spec == 0) {
+            out += piece.text;
+            continue;
+        }
+        if (piece.spec == 'p' && piece.width < 0 && piece.precision < 0) {
+            out += m.payload;  // the hot path: no copy into a temporary
+            continue;
+        }
+        if (piece.spec == 't' && piece.width < 0) {
+            out += m.topic;
+            continue;
+        }
+        std::string v;
+        switch (piece.spec) {
+            case 't':
+                v = m.topic;
+                break;
+            case 'p':
+                v = m.payload;
+                break;
+            case 'q':
+                v = std::to_string(m.qos);
+                break;
+            case 'r':
+                v = m.retain ? "1" : "0";
+                break;
+            case 'l':
+                v = std::to_string(m.payload.size());
+                break;
+            case 'm':
+                v = std::to_string(m.mid);
+                break;
+            case 'x':
+                v = hex(m.payload, false);
+                break;
+            case 'X':
+                v = hex(m.payload, true);
+                break;
+            case 'I':
+                v = local_iso(m.ts_ns);
+                break;
+            case 'U':
+                v = fmt::format("{}.{:09d}", m.ts_ns / 1000000000, m.ts_ns % 1000000000);
+                break;
+            case 'j':
+                v = mosquitto_json(m, false);
+                break;
+            case 'J':
+                v = mosquitto_json(m, true);
+                break;
+            case 'C':
+                v = m.content_type;
+                break;
+            case 'R':
+                v = m.response_topic;
+                break;
+            case 'P':
+                for (const auto& [k, val] : m.user_properties) {
+                    if (!v.empty()) v += ' ';
+                    v += k + ":" + val;
+                }
+                break;
+            case '@': {
+                time_t secs = m.ts_ns / 1000000000;
+                struct tm tm;
+                localtime_r(&secs, &tm);
+                char buf[128];
+                size_t n = strftime(buf, sizeof buf, piece.text.c_str(), &tm);
+                v.assign(buf, n);
+                break;
+            }
+            default:
+                break;  // %A %D %E %F %S: not carried by iotctl; printed empty
+        }
+        if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision &&
+            piece.spec != 'q' && piece.spec != 'l' && piece.spec != 'm')
+            v.resize(piece.precision);
+        pad(out, v, piece.left, piece.zero, piece.width);
+    }
+    if (add_newline_) out += '\n';
+}
+
+}  // namespace iotctl::capture

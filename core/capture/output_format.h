@@ -1,0 +1,40 @@
+// How `sub` prints a message: mosquitto_sub's -F specifiers, -v, and --json lines. Pure code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/base/message.h"
+
+namespace iotctl::capture {
+
+/// A parsed -F format: literal text and specifiers, checked once before connecting.
+class OutputFormat {
+  public:
+    /// Parses a mosquitto_sub -F string; an error names the bad specifier and its position.
+    static base::Result<OutputFormat> parse(const std::string& spec);
+    /// The format `-v` uses ("%t %p"), or the default ("%p").
+    static OutputFormat plain(bool verbose);
+    /// One JSON object per message (`--json`); a trailing newline is added by render.
+    static OutputFormat json_lines();
+
+    /// Whether render() ends each message with a newline (mosquitto's -N turns it off).
+    void set_newline(bool on) { add_newline_ = on; }
+
+    /// Appends the rendered message (and a newline unless set_newline(false)) to out.
+    void render(const base::Message& message, std::string& out) const;
+
+  private:
+    struct Piece {
+        char spec = 0;     // 0: literal text; '@': strftime char in `text`
+        std::string text;  // literal text, or the strftime conversion
+        bool left = false, zero = false;
+        int width = -1, precision = -1;
+    };
+    std::vector<Piece> pieces_;
+    bool add_newline_ = true;
+    bool json_ = false;
+};
+
+}  // namespace iotctl::capture

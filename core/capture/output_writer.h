@@ -1,0 +1,48 @@
+// Writes rendered output to a file descriptor from its own thread, so MQTT callbacks never block
+// on a slow terminal or pipe for long.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace iotctl::capture {
+
+/// A buffered writer with a background thread; append() only copies bytes under a lock.
+class OutputWriter {
+  public:
+    /// Starts the writer thread for `fd` (not closed at the end).
+    explicit OutputWriter(int fd, size_t max_buffered = 64 << 20);
+    /// Writes out everything appended, then stops the thread.
+    ~OutputWriter();
+
+    /// Queues bytes; waits only when more than max_buffered bytes are still unwritten.
+    void append(std::string_view bytes);
+    /// Writes out everything appended so far and stops the thread; idempotent.
+    void close();
+    /// True once a write failed (e.g. the reader of a pipe went away).
+    bool failed() const;
+
+  private:
+    void run();
+    bool write_all(std::string_view bytes);
+
+    /// What the writer thread is doing, so append() wakes it only when needed.
+    enum class State { idle, gathering, writing };
+    static constexpr size_t k_batch_bytes = 64 << 10;
+    static constexpr std::chrono::milliseconds k_gather_time{5};
+
+    int fd_;
+    size_t max_buffered_;
+    mutable std::mutex mutex_;
+    std::condition_variable ready_, drained_;
+    std::string pending_;
+    bool closing_ = false, failed_ = false;
+    State state_ = State::idle;
+    std::thread thread_;
+};
+
+}  // namespace iotctl::capture

@@ -1,0 +1,79 @@
+// The ingest pipeline: the MQTT callback appends to the spool, one SinkBatcher thread per sink
+// writes from it, a timer fsyncs it, and segments every sink has passed are deleted.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/ingest/batcher.h"
+#include "core/ingest/dead_letter.h"
+#include "core/ingest/log.h"
+#include "core/ingest/spool.h"
+#include "core/ingest/stats.h"
+#include "core/mapping/mapper.h"
+#include "core/sinks/sink.h"
+
+namespace iotctl::ingest {
+
+/// Where the pipeline keeps its state and how it batches, syncs and stops.
+struct PipelineOptions {
+    std::string state_dir;  // spool segments and checkpoints
+    SpoolOptions spool;
+    BatcherOptions batcher;
+    std::chrono::milliseconds fsync_interval{1000};  // 0: fdatasync after every message
+    std::chrono::milliseconds drain_time{5000};      // how long stop() keeps writing
+};
+
+/// A sink with the mapper its thread uses (mappers are not shared between threads).
+struct PipelineSink {
+    std::unique_ptr<sinks::Sink> sink;
+    std::unique_ptr<mapping::Mapper> mapper;
+};
+
+/// Spool plus sink threads; accept() is the only call made from the MQTT callback.
+class IngestPipeline {
+  public:
+    /// Opens the spool in the state dir and reads each sink's checkpoint; starts nothing yet.
+    static base::Result<std::unique_ptr<IngestPipeline>> open(PipelineOptions options,
+                                                              std::vector<PipelineSink> sinks,
+                                                              DeadLetterFile& dead, IngestLog& log);
+    ~IngestPipeline();
+    /// Starts the sink threads (they write what the last run left first) and the fsync timer.
+    void start();
+    /// Makes one message durable in the spool (write(2)); blocks only while the spool is full.
+    void accept(const base::Message& message);
+    /// Drains for up to drain_time, joins the threads, syncs; returns bytes left unwritten.
+    uint64_t stop();
+    /// The counters; summary() renders them with the spool's size.
+    IngestStats& stats() { return stats_; }
+    /// One line for --stats-interval.
+    std::string summary() const;
+    /// Bytes in the spool that some sink has not written yet.
+    uint64_t backlog() const;
+    /// The spool (for tests and the full-spool warning).
+    const Spool& spool() const { return *spool_; }
+
+  private:
+    IngestPipeline(PipelineOptions options, DeadLetterFile& dead, IngestLog& log)
+        : options_(std::move(options)), dead_(dead), log_(log) {}
+    void release_done();
+    void fsync_loop();
+
+    PipelineOptions options_;
+    DeadLetterFile& dead_;
+    IngestLog& log_;
+    IngestStats stats_;
+    DrainControl drain_;
+    std::unique_ptr<Spool> spool_;
+    std::vector<PipelineSink> sinks_;
+    std::vector<std::unique_ptr<SinkBatcher>> batchers_;
+    std::vector<std::thread> threads_;
+    std::thread fsync_thread_;
+    bool started_ = false, stopped_ = false;
+    bool full_logged_ = false;  // the spool-full error was logged (only accept() touches it)
+};
+
+}  // namespace iotctl::ingest

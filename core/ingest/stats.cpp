@@ -1,0 +1,40 @@
+#include "core/ingest/stats.h"
+
+#include <fmt/format.h>
+
+namespace iotctl::ingest {
+
+SinkStats& IngestStats::add_sink(const std::string& name) {
+    sinks.push_back(std::make_unique<SinkStats>());
+    sinks.back()->name = name;
+    return *sinks.back();
+}
+
+std::string human_bytes(uint64_t bytes) {
+    if (bytes < 1024) return fmt::format("{}B", bytes);
+    const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(bytes);
+    int i = -1;
+    while (v >= 1024 && i < 3) {
+        v /= 1024;
+        ++i;
+    }
+    return fmt::format("{:.1f}{}", v, units[i]);
+}
+
+std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes, bool spool_full) const {
+    std::string line = fmt::format("received={} dead={} skipped={} partial={} spool={}{}",
+                                   received.load(), dead.load(), skipped.load(), partial.load(),
+                                   human_bytes(spool_bytes), spool_full ? " (FULL)" : "");
+    for (const auto& s : sinks) {
+        uint64_t pos = s->position.load();
+        line += fmt::format(
+            " | {}: written={} messages={} batches={} retries={} rejected={} lag={}{}", s->name,
+            s->records.load(), s->messages.load(), s->batches.load(), s->retries.load(),
+            s->rejected.load(), human_bytes(spool_end > pos ? spool_end - pos : 0),
+            s->down.load() ? " DOWN" : "");
+    }
+    return line;
+}
+
+}  // namespace iotctl::ingest

@@ -1,0 +1,42 @@
+// Counters for `ingest --stats-interval` and the final summary: received, written per sink,
+// dead letters, retries, spool size and lag. Updated lock-free from every ingest thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace iotctl::ingest {
+
+/// Counters of one sink thread.
+struct SinkStats {
+    std::string name;
+    std::atomic<uint64_t> messages{0};  // spooled messages this sink has finished with
+    std::atomic<uint64_t> records{0};   // records the sink accepted
+    std::atomic<uint64_t> batches{0};   // successful batch writes
+    std::atomic<uint64_t> retries{0};   // failed attempts that were retried
+    std::atomic<uint64_t> rejected{0};  // records the sink refused (sent to dead letters)
+    std::atomic<uint64_t> position{0};  // committed spool position
+    std::atomic<bool> down{false};      // true while writes fail and are being retried
+};
+
+/// Every counter of one ingest run.
+struct IngestStats {
+    std::atomic<uint64_t> received{0};  // messages appended to the spool
+    std::atomic<uint64_t> dead{0};      // messages the mapping called dead
+    std::atomic<uint64_t> skipped{0};   // messages the mapping skipped (e.g. status "online")
+    std::atomic<uint64_t> partial{0};   // messages stored with some values dropped
+    std::vector<std::unique_ptr<SinkStats>> sinks;
+
+    /// Adds the counters of a sink called `name` and returns them.
+    SinkStats& add_sink(const std::string& name);
+    /// One line: received, dead, skipped, spool bytes, then per sink written/retries/lag.
+    std::string summary(uint64_t spool_end, uint64_t spool_bytes, bool spool_full) const;
+};
+
+/// Bytes in a human form: `512B`, `3.2KiB`, `1.5MiB`, `2.0GiB`.
+std::string human_bytes(uint64_t bytes);
+
+}  // namespace iotctl::ingest

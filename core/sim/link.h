@@ -1,0 +1,72 @@
+// One simulated device's MQTT connection, behind an interface so the fleet logic is testable.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <mqtt/async_client.h>
+
+#include "core/base/error.h"
+#include "core/broker/conn_options.h"
+#include "core/sim/device.h"
+
+namespace iotctl::sim {
+
+/// A device's connection as the fleet sees it. Nothing here blocks except disconnect().
+class SimLink {
+  public:
+    virtual ~SimLink() = default;
+    /// Starts connecting with the device's Last Will; once connected the link publishes the
+    /// retained online status, subscribes to the control topic and reports on_connected.
+    virtual void connect() = 0;
+    /// Queues one reading at the link's QoS (never retained).
+    virtual base::Status publish(const std::string& topic, const std::string& payload) = 0;
+    /// Drops the connection without DISCONNECT, so the broker publishes the Last Will.
+    /// False when this link cannot do that.
+    virtual bool drop() = 0;
+    /// Disconnects cleanly (no Last Will), waiting up to a few seconds.
+    virtual void disconnect() = 0;
+};
+
+/// What a link reports back. They run on Paho's thread and must return quickly.
+struct SimLinkEvents {
+    std::function<void()> on_connected;
+    std::function<void(base::Error)> on_connect_failed;
+    std::function<void()> on_lost;                        // lost without drop() asking for it
+    std::function<void(std::string payload)> on_control;  // a message on the control topic
+};
+
+/// Settings shared by every device's link.
+struct SimLinkOptions {
+    broker::ConnOptions conn;    // broker, credentials, TLS... (Will and client id are per device)
+    std::string client_id_base;  // the client id is `<base>-<device name>`
+    int qos = 0;                 // QoS of readings
+};
+
+/// A link straight over Paho's async client: connects never block a thread, so thousands of
+/// devices connect at once (MqttSession::connect waits, and Paho needs ~1-2 s per connect).
+class PahoSimLink : public SimLink, private mqtt::iaction_listener {
+  public:
+    /// Makes the link for `device`; no I/O until connect().
+    PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, SimLinkEvents events);
+    ~PahoSimLink() override;
+    void connect() override;
+    base::Status publish(const std::string& topic, const std::string& payload) override;
+    bool drop() override;
+    void disconnect() override;
+
+  private:
+    void on_success(const mqtt::token& tok) override;  // the connect succeeded
+    void on_failure(const mqtt::token& tok) override;  // the connect failed
+
+    const SimLinkOptions& opts_;
+    broker::ConnOptions conn_;
+    std::string status_topic_, control_topic_, online_;
+    SimLinkEvents events_;
+    std::unique_ptr<mqtt::async_client> client_;
+    std::atomic<bool> expect_loss_{false};
+};
+
+}  // namespace iotctl::sim
