@@ -45,7 +45,9 @@ void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     app.add_option("--key", o.key, "Client private key (PEM)")->group(g);
     app.add_flag("--insecure", o.insecure, "Do not verify the server certificate or host name")
         ->group(g);
-    app.add_option("--tls-version", o.tls_version, "tlsv1.2 or tlsv1.3")->group(g);
+    app.add_option("--tls-version", o.tls_version,
+                   "Pin tlsv1.1 or tlsv1.2 (default: negotiate, TLS 1.3 included)")
+        ->group(g);
     app.add_option("--will-topic", o.will_topic, "Last Will topic")->group(g);
     app.add_option("--will-payload", o.will_payload, "Last Will payload")->group(g);
     app.add_option("--will-qos", o.will_qos, "Last Will QoS")->group(g);
@@ -88,17 +90,21 @@ void apply_settings_layers(CLI::App& app) {
     }
 }
 
-std::string finish_conn_options(broker::ConnOptions& opts) {
-    return broker::resolve_conn_options(opts).take();
+base::Status resolve_connection(broker::ConnOptions& opts, std::string* url_topic) {
+    auto topic = broker::resolve_conn_options(opts);
+    if (!topic) return topic.error();
+    if (url_topic && !topic->empty()) *url_topic = *topic;
+    return {};
 }
 
-void check_qos(int qos, const char* flag) {
+base::Status check_qos(int qos, const char* flag) {
     if (qos < 0 || qos > 2)
-        throw base::Failure(
-            base::usage_error(fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag)));
+        return base::usage_error(
+            fmt::format("invalid QoS {} for {}: expected 0, 1 or 2", qos, flag));
+    return {};
 }
 
-double parse_rate(const std::string& text, const char* flag) {
+base::Result<double> parse_rate(const std::string& text, const char* flag) {
     if (text.empty()) return 0;
     double per = 1;
     std::string number = text;
@@ -113,18 +119,17 @@ double parse_rate(const std::string& text, const char* flag) {
         else if (unit == "h")
             per = 3600;
         else
-            throw base::Failure(base::usage_error(
-                fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag)));
+            return base::usage_error(
+                fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag));
     }
     try {
         size_t used = 0;
         double n = std::stod(number, &used);
-        if (used != number.size() || !(n > 0)) throw std::invalid_argument("");
-        return n / per;
+        if (used == number.size() && n > 0) return n / per;
     } catch (const std::exception&) {
-        throw base::Failure(base::usage_error(
-            fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag)));
     }
+    return base::usage_error(
+        fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag));
 }
 
 }  // namespace iotctl::cli

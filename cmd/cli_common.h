@@ -16,13 +16,14 @@ void add_conn_flags(CLI::App& app, broker::ConnOptions& opts);
 /// Fills options not given on the command line from env > .env > config file, in that order.
 void apply_settings_layers(CLI::App& app);
 
-/// Resolves URL/password file and checks ranges; throws Failure (exit 2) on bad values.
-std::string finish_conn_options(broker::ConnOptions& opts);
+/// The one way every subcommand resolves its connection options (URL, password file, ranges);
+/// the topic a `-L` URL carries, if any, goes to `url_topic`. A usage error on bad values.
+base::Status resolve_connection(broker::ConnOptions& opts, std::string* url_topic = nullptr);
 
-/// Parses a QoS flag value, throwing a usage Failure naming the flag when it is not 0-2.
-void check_qos(int qos, const char* flag);
+/// Checks a QoS flag value: a usage error naming the flag when it is not 0, 1 or 2.
+base::Status check_qos(int qos, const char* flag);
 
 /// Parses `N`, `N/s`, `N/m` or `N/h` into messages per second (0 when empty).
-double parse_rate(const std::string& text, const char* flag);
+base::Result<double> parse_rate(const std::string& text, const char* flag);
 
 }  // namespace iotctl::cli

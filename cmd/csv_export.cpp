@@ -47,26 +47,33 @@ RunFn setup_csv_export(CLI::App& app) {
 
 namespace {
 
-capture::CsvExportOptions check_options(CsvExportCliOptions& o) {
+base::Result<capture::CsvExportOptions> check_options(CsvExportCliOptions& o) {
     if (o.live && !o.capture.empty())
-        throw base::Failure(base::usage_error("give either a CAPTURE file or --live, not both"));
+        return base::usage_error("give either a CAPTURE file or --live, not both");
     if (!o.live && o.capture.empty())
-        throw base::Failure(
-            base::usage_error("no capture given: csv-export CAPTURE (or --live -t TOPIC)"));
-    if (!o.live && (o.count || o.timeout))
-        throw base::Failure(base::usage_error("-C and -W need --live"));
-    if (o.live && o.topics.empty())
-        throw base::Failure(base::usage_error("--live needs a topic: -t TOPIC"));
-    if (o.count < 0) throw base::Failure(base::usage_error("-C must be 1 or more"));
-    if (o.timeout < 0)
-        throw base::Failure(base::usage_error("-W must be a positive number of seconds"));
-    check_qos(o.qos, "-q");
+        return base::usage_error("no capture given: csv-export CAPTURE (or --live -t TOPIC)");
+    if (!o.live && (o.count || o.timeout)) return base::usage_error("-C and -W need --live");
+    if (o.live && o.topics.empty()) return base::usage_error("--live needs a topic: -t TOPIC");
+    if (o.count < 0) return base::usage_error("-C must be 1 or more");
+    if (o.timeout < 0) return base::usage_error("-W must be a positive number of seconds");
+    if (auto s = check_qos(o.qos, "-q"); !s) return s.error();
+    if (o.live)
+        if (auto s = resolve_connection(o.conn); !s) return s.error();
     capture::CsvExportOptions e;
-    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
+    for (const auto& t : o.topics)
+        if (auto s = base::validate_topic_filter(t); !s) return s.error();
     e.selection.topics = o.topics;
-    e.selection.window = base::make_time_window(o.from, o.to, base::now_ns()).take();
-    if (!o.fields.empty()) e.fields = base::parse_field_list(o.fields).take();
-    e.time_format = capture::parse_time_format(o.time_format).take();
+    auto window = base::make_time_window(o.from, o.to, base::now_ns());
+    if (!window) return window.error();
+    e.selection.window = *window;
+    if (!o.fields.empty()) {
+        auto fields = base::parse_field_list(o.fields);
+        if (!fields) return fields.error();
+        e.fields = std::move(*fields);
+    }
+    auto time_format = capture::parse_time_format(o.time_format);
+    if (!time_format) return time_format.error();
+    e.time_format = *time_format;
     e.with_topic = !o.no_topic;
     return e;
 }
@@ -154,12 +161,9 @@ int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& 
 }  // namespace
 
 int run_csv_export(CsvExportCliOptions& o) {
-    capture::CsvExportOptions e = check_options(o);
-    if (o.live)
-        finish_conn_options(o.conn);
-    else
-        capture::detect_capture_kind(o.capture)
-            .take();  // a bad capture is reported before -o is touched
+    capture::CsvExportOptions e = check_options(o).take();
+    if (!o.live)  // a bad capture is reported before -o is touched
+        capture::detect_capture_kind(o.capture).take();
     const int fd = open_output(o.output);
     int code = 0;
     base::Status status;

@@ -7,12 +7,8 @@
 #include <unistd.h>
 
 #include "cmd/cli_common.h"
-#include "core/base/stop_signal.h"
 #include "core/base/topic.h"
-#include "core/broker/receive_clock.h"
-#include "core/broker/session.h"
-#include "core/ingest/pipeline.h"
-#include "core/ingest/state_dir.h"
+#include "core/ingest/runner.h"
 #include "core/sinks/influx_sink.h"
 #include "core/sinks/sql_open.h"
 #include "core/sinks/url_parts.h"
@@ -20,8 +16,6 @@
 namespace iotctl::cli {
 
 namespace {
-constexpr int k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps our session a week
-
 void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     auto* g = "Sinks";
     app.add_option("--influx", o.influx,
@@ -80,27 +74,34 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
         ->group(g);
 }
 
-void check_ingest_options(IngestOptions& o) {
-    check_qos(o.qos, "-q");
-    if (o.batch_size < 1) throw base::Failure(base::usage_error("--batch-size must be 1 or more"));
+base::Status check_ingest_options(IngestOptions& o) {
+    if (auto s = check_qos(o.qos, "-q"); !s) return s;
+    if (o.batch_size < 1) return base::usage_error("--batch-size must be 1 or more");
     if (!(o.flush_interval > 0))
-        throw base::Failure(base::usage_error("--flush-interval must be above 0 seconds"));
+        return base::usage_error("--flush-interval must be above 0 seconds");
     if (o.fsync_interval < 0)
-        throw base::Failure(base::usage_error("--fsync-interval must be 0 or more seconds"));
+        return base::usage_error("--fsync-interval must be 0 or more seconds");
     if (o.stats_interval < 0)
-        throw base::Failure(base::usage_error("--stats-interval must be 0 or more seconds"));
-    if (o.drain_timeout < 0)
-        throw base::Failure(base::usage_error("--drain-timeout must be 0 or more seconds"));
+        return base::usage_error("--stats-interval must be 0 or more seconds");
+    if (o.drain_timeout < 0) return base::usage_error("--drain-timeout must be 0 or more seconds");
     if (!o.presets.empty() && !o.map_file.empty())
-        throw base::Failure(base::usage_error("give --preset or --map, not both"));
+        return base::usage_error("give --preset or --map, not both");
     if (o.share.find_first_of("/+#") != std::string::npos)
-        throw base::Failure(base::usage_error(
-            fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share)));
-    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
+        return base::usage_error(
+            fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share));
+    for (const auto& t : o.topics)
+        if (auto s = base::validate_topic_filter(t); !s) return s;
     bool v2 = !o.influx_org.empty() || !o.influx_bucket.empty();
     if (o.influx.empty() && (v2 || !o.influx_db.empty()))
-        throw base::Failure(
-            base::usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL"));
+        return base::usage_error("--influx-db/--influx-org/--influx-bucket need --influx URL");
+    auto spool_max = parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
+    if (!spool_max) return spool_max.error();
+    if (*spool_max < (1u << 20))
+        return base::usage_error("--spool-max-bytes must be at least 1MiB");
+    std::string url_topic;
+    if (auto s = resolve_connection(o.conn, &url_topic); !s) return s;
+    if (!url_topic.empty()) o.topics.push_back(url_topic);
+    return {};
 }
 
 std::unique_ptr<mapping::Mapper> make_mapper(const IngestOptions& o) {
@@ -136,14 +137,9 @@ std::vector<ingest::PipelineSink> make_sinks(const IngestOptions& o, std::string
     return sinks;
 }
 
-std::string local_host_name() {
-    char name[256] = {};
-    ::gethostname(name, sizeof name - 1);
-    return name;
-}
 }  // namespace
 
-uint64_t parse_byte_size(const std::string& text, const char* flag) {
+base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag) {
     size_t used = 0;
     double n = 0;
     try {
@@ -161,8 +157,8 @@ uint64_t parse_byte_size(const std::string& text, const char* flag) {
                   : unit == "GB"                                ? 1e9
                                                                 : -1;
     if (used == 0 || mult < 0 || !(n > 0))
-        throw base::Failure(base::usage_error(fmt::format(
-            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag)));
+        return base::usage_error(fmt::format(
+            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag));
     return static_cast<uint64_t>(n * mult);
 }
 
@@ -175,99 +171,29 @@ RunFn setup_ingest(CLI::App& app) {
 }
 
 int run_ingest(IngestOptions& o) {
-    check_ingest_options(o);
-    uint64_t spool_max = parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
-    if (spool_max < (1u << 20))
-        throw base::Failure(base::usage_error("--spool-max-bytes must be at least 1MiB"));
-    if (auto url_topic = broker::resolve_conn_options(o.conn).take(); !url_topic.empty())
-        o.topics.push_back(url_topic);
-
+    check_ingest_options(o).check();
     auto log = ingest::IngestLog::open(o.log_file).take();
     auto dead = ingest::DeadLetterFile::open(o.dead_letter).take();
-    std::string described;
-    auto sinks = make_sinks(o, described);
-
-    std::vector<std::string> filters =
-        o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
-    if (filters.empty())
+    ingest::RunOptions r;
+    auto sinks = make_sinks(o, r.sinks_described);
+    r.filters = o.topics.empty() ? sinks.front().mapper->filters() : o.topics;
+    if (r.filters.empty())
         throw base::Failure(base::usage_error("the mapping subscribes to nothing: give -t FILTER"));
-    if (!o.share.empty())
-        for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
-
-    bool derived_id = o.conn.client_id.empty();
-    std::string id = derived_id
-                         ? ingest::derive_client_id(
-                               local_host_name(),
-                               fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
-                               filters, o.share)
-                         : o.conn.client_id;
-    auto state =
-        ingest::StateDir::claim(o.state_dir.empty() ? ingest::default_state_root() : o.state_dir,
-                                id, derived_id && !o.share.empty())
-            .take();
-    o.conn.client_id = state->client_id();
-    o.conn.clean_session = false;  // persistent session: the broker queues while we are away
-    if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
-
-    ingest::PipelineOptions po;
-    po.state_dir = state->path();
-    po.spool.max_bytes = spool_max;
-    po.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);
-    po.batcher.batch_size = static_cast<size_t>(o.batch_size);
-    po.batcher.flush_interval =
+    r.conn = o.conn;
+    r.share = o.share;
+    r.qos = o.qos;
+    r.state_root = o.state_dir;
+    r.stats_interval = o.stats_interval;
+    const uint64_t spool_max = *parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
+    r.pipeline.spool.max_bytes = spool_max;
+    r.pipeline.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);
+    r.pipeline.batcher.batch_size = static_cast<size_t>(o.batch_size);
+    r.pipeline.batcher.flush_interval =
         std::chrono::milliseconds(static_cast<int64_t>(o.flush_interval * 1000));
-    po.fsync_interval = std::chrono::milliseconds(static_cast<int64_t>(o.fsync_interval * 1000));
-    po.drain_time = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
-    auto pipeline =
-        ingest::IngestPipeline::open(std::move(po), std::move(sinks), *dead, *log).take();
-
-    base::on_hangup([&] {
-        if (auto s = log->reopen(); !s) log->error(s.error().message);
-        if (auto s = dead->reopen(); !s) log->error(s.error().message);
-        log->info("reopened log and dead-letter files (SIGHUP)");
-    });
-
-    broker::MqttSession session(o.conn, "ingest");
-    session.enable_auto_reconnect(true);
-    // Unique receive times: two messages of one series never collapse into one point, not even
-    // across the processes of a share group.
-    broker::ReceiveClock clock(
-        broker::receive_lane(state->client_id(), state->slot(), derived_id && !o.share.empty()));
-    session.on_message([&](base::Message&& m) {
-        m.ts_ns = clock.next(m.ts_ns);
-        pipeline->accept(m);
-    });
-    session.on_connection_lost([&](const std::string& why) {
-        log->warn(fmt::format("lost the broker ({}); reconnecting", why));
-    });
-    session.on_reconnected([&](const std::string&) { log->info("reconnected to the broker"); });
-    // Sink threads first: a resumed session streams its backlog from CONNACK on, and the
-    // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
-    pipeline->start();
-    session.connect().check();
-    broker::SubscribeFlags flags;
-    flags.qos = o.qos;
-    session.subscribe(filters, flags).check();
-    log->info(fmt::format(
-        "ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
-        state->client_id(), state->path(), session.session_present() ? "resumed" : "new", o.qos,
-        fmt::join(filters, " "), described));
-
-    auto step = std::chrono::milliseconds(
-        o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
-    while (!base::wait_for_stop(step))
-        if (o.stats_interval > 0) log->info(pipeline->summary());
-
-    int sig = base::stop_signal();
-    log->info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
-                          sig == SIGINT ? "SIGINT" : "SIGTERM", o.drain_timeout));
-    session.disconnect(2.0);
-    uint64_t left = pipeline->stop();
-    log->info("final: " + pipeline->summary());
-    if (left > 0)
-        log->warn(fmt::format("{} not yet written stays in the spool for the next start",
-                              ingest::human_bytes(left)));
-    return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
+    r.pipeline.fsync_interval =
+        std::chrono::milliseconds(static_cast<int64_t>(o.fsync_interval * 1000));
+    r.pipeline.drain_time = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
+    return ingest::run(std::move(r), std::move(sinks), *log, *dead).take();
 }
 
 }  // namespace iotctl::cli

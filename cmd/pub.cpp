@@ -88,9 +88,9 @@ base::Status apply_properties(const std::vector<std::string>& raw, base::Message
 }
 
 base::Status check_pub_options(PubOptions& o) {
-    auto url_topic = broker::resolve_conn_options(o.conn);
-    if (!url_topic) return url_topic.error();
-    if (o.topic.empty()) o.topic = *url_topic;
+    std::string url_topic;
+    if (auto s = resolve_connection(o.conn, &url_topic); !s) return s;
+    if (o.topic.empty()) o.topic = url_topic;
     int sources = o.message.has_value() + !o.file.empty() + o.stdin_whole + o.stdin_lines +
                   o.null_message + o.jsonl;
     if (sources == 0)
@@ -100,8 +100,8 @@ base::Status check_pub_options(PubOptions& o) {
         if (o.topic.empty()) return base::usage_error("no topic given: use -t TOPIC");
         if (auto s = base::validate_topic_name(o.topic); !s) return s;
     }
-    if (o.qos < 0 || o.qos > 2)
-        return base::usage_error(fmt::format("invalid QoS {}: expected 0, 1 or 2", o.qos));
+    if (auto s = check_qos(o.qos, "-q"); !s) return s;
+    if (auto rate = parse_rate(o.rate, "--rate"); !rate) return rate.error();
     if (o.repeat < 1) return base::usage_error("--repeat must be 1 or more");
     if (o.repeat_delay < 0) return base::usage_error("--repeat-delay must not be negative");
     if (!o.properties.empty() && !broker::is_mqtt5(o.conn))
@@ -145,7 +145,7 @@ int run_pub(PubOptions& o) {
     base.qos = o.qos;
     base.retain = o.retain;
     apply_properties(o.properties, base).check();
-    Pacer pacer(parse_rate(o.rate, "--rate"));
+    Pacer pacer(*parse_rate(o.rate, "--rate"));  // checked in check_pub_options
 
     if (!o.file.empty()) {
         std::ifstream in(o.file, std::ios::binary);

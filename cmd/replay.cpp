@@ -88,21 +88,29 @@ class PrintPublisher : public capture::Publisher {
     std::string line_;
 };
 
-capture::ReplayOptions check_options(ReplayCliOptions& o) {
-    if (!(o.speed >= 0)) throw base::Failure(base::usage_error("--speed must be 0 or more"));
-    if (o.loops < 0) throw base::Failure(base::usage_error("--loop must be 0 (forever) or more"));
-    if (o.window < 1) throw base::Failure(base::usage_error("--window must be 1 or more"));
+base::Result<capture::ReplayOptions> check_options(ReplayCliOptions& o) {
+    if (!(o.speed >= 0)) return base::usage_error("--speed must be 0 or more");
+    if (o.loops < 0) return base::usage_error("--loop must be 0 (forever) or more");
+    if (o.window < 1) return base::usage_error("--window must be 1 or more");
     if (o.retain && o.no_retain)
-        throw base::Failure(base::usage_error("-r and --no-retain contradict each other"));
-    for (const auto& t : o.topics) base::validate_topic_filter(t).check();
+        return base::usage_error("-r and --no-retain contradict each other");
+    for (const auto& t : o.topics)
+        if (auto s = base::validate_topic_filter(t); !s) return s.error();
+    if (!o.dry_run)
+        if (auto s = resolve_connection(o.conn); !s) return s.error();
     capture::ReplayOptions r;
     r.timing.speed = o.speed;
-    r.timing.rate = parse_rate(o.rate, "--rate");
+    auto rate = parse_rate(o.rate, "--rate");
+    if (!rate) return rate.error();
+    r.timing.rate = *rate;
     r.loops = o.loops;
-    for (const auto& text : o.rewrites)
-        r.rewrites.push_back(capture::parse_topic_rewrite(text).take());
+    for (const auto& text : o.rewrites) {
+        auto rewrite = capture::parse_topic_rewrite(text);
+        if (!rewrite) return rewrite.error();
+        r.rewrites.push_back(std::move(*rewrite));
+    }
     if (o.qos != -1) {
-        check_qos(o.qos, "-q");
+        if (auto s = check_qos(o.qos, "-q"); !s) return s.error();
         r.qos = o.qos;
     }
     if (o.retain) r.retain = true;
@@ -125,8 +133,7 @@ double eta_seconds(const capture::ReplayProgress& p, const capture::CaptureScan&
 }  // namespace
 
 int run_replay_command(ReplayCliOptions& o) {
-    capture::ReplayOptions r = check_options(o);
-    if (!o.dry_run) finish_conn_options(o.conn);
+    capture::ReplayOptions r = check_options(o).take();
     capture::CaptureSelection selection;
     selection.window = base::make_time_window(o.from, o.to, base::now_ns()).take();
     selection.topics = o.topics;

@@ -60,8 +60,7 @@ base::Result<uint64_t> parse_u64(const std::string& text, const char* flag) {
 }
 
 base::Status check_options(SimulateOptions& o) {
-    auto url_topic = broker::resolve_conn_options(o.conn);
-    if (!url_topic) return url_topic.error();
+    if (auto s = resolve_connection(o.conn); !s) return s;
     if (o.profile != "hexaboard" && o.profile != "tasmota")
         return base::usage_error(
             fmt::format("invalid --profile '{}': expected hexaboard or tasmota", o.profile));
@@ -79,7 +78,7 @@ base::Status check_options(SimulateOptions& o) {
     if (o.max_connecting < 1) return base::usage_error("--max-connecting must be 1 or more");
     if (o.topic_prefix.find_first_of("+#") != std::string::npos)
         return base::usage_error("--topic-prefix must not contain '+' or '#'");
-    check_qos(o.qos, "-q");
+    if (auto s = check_qos(o.qos, "-q"); !s) return s;
     return {};
 }
 

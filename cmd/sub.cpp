@@ -42,17 +42,16 @@ RunFn setup_sub(CLI::App& app) {
 
 namespace {
 base::Status check_sub_options(SubOptions& o) {
-    auto url_topic = broker::resolve_conn_options(o.conn);
-    if (!url_topic) return url_topic.error();
-    if (!url_topic->empty()) o.topics.push_back(*url_topic);
+    std::string url_topic;
+    if (auto s = resolve_connection(o.conn, &url_topic); !s) return s;
+    if (!url_topic.empty()) o.topics.push_back(url_topic);
     if (o.topics.empty())
         return base::usage_error("no topic given: use -t TOPIC (or a topic in -L URL)");
     for (const auto& t : o.topics)
         if (auto s = base::validate_topic_filter(t); !s) return s;
     for (const auto& t : o.filter_out)
         if (auto s = base::validate_topic_filter(t); !s) return s;
-    if (o.qos < 0 || o.qos > 2)
-        return base::usage_error("invalid QoS " + std::to_string(o.qos) + ": expected 0, 1 or 2");
+    if (auto s = check_qos(o.qos, "-q"); !s) return s;
     if (o.count < 0) return base::usage_error("-C must be 1 or more");
     if (o.timeout < 0) return base::usage_error("-W must be a positive number of seconds");
     if (o.json && !o.format.empty())

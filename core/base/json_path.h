@@ -20,8 +20,6 @@ class JsonPath {
     const nlohmann::json* find(const nlohmann::json& root, const nlohmann::json& current) const;
     /// The path as written in the mapping (for error messages and notes).
     const std::string& text() const { return text_; }
-    /// True when the path starts at the payload root (`$...`).
-    bool absolute() const { return absolute_; }
     /// True for the empty path (the current element itself).
     bool empty() const { return steps_.empty(); }
 

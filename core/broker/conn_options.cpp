@@ -103,10 +103,14 @@ base::Result<std::string> resolve_conn_options(ConnOptions& opts) {
         if (!path->empty() && !std::ifstream(*path))
             return base::usage_error("cannot read TLS file '" + *path + "'");
     }
-    if (!opts.tls_version.empty() && opts.tls_version != "tlsv1.2" &&
-        opts.tls_version != "tlsv1.3" && opts.tls_version != "tlsv1.1")
+    // Paho C can pin TLS 1.1 or 1.2 only; without --tls-version, TLS 1.3 is negotiated.
+    if (opts.tls_version == "tlsv1.3")
+        return base::usage_error(
+            "--tls-version tlsv1.3 cannot be pinned (the MQTT library pins tlsv1.1 or tlsv1.2): "
+            "leave --tls-version out and TLS 1.3 is used when the broker offers it");
+    if (!opts.tls_version.empty() && opts.tls_version != "tlsv1.2" && opts.tls_version != "tlsv1.1")
         return base::usage_error("invalid TLS version '" + opts.tls_version +
-                                 "': expected tlsv1.1, tlsv1.2 or tlsv1.3");
+                                 "': expected tlsv1.1 or tlsv1.2");
     return url_topic;
 }
 

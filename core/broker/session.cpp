@@ -57,13 +57,14 @@ mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, bool v
 }  // namespace
 
 MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(std::move(opts)) {
-    client_id_ = opts_.client_id.empty() ? random_client_id(command) : opts_.client_id;
+    const std::string client_id =
+        opts_.client_id.empty() ? random_client_id(command) : opts_.client_id;
     mqtt::create_options create(is_mqtt5(opts_) ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
     // Outbound messages are bounded by our own window; keep Paho's buffer above it.
     create.set_max_buffered_messages(65535);
     create.set_send_while_disconnected(false);
     // No Paho persistence: its default file store writes one file per message into the cwd.
-    client_ = std::make_unique<mqtt::async_client>(server_uri(opts_), client_id_, create, nullptr);
+    client_ = std::make_unique<mqtt::async_client>(server_uri(opts_), client_id, create, nullptr);
 }
 
 MqttSession::~MqttSession() {
@@ -201,10 +202,7 @@ std::vector<mqtt::token_ptr> MqttSession::send_subscribe(const std::vector<std::
     }
     // One request per filter: Paho C++ 1.2's many-filter subscribe with MQTT 5 options
     // hands Paho C a dangling options list and crashes.
-    mqtt::subscribe_options sub_opts(flags.no_local, flags.retain_as_published,
-                                     flags.no_retained
-                                         ? mqtt::subscribe_options::DONT_SEND_RETAINED
-                                         : mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE);
+    mqtt::subscribe_options sub_opts;
     std::vector<mqtt::token_ptr> tokens;
     for (const auto& filter : filters)
         tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts));

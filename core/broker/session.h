@@ -18,12 +18,9 @@
 
 namespace iotctl::broker {
 
-/// Subscription flags; the MQTT 5 ones are ignored on 3.1.1.
+/// Subscription flags.
 struct SubscribeFlags {
     int qos = 0;
-    bool no_local = false;
-    bool retain_as_published = false;
-    bool no_retained = false;  // v5 retain handling 2: ask the broker not to send retained
 };
 
 /// Paho connect options for `opts`: version, keepalive, timeout, session, credentials, Will, TLS.
@@ -72,14 +69,8 @@ class MqttSession {
     uint64_t published() const { return published_; }
     /// Disconnects cleanly (no Last Will); waits up to `timeout_s` for outstanding work.
     base::Status disconnect(double timeout_s = 10.0);
-    /// True while the client is connected.
-    bool connected() const { return client_ && client_->is_connected(); }
-    /// The client id in use.
-    const std::string& client_id() const { return client_id_; }
     /// True when the broker had a session for this client at connect (session present flag).
     bool session_present() const { return session_present_; }
-    /// The resolved connection options.
-    const ConnOptions& options() const { return opts_; }
 
   private:
     base::Status wait_oldest();
@@ -89,7 +80,6 @@ class MqttSession {
     base::Error describe_connect_failure(const mqtt::exception& e) const;
 
     ConnOptions opts_;
-    std::string client_id_;
     std::unique_ptr<mqtt::async_client> client_;
     MessageHandler message_handler_;
     EventHandler lost_handler_, reconnected_handler_;

@@ -182,7 +182,7 @@ def test_bad_sub_flags_exact_errors(broker, isolated):
         (["-t", "sport+"], "iotctl: error: invalid topic filter 'sport+': '+' must be a whole level\n"),
         (["-t", "a", "-T", "b#"], "iotctl: error: invalid topic filter 'b#': '#' must be a whole level and the last one\n"),
         (["-t", "$share/g"], "iotctl: error: invalid topic filter '$share/g': expected $share/<group>/<filter>\n"),
-        (["-t", "a", "-q", "3"], "iotctl: error: invalid QoS 3: expected 0, 1 or 2\n"),
+        (["-t", "a", "-q", "3"], "iotctl: error: invalid QoS 3 for -q: expected 0, 1 or 2\n"),
         (["-t", "a", "-F", "%z"], "iotctl: error: invalid format '%z': unknown specifier '%z' at position 0\n"),
         (["-t", "a", "-F", "x\\q"], "iotctl: error: invalid format 'x\\q': unknown escape '\\q' at position 2\n"),
         (["-t", "a", "-c"], "iotctl: error: -c (persistent session) needs a client id: give -i ID\n"),

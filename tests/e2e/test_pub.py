@@ -137,7 +137,7 @@ def test_bad_input_exact_errors(broker):
     cases = [
         (["-t", "a", "-f", "/nonexistent"], 1,
          "iotctl: error: cannot read file '/nonexistent': No such file or directory\n"),
-        (["-t", "a", "-m", "x", "-q", "3"], 2, "iotctl: error: invalid QoS 3: expected 0, 1 or 2\n"),
+        (["-t", "a", "-m", "x", "-q", "3"], 2, "iotctl: error: invalid QoS 3 for -q: expected 0, 1 or 2\n"),
         (["-t", "a/+", "-m", "x"], 2,
          "iotctl: error: invalid topic 'a/+': wildcards are not allowed when publishing\n"),
         (["-t", "a"], 2, "iotctl: error: nothing to publish: give one of -m, -f, -s, -l, -n or --jsonl\n"),

@@ -1,0 +1,108 @@
+#include "core/ingest/runner.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "core/base/stop_signal.h"
+#include "core/broker/receive_clock.h"
+#include "core/broker/session.h"
+#include "core/ingest/state_dir.h"
+
+namespace iotctl::ingest {
+
+namespace {
+constexpr uint32_t k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps it a week
+
+std::string local_host_name() {
+    char name[256] = {};
+    ::gethostname(name, sizeof name - 1);
+    return name;
+}
+}  // namespace
+
+base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& log,
+                      DeadLetterFile& dead) {
+    std::vector<std::string> filters = o.filters;
+    if (!o.share.empty())
+        for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
+
+    const bool derived_id = o.conn.client_id.empty();
+    const std::string id =
+        derived_id
+            ? derive_client_id(local_host_name(),
+                               fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
+                               filters, o.share)
+            : o.conn.client_id;
+    auto state = StateDir::claim(o.state_root.empty() ? default_state_root() : o.state_root, id,
+                                 derived_id && !o.share.empty());
+    if (!state) return state.error();
+    StateDir& dir = **state;
+    o.conn.client_id = dir.client_id();
+    o.conn.clean_session = false;  // persistent session: the broker queues while we are away
+    if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
+
+    o.pipeline.state_dir = dir.path();
+    const double drain_s = o.pipeline.drain_time.count() / 1000.0;
+    auto opened = IngestPipeline::open(std::move(o.pipeline), std::move(sinks), dead, log);
+    if (!opened) return opened.error();
+    IngestPipeline& pipeline = **opened;
+
+    base::on_hangup([&] {
+        if (auto s = log.reopen(); !s) log.error(s.error().message);
+        if (auto s = dead.reopen(); !s) log.error(s.error().message);
+        log.info("reopened log and dead-letter files (SIGHUP)");
+    });
+
+    broker::MqttSession session(o.conn, "ingest");
+    session.enable_auto_reconnect(true);
+    // Unique receive times: two messages of one series never collapse into one point, not even
+    // across the processes of a share group.
+    broker::ReceiveClock clock(
+        broker::receive_lane(dir.client_id(), dir.slot(), derived_id && !o.share.empty()));
+    session.on_message([&](base::Message&& m) {
+        m.ts_ns = clock.next(m.ts_ns);
+        pipeline.accept(m);
+    });
+    session.on_connection_lost([&](const std::string& why) {
+        log.warn(fmt::format("lost the broker ({}); reconnecting", why));
+    });
+    session.on_reconnected([&](const std::string&) { log.info("reconnected to the broker"); });
+    // Sink threads first: a resumed session streams its backlog from CONNACK on, and the
+    // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
+    pipeline.start();
+    base::Status started = session.connect();
+    if (started) {
+        broker::SubscribeFlags flags;
+        flags.qos = o.qos;
+        started = session.subscribe(filters, flags);
+    }
+    if (!started) {
+        pipeline.stop();
+        return started.error();
+    }
+    log.info(
+        fmt::format("ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
+                    dir.client_id(), dir.path(), session.session_present() ? "resumed" : "new",
+                    o.qos, fmt::join(filters, " "), o.sinks_described));
+
+    auto step = std::chrono::milliseconds(
+        o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
+    while (!base::wait_for_stop(step))
+        if (o.stats_interval > 0) log.info(pipeline.summary());
+
+    const int sig = base::stop_signal();
+    log.info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
+                         sig == SIGINT ? "SIGINT" : "SIGTERM", drain_s));
+    session.disconnect(2.0);
+    uint64_t left = pipeline.stop();
+    log.info("final: " + pipeline.summary());
+    if (left > 0)
+        log.warn(fmt::format("{} not yet written stays in the spool for the next start",
+                             human_bytes(left)));
+    return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
+}
+
+}  // namespace iotctl::ingest
