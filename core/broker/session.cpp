@@ -166,10 +166,18 @@ base::Status MqttSession::connect() {
             if (m) message_handler_(to_message(m));
         });
     }
+    client_->set_disconnected_handler([this](const mqtt::properties&, mqtt::ReasonCode reason) {
+        if (reason == mqtt::ReasonCode::SESSION_TAKEN_OVER) taken_over_ = true;
+    });
     client_->set_connection_lost_handler([this](const std::string& cause) {
-        if (lost_handler_) lost_handler_(cause.empty() ? "connection lost" : cause);
+        if (!lost_handler_) return;
+        if (taken_over_)
+            lost_handler_("session taken over: another client connected with this client id");
+        else
+            lost_handler_(cause.empty() ? "connection lost" : cause);
     });
     client_->set_connected_handler([this](const std::string&) {
+        taken_over_ = false;
         // Paho calls this after every successful connect; the first is handled by connect().
         if (connects_.fetch_add(1) == 0) return;
         // An automatic reconnect: resubscribe without waiting (this is Paho's callback thread,

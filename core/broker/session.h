@@ -71,6 +71,9 @@ class MqttSession {
     base::Status disconnect(double timeout_s = 10.0);
     /// True when the broker had a session for this client at connect (session present flag).
     bool session_present() const { return session_present_; }
+    /// True when the broker's last DISCONNECT said another client took the session over (MQTT 5
+    /// reason 0x8E); cleared by the next successful connect.
+    bool taken_over() const { return taken_over_; }
 
   private:
     base::Status wait_oldest();
@@ -86,6 +89,7 @@ class MqttSession {
     bool auto_reconnect_ = false;
     bool session_present_ = false;
     std::atomic<int> connects_{0};
+    std::atomic<bool> taken_over_{false};
     std::vector<std::string> filters_;
     SubscribeFlags sub_flags_;
     std::deque<mqtt::delivery_token_ptr> in_flight_;

@@ -2,13 +2,16 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 
 #include <fmt/format.h>
 
 #include "core/base/stop_signal.h"
+#include "core/base/timestamps.h"
 #include "core/broker/receive_clock.h"
 #include "core/broker/session.h"
+#include "core/broker/takeover_watch.h"
 #include "core/ingest/state_dir.h"
 
 namespace iotctl::ingest {
@@ -30,14 +33,14 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         for (auto& f : filters) f = fmt::format("$share/{}/{}", o.share, f);
 
     const bool derived_id = o.conn.client_id.empty();
+    const std::string root = o.state_root.empty() ? default_state_root() : o.state_root;
     const std::string id =
         derived_id
-            ? derive_client_id(local_host_name(),
-                               fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
-                               filters, o.share)
+            ? derive_client_id({local_host_name(),
+                                fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
+                                filters, o.share, o.sinks_described, root})
             : o.conn.client_id;
-    auto state = StateDir::claim(o.state_root.empty() ? default_state_root() : o.state_root, id,
-                                 derived_id && !o.share.empty());
+    auto state = StateDir::claim(root, id, derived_id && !o.share.empty());
     if (!state) return state.error();
     StateDir& dir = **state;
     o.conn.client_id = dir.client_id();
@@ -66,10 +69,20 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         m.ts_ns = clock.next(m.ts_ns);
         pipeline.accept(m);
     });
+    broker::TakeoverWatch takeovers;
+    std::atomic<bool> taken_over{false};
     session.on_connection_lost([&](const std::string& why) {
-        log.warn(fmt::format("lost the broker ({}); reconnecting", why));
+        if (takeovers.lost(base::now_ns(), session.taken_over()) < 2) {
+            log.warn(fmt::format("lost the broker ({}); reconnecting", why));
+            return;
+        }
+        taken_over = true;
+        base::request_stop();
     });
-    session.on_reconnected([&](const std::string&) { log.info("reconnected to the broker"); });
+    session.on_reconnected([&](const std::string&) {
+        takeovers.connected(base::now_ns());
+        log.info("reconnected to the broker");
+    });
     // Sink threads first: a resumed session streams its backlog from CONNACK on, and the
     // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
     pipeline.start();
@@ -83,6 +96,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         pipeline.stop();
         return started.error();
     }
+    takeovers.connected(base::now_ns());
     log.info(
         fmt::format("ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
                     dir.client_id(), dir.path(), session.session_present() ? "resumed" : "new",
@@ -94,14 +108,25 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         if (o.stats_interval > 0) log.info(pipeline.summary());
 
     const int sig = base::stop_signal();
+    const std::string takeover_error = fmt::format(
+        "the broker closed the session of client id {} twice just after it connected: another "
+        "client is using this id (session taken over), and the two would split one stream; stop "
+        "the other one, or give each ingest its own -i ID (a derived id already differs per "
+        "state dir and sinks)",
+        dir.client_id());
+    if (taken_over) log.error(takeover_error);
     log.info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
-                         sig == SIGINT ? "SIGINT" : "SIGTERM", drain_s));
+                         taken_over      ? "session taken over"
+                         : sig == SIGINT ? "SIGINT"
+                                         : "SIGTERM",
+                         drain_s));
     session.disconnect(2.0);
     uint64_t left = pipeline.stop();
     log.info("final: " + pipeline.summary());
     if (left > 0)
         log.warn(fmt::format("{} not yet written stays in the spool for the next start",
                              human_bytes(left)));
+    if (taken_over) return base::runtime_error(takeover_error);
     return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
 }
 

@@ -26,11 +26,15 @@ uint64_t fnv1a(const std::string& text) {
 }
 }  // namespace
 
-std::string derive_client_id(const std::string& local_host, const std::string& broker,
-                             std::vector<std::string> filters, const std::string& share) {
-    std::sort(filters.begin(), filters.end());
-    std::string key = local_host + '\n' + broker + '\n' + share;
-    for (const auto& f : filters) key += '\n' + f;
+std::string derive_client_id(ClientIdInputs in) {
+    std::sort(in.filters.begin(), in.filters.end());
+    std::error_code ec;
+    auto root = std::filesystem::absolute(in.state_root, ec).lexically_normal().string();
+    if (ec) root = in.state_root;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    std::string key =
+        in.local_host + '\n' + in.broker + '\n' + in.share + '\n' + in.sinks + '\n' + root;
+    for (const auto& f : in.filters) key += '\n' + f;
     return fmt::format("iotctl-ingest-{:016x}", fnv1a(key));
 }
 

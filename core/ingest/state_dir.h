@@ -10,10 +10,19 @@
 
 namespace iotctl::ingest {
 
-/// `iotctl-ingest-<16 hex>` from this machine's name, the broker, the filters and share group:
-/// the same inputs give the same id on every start.
-std::string derive_client_id(const std::string& local_host, const std::string& broker,
-                             std::vector<std::string> filters, const std::string& share);
+/// What a derived client id is made of: two ingests that differ in any of these (another state
+/// root, other sinks) get different ids, so they never take one broker session from each other.
+struct ClientIdInputs {
+    std::string local_host;            // this machine's name
+    std::string broker;                // host:port
+    std::vector<std::string> filters;  // order does not matter
+    std::string share;                 // shared subscription group, or empty
+    std::string sinks;                 // the sinks, as the start line names them
+    std::string state_root;            // made absolute, so `st` and `./st` are one root
+};
+
+/// `iotctl-ingest-<16 hex>` from `inputs`: the same inputs give the same id on every start.
+std::string derive_client_id(ClientIdInputs inputs);
 
 /// `$XDG_STATE_HOME/iotctl`, else `~/.local/state/iotctl`.
 std::string default_state_root();
