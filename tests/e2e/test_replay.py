@@ -139,12 +139,12 @@ def test_unreachable_broker_is_exit_3():
 def test_progress_bar_only_on_a_terminal():
     import pty
     import subprocess
-    from harness import IOTCTL
+    from harness import IOTCTL, run
     path = os.path.join(tempfile.mkdtemp(), "p.jsonl")
     write_capture(path, "p")
     master, slave = pty.openpty()
-    proc = subprocess.run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
-                          stderr=slave, timeout=30)
+    proc = run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
+               stderr=slave, timeout=30)
     os.close(slave)
     tty_text = os.read(master, 65536).decode()
     os.close(master)
