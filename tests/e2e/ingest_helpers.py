@@ -2,11 +2,10 @@
 import os
 import signal
 import sqlite3
-import subprocess
 import tempfile
 import threading
 
-from harness import IOTCTL, spawn, wait_until
+from harness import IOTCTL, on_clean_up, run, spawn, wait_until
 
 SEQ_MAP = """
 [[rule]]
@@ -53,26 +52,52 @@ def wait_ingest_ready(proc, timeout=90):
     return lines
 
 
-def publish_range(port, first, last, topic="load/s"):
-    """Publishes {"seq":i} for i in [first, last) at QoS 1; retries a chunk until pub exits 0."""
+class Cancelled(Exception):
+    """The test ended while its background publisher was still at work."""
+
+
+def publish_range(port, first, last, topic="load/s", cancel=None):
+    """Publishes {"seq":i} for i in [first, last) at QoS 1; retries a chunk until pub exits 0.
+
+    Stops (raising Cancelled) once the threading.Event `cancel` is set."""
     data = "".join('{"seq":%d}\n' % i for i in range(first, last))
     for _ in range(60):
-        out = subprocess.run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
-                             input=data, text=True, capture_output=True, timeout=300)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        out = run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
+                  input=data, text=True, capture_output=True, timeout=300)
         if out.returncode == 0:
             return
     raise AssertionError(f"pub kept failing: {out.stderr}")
 
 
-def publish_in_background(port, total, chunk=1000):
-    """Publishes 0..total-1 in chunks on a thread; returns the thread."""
-    def run():
-        for start in range(0, total, chunk):
-            publish_range(port, start, min(total, start + chunk))
+def publish_ranges_in_background(port, first, last, chunk=1000):
+    """Publishes seq first..last-1 in chunks on a thread; returns the thread. The thread stops
+    when the test ends (its `pub` is killed and no further chunk starts)."""
+    cancel = threading.Event()
 
-    t = threading.Thread(target=run, daemon=True)
+    def publish():
+        try:
+            for start in range(first, last, chunk):
+                publish_range(port, start, min(last, start + chunk), cancel=cancel)
+        except Cancelled:
+            pass
+
+    t = threading.Thread(target=publish, daemon=True)
+
+    def stop_thread():
+        t.join(timeout=60)
+        return False  # the thread itself is not a process; its `pub`s are tracked on their own
+
+    on_clean_up(f"publisher of seq {first}..{last - 1} on port {port}", stop_thread,
+                cancel=cancel.set)
     t.start()
     return t
+
+
+def publish_in_background(port, total, chunk=1000):
+    """Publishes 0..total-1 in chunks on a thread; returns the thread."""
+    return publish_ranges_in_background(port, 0, total, chunk)
 
 
 def counts(db, table="load"):

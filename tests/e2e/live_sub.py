@@ -4,23 +4,11 @@ Readiness without sleeping: the subscriber also listens on a probe topic; `wait_
 publishes a retained probe there (delivered right after SUBACK, so exactly once) and waits until
 it is printed. Probe lines are left out of `lines()`.
 """
-import atexit
 import subprocess
 import threading
 import uuid
 
 from harness import iotctl, spawn, wait_until
-
-
-_running = []
-
-
-@atexit.register
-def _kill_leftovers():
-    """A failed test must not leave its subscriber running."""
-    for proc in _running:
-        if proc.poll() is None:
-            proc.kill()
 
 
 class LiveSub:
@@ -31,8 +19,7 @@ class LiveSub:
         self.probe_topic = f"probe/{uuid.uuid4().hex}" if probe else None
         conn = host_args if host_args is not None else ["-h", "127.0.0.1", "-p", broker.port]
         extra = ["-t", self.probe_topic] if probe else []
-        self.proc = spawn("sub", *conn, *args, *extra, env=env)
-        _running.append(self.proc)
+        self.proc = spawn("sub", *conn, *args, *extra, env=env)  # stopped when the test ends
         self._lines = []
         self._probe_index = None
         self._lock = threading.Lock()

@@ -5,9 +5,10 @@ client, SQLite with sqlite3. Missing values (NULL, empty tags) are left out of a
 """
 import json
 import sqlite3
-import subprocess
 import urllib.parse
 import urllib.request
+
+from harness import run
 
 
 def http_get(url, timeout=30):
@@ -55,9 +56,9 @@ def vm_series(base, name_regex):
 
 def mariadb_rows(env, sql):
     """Rows of a query through the mariadb client (-B: tab-separated, escaped), as dicts."""
-    out = subprocess.run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", env["PORT"],
+    out = run(["mariadb", "--no-defaults", "-h", "127.0.0.1", "-P", env["PORT"],
                           "-u", env["USER"], f"-p{env['PASSWORD']}", env["DB"], "-B", "-e", sql],
-                         capture_output=True, text=True, timeout=60)
+              capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.split("\n")
     if not lines or not lines[0]:

@@ -4,11 +4,10 @@ import os
 import pathlib
 import re
 import shlex
-import subprocess
 
 import pytest
 
-from harness import SOURCE_DIR, iotctl
+from harness import SOURCE_DIR, iotctl, run
 
 SUBCOMMANDS = ["sub", "pub", "ingest", "replay", "csv-export", "simulate-hexaboard", "completions"]
 ZSH_COMPLETE = SOURCE_DIR / "tests" / "completions" / "zsh_complete.zsh"
@@ -44,24 +43,24 @@ def bash_complete(script, words):
                "fn=$(complete -p iotctl | sed -E 's/.*-F ([^ ]+).*/\\1/')\n"
                "\"$fn\" iotctl \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"\n"
                "printf '%s\\n' \"${COMPREPLY[@]}\"\n")
-    out = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True,
-                         text=True, timeout=60)
+    out = run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True,
+              text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
     return [line for line in out.stdout.splitlines() if line]
 
 
 def zsh_complete(script, line, how="fpath"):
-    out = subprocess.run(["zsh", "-f", str(ZSH_COMPLETE), str(script.parent), line, how],
-                         capture_output=True, text=True, timeout=120)
+    out = run(["zsh", "-f", str(ZSH_COMPLETE), str(script.parent), line, how],
+              capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return out.stdout.splitlines()
 
 
 def fish_complete(script, line):
-    out = subprocess.run(["fish", "--no-config", "-c",
-                          f"source {shlex.quote(str(script))}; complete -C {shlex.quote(line)}"],
-                         capture_output=True, text=True, timeout=60)
+    out = run(["fish", "--no-config", "-c",
+               f"source {shlex.quote(str(script))}; complete -C {shlex.quote(line)}"],
+              capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return [entry.split("\t")[0] for entry in out.stdout.splitlines()]
 
@@ -78,9 +77,9 @@ def help_options(subcommand):
 
 
 def test_syntax_of_each_script(scripts):
-    assert subprocess.run(["bash", "-n", str(scripts["bash"])]).returncode == 0
-    assert subprocess.run(["zsh", "-n", str(scripts["zsh"])]).returncode == 0
-    assert subprocess.run(["fish", "--no-execute", str(scripts["fish"])]).returncode == 0
+    assert run(["bash", "-n", str(scripts["bash"])]).returncode == 0
+    assert run(["zsh", "-n", str(scripts["zsh"])]).returncode == 0
+    assert run(["fish", "--no-execute", str(scripts["fish"])]).returncode == 0
 
 
 def test_bad_shell_is_a_usage_error():
@@ -118,8 +117,8 @@ def test_bash_with_bash_completion_loaded(scripts):
                f"source {shlex.quote(str(scripts['bash']))}\n"
                "COMP_WORDS=(iotctl sub --no-s); COMP_CWORD=2; _iotctl\n"
                "printf '%s\\n' \"${COMPREPLY[@]}\"\n")
-    out = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True,
-                         text=True, timeout=60)
+    out = run(["bash", "--norc", "--noprofile", "-c", program], capture_output=True,
+              text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["--no-stale"]
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from harness import iotctl
+from harness import IOTCTL, iotctl, run
 from live_sub import unique
 
 
@@ -197,8 +197,6 @@ def test_bad_sub_flags_exact_errors(broker, isolated):
 
 
 def test_non_utf8_topic_filter_refused(broker, isolated):
-    import subprocess
-    from harness import IOTCTL
-    out = subprocess.run([IOTCTL.encode(), b"sub", b"-p", str(broker.port).encode(), b"-t", b"bad\xff/#"],
-                         capture_output=True, timeout=30)
+    out = run([IOTCTL.encode(), b"sub", b"-p", str(broker.port).encode(), b"-t", b"bad\xff/#"],
+              capture_output=True, timeout=30)
     assert (out.returncode, out.stderr) == (2, b"iotctl: error: topic filter is not valid UTF-8\n")

@@ -2,11 +2,10 @@
 --version print what they promise."""
 import os
 import re
-import subprocess
 
 import pytest
 
-from harness import SOURCE_DIR, iotctl
+from harness import SOURCE_DIR, iotctl, run
 
 MAN_DIR = SOURCE_DIR / "man"
 PAGES = sorted(MAN_DIR.glob("*.[1-8]"))
@@ -20,8 +19,8 @@ def render(page):
     env.pop("MAN_KEEP_FORMATTING", None)
     env.pop("MANPAGER", None)
     env.pop("PAGER", None)
-    out = subprocess.run(["man", "--warnings", "-l", str(page)], capture_output=True, text=True,
-                         env=env, timeout=60)
+    out = run(["man", "--warnings", "-l", str(page)], capture_output=True, text=True,
+              env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stderr == "", f"{page.name}: {out.stderr}"
     return out.stdout
@@ -56,8 +55,8 @@ def test_there_are_pages():
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_has_no_groff_warnings(page):
-    out = subprocess.run(["groff", "-ww", "-z", "-man", str(page)], capture_output=True,
-                         text=True, timeout=60)
+    out = run(["groff", "-ww", "-z", "-man", str(page)], capture_output=True,
+              text=True, timeout=60)
     assert out.returncode == 0
     assert out.stderr == "", f"{page.name}: {out.stderr}"
 

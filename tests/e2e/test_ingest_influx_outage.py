@@ -3,14 +3,13 @@ same port and data: ingest keeps receiving and spooling, the SQLite sink beside 
 storing, InfluxDB catches up, and nothing is lost."""
 import re
 import signal
-import threading
 import time
 import urllib.error
 
 import pytest
 
 from harness import Service, spawn, wait_until
-from ingest_helpers import Workdir, counts, publish_range, stop, wait_ingest_ready
+from ingest_helpers import Workdir, counts, publish_ranges_in_background, stop, wait_ingest_ready
 from sink_queries import influx_query
 
 N = 20000
@@ -50,13 +49,7 @@ def received(log):
 
 def publish_in_background(port, first, last, chunk=1000):
     """Publishes seq first..last-1 at QoS 1 in chunks on a thread; returns the thread."""
-    def run():
-        for start in range(first, last, chunk):
-            publish_range(port, start, min(last, start + chunk))
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
+    return publish_ranges_in_background(port, first, last, chunk)
 
 
 def test_influxdb_down_for_10s_mid_stream_loses_nothing(broker, influx):

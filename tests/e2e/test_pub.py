@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from harness import IOTCTL, iotctl, wait_until
+from harness import IOTCTL, iotctl, popen, run, wait_until
 from live_sub import LiveSub, pub, sub, unique
 
 
@@ -76,8 +76,8 @@ def test_lines_huge_line_and_no_final_newline(broker):
 def test_lines_from_pipe_until_eof(broker):
     t = unique("pipe")
     s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
-    proc = subprocess.Popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", f"{t}/p",
-                             "-q", "1", "-l"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", f"{t}/p",
+                  "-q", "1", "-l"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdin.write(b"one\n")
     proc.stdin.flush()
     assert s.wait_lines(1) == ["one"]  # sent while the pipe is still open
@@ -153,6 +153,6 @@ def test_bad_input_exact_errors(broker):
 
 
 def test_non_utf8_topic_refused(broker):
-    out = subprocess.run([IOTCTL.encode(), b"pub", b"-p", str(broker.port).encode(), b"-t", b"bad\xfftopic",
-                          b"-m", b"x"], capture_output=True, timeout=30)
+    out = run([IOTCTL.encode(), b"pub", b"-p", str(broker.port).encode(), b"-t", b"bad\xfftopic",
+               b"-m", b"x"], capture_output=True, timeout=30)
     assert (out.returncode, out.stderr) == (2, b"iotctl: error: topic is not valid UTF-8\n")

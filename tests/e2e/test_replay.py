@@ -1,9 +1,10 @@
 """replay: timing against a real Mosquitto, filters and rewrites, and bad captures."""
 import json
 import os
+import subprocess
 import tempfile
 
-from harness import iotctl, spawn, wait_until
+from harness import iotctl, popen, wait_until
 
 GAPS = [0.05, 0.3, 0.1, 2.0, 0.5, 0.05]  # seconds between recorded messages
 T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z
@@ -27,36 +28,43 @@ def write_capture(path, prefix):
     return ts
 
 
-def line_count(path):
-    with open(path) as f:
-        return sum(1 for line in f if line.strip())
-
-
 def received_gaps(broker, workdir, speed):
+    """Replays the capture at `speed`; returns the gaps between the messages as received.
+
+    The receiver is mosquitto_sub (%U: its receive time in ns), not `iotctl sub`: Paho C, under
+    iotctl sub, reads nothing for 100 ms after each second in which nothing arrived (its receive
+    thread's poll times out after 1000 ms, then MQTTAsync_cycle sleeps 100 ms), so a message
+    that comes 1.0-1.1 s after the subscriber's last traffic is stamped up to 100 ms late,
+    however punctual replay is: --speed 2's 1.0 s gap came 103 ms late, and when replay's
+    first message came 1.0-1.1 s after the probe, the first two arrived together."""
     prefix = f"timing{speed}"
     capture = os.path.join(workdir, f"{prefix}.jsonl")
     write_capture(capture, prefix)
     outpath = os.path.join(workdir, f"{prefix}.out")
-    out = open(outpath, "w")
-    sub = spawn("sub", "-p", broker.port, "-q", "1", "--json", "-t", f"{prefix}/#", "-t", "probe/" + prefix,
-                "-W", 60, stdout=out)
-    out.close()
+    with open(outpath, "w") as out:
+        sub = popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1",
+                     "-F", "%U %t", "-t", f"{prefix}/#", "-t", "probe/" + prefix, "-W", "60"],
+                    stdout=out, stderr=subprocess.PIPE)
+
+    def received():
+        with open(outpath) as f:
+            return [line.split() for line in f if line.strip()]
+
     def ready():
-        # QoS 1: the subscriber's PUBACK acknowledges the probe at once, so no unacknowledged
-        # probe can hold the first replayed message in the broker's send buffer.
+        # QoS 1 like the replayed messages (the probe is acknowledged before replay starts).
         iotctl("pub", "-p", broker.port, "-q", "1", "-t", "probe/" + prefix, "-m", "p", check=True)
-        return line_count(outpath) >= 1
+        assert sub.poll() is None, sub.stderr.read().decode()
+        return len(received()) >= 1
     wait_until(ready, timeout=30, what="subscriber")
     r = iotctl("replay", capture, "-p", broker.port, "--speed", speed)
     assert r.returncode == 0, r.stderr
-    wait_until(lambda: sum(1 for m in map(json.loads, open(outpath)) if m["topic"].startswith(prefix + "/"))
+    wait_until(lambda: sum(1 for _, topic in received() if topic.startswith(prefix + "/"))
                == len(GAPS) + 1, timeout=30, what="replayed messages")
     sub.kill()
     sub.wait()
-    got = [m for m in map(json.loads, open(outpath)) if m["topic"].startswith(prefix + "/")]
-    assert [m["topic"] for m in got] == [f"{prefix}/{i}" for i in range(len(GAPS) + 1)]
-    import datetime
-    times = [datetime.datetime.fromisoformat(m["ts"].replace("Z", "+00:00")).timestamp() for m in got]
+    got = [(float(t), topic) for t, topic in received() if topic.startswith(prefix + "/")]
+    assert [topic for _, topic in got] == [f"{prefix}/{i}" for i in range(len(GAPS) + 1)]
+    times = [t for t, _ in got]
     return [b - a for a, b in zip(times, times[1:])]
 
 
@@ -138,13 +146,12 @@ def test_unreachable_broker_is_exit_3():
 
 def test_progress_bar_only_on_a_terminal():
     import pty
-    import subprocess
-    from harness import IOTCTL
+    from harness import IOTCTL, run
     path = os.path.join(tempfile.mkdtemp(), "p.jsonl")
     write_capture(path, "p")
     master, slave = pty.openpty()
-    proc = subprocess.run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
-                          stderr=slave, timeout=30)
+    proc = run([IOTCTL, "replay", path, "--dry-run", "--speed", "0"], stdout=subprocess.DEVNULL,
+               stderr=slave, timeout=30)
     os.close(slave)
     tty_text = os.read(master, 65536).decode()
     os.close(master)
