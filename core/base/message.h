@@ -15,7 +15,8 @@ struct Message {
     int qos = 0;
     bool retain = false;
     int64_t ts_ns = 0;  // receive (or capture) time, Unix nanoseconds
-    int mid = 0;        // message id as received (0 for QoS 0)
+    int mid = 0;        // packet id as received (0 for QoS 0)
+    bool dup = false;   // the DUP flag: the broker may have sent this message before
     std::vector<std::pair<std::string, std::string>> user_properties;  // MQTT 5 only
     std::string content_type;                                          // MQTT 5 only
     std::string response_topic;                                        // MQTT 5 only

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/timestamps.h"
+#include "core/broker/packet_id.h"
 #include "core/broker/tcp_no_delay.h"
 
 namespace iotctl::broker {
@@ -18,6 +19,8 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
     out.payload.assign(payload.data(), payload.size());
     out.qos = m->get_qos();
     out.retain = m->is_retained();
+    out.mid = out.qos > 0 ? packet_id(*m) : 0;
+    out.dup = m->is_duplicate();
     out.ts_ns = base::now_ns();
     const auto& props = m->get_properties();
     if (!props.empty()) {

@@ -38,6 +38,20 @@ def test_format_specifiers(broker):
     assert obj["tst"] == iso
 
 
+def test_message_id_is_the_packet_id_as_mosquitto_sub_prints_it(broker):
+    """%m is the packet id the broker gave the message (0 at QoS 0), as mosquitto_sub's %m."""
+    t = unique("mid")
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#", "-F", "%m %q %p").wait_ready()
+    for i in range(3):
+        pub(broker, "-t", f"{t}/a", "-m", f"m{i}", "-q", "1")
+    pub(broker, "-t", f"{t}/a", "-m", "zero", "-q", "0")
+    lines = s.wait_lines(4)
+    s.stop()
+    ids = [int(l.split()[0]) for l in lines[:3]]
+    assert all(i > 0 for i in ids) and ids == sorted(ids) and len(set(ids)) == 3, lines
+    assert lines[3] == "0 0 zero"
+
+
 def test_format_no_eol_and_widths(broker):
     t = unique("fmtw")
     s = LiveSub(broker, "-t", f"{t}/#", "-N", "-F", "[%-25t][%5l][%05l][%.3p]\\n").wait_ready()
