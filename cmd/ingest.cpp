@@ -1,6 +1,7 @@
 #include "cmd/ingest.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
@@ -267,7 +268,16 @@ int run_ingest(IngestOptions& o) {
     if (left > 0)
         log->warn(fmt::format("{} not yet written stays in the spool for the next start",
                               ingest::human_bytes(left)));
-    return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
+    int code = sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
+    if (pipeline->abandon_unwritten()) {
+        // The MQTT callback holds a message it could not spool and must never return (that would
+        // acknowledge it); the broker delivers it again. Waiting for that thread would hang.
+        log->warn(
+            "the message being received could not be spooled (the spool is still "
+            "unwritable) and is not acknowledged: the broker delivers it again");
+        std::_Exit(code);
+    }
+    return code;
 }
 
 }  // namespace iotctl::cli
