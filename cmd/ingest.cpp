@@ -2,7 +2,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <future>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -142,6 +144,18 @@ std::string local_host_name() {
     ::gethostname(name, sizeof name - 1);
     return name;
 }
+
+/// Closes the MQTT session on a helper thread; false when that did not end in time (a callback
+/// holding Paho's lock): the thread still uses the session, so the caller must std::_Exit.
+bool disconnect_within(broker::MqttSession& session) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    std::thread([&session, done] {
+        (void)session.disconnect(2.0);
+        done->set_value();
+    }).detach();
+    return finished.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+}
 }  // namespace
 
 uint64_t parse_byte_size(const std::string& text, const char* flag) {
@@ -262,16 +276,19 @@ int run_ingest(IngestOptions& o) {
     int sig = base::stop_signal();
     log->info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
                           sig == SIGINT ? "SIGINT" : "SIGTERM", o.drain_timeout));
-    session.disconnect(2.0);
+    // Release a callback waiting for a full spool first: Paho holds its client lock while the
+    // callback runs, so disconnecting before would wait for it.
+    pipeline->begin_stop();
+    bool must_exit = pipeline->holding_unwritten() || !disconnect_within(session);
     uint64_t left = pipeline->stop();
     log->info("final: " + pipeline->summary());
     if (left > 0)
         log->warn(fmt::format("{} not yet written stays in the spool for the next start",
                               ingest::human_bytes(left)));
     int code = sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
-    if (pipeline->abandon_unwritten()) {
+    if (must_exit || pipeline->holding_unwritten()) {
         // The MQTT callback holds a message it could not spool and must never return (that would
-        // acknowledge it); the broker delivers it again. Waiting for that thread would hang.
+        // acknowledge it); it also holds Paho's lock, so the session cannot be closed cleanly.
         log->warn(
             "the message being received could not be spooled (the spool is still "
             "unwritable) and is not acknowledged: the broker delivers it again");

@@ -130,9 +130,9 @@ void IngestPipeline::hold_until_written(const base::Message& message, std::strin
         std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count(), tries));
 }
 
-bool IngestPipeline::abandon_unwritten() {
+void IngestPipeline::begin_stop() {
     give_up_ = true;
-    return holding_.load();
+    spool_->unblock();
 }
 
 void IngestPipeline::release_done() {
@@ -162,8 +162,8 @@ void IngestPipeline::fsync_loop() {
 uint64_t IngestPipeline::stop() {
     if (stopped_) return backlog();
     stopped_ = true;
+    begin_stop();
     drain_.begin(std::chrono::steady_clock::now() + options_.drain_time);
-    spool_->unblock();
     spool_->wake_readers();
     for (auto& t : threads_)
         if (t.joinable()) t.join();

@@ -58,10 +58,14 @@ class IngestPipeline {
     uint64_t backlog() const;
     /// The spool (for tests and the full-spool warning).
     const Spool& spool() const { return *spool_; }
-    /// After stop(): true when accept() is still holding a message it could not write; it then
-    /// never returns (so that message is never acknowledged) and the caller must exit without
-    /// waiting for the MQTT callback thread.
-    bool abandon_unwritten();
+    /// First step of stopping, before the MQTT session is closed: a full spool lets the waiting
+    /// callback write past the bound, and a callback holding a message it cannot write keeps it
+    /// for good (it must never return: that would acknowledge the message).
+    void begin_stop();
+    /// True while accept() holds a message it could not write. Paho keeps its client lock
+    /// during the callback, so disconnecting would hang: the caller exits with std::_Exit after
+    /// stop() instead, and the broker delivers the message again.
+    bool holding_unwritten() const { return holding_.load(); }
 
   private:
     IngestPipeline(PipelineOptions options, DeadLetterFile& dead, IngestLog& log)
