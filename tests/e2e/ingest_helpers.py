@@ -28,11 +28,11 @@ class Workdir:
         self.state = os.path.join(self.path, "state")
 
 
-def start_ingest(port, work, *extra):
+def start_ingest(port, work, *extra, env=None):
     """Starts ingest for load/# into the SQLite file; returns the process (stderr piped)."""
     return spawn("ingest", "-p", port, "--map", work.map, "--sqlite", work.db,
                  "--state-dir", work.state, "--flush-interval", "0.2", "--stats-interval", "1",
-                 *extra)
+                 *extra, env=env)
 
 
 def wait_ingest_ready(proc, timeout=90):
@@ -53,9 +53,11 @@ def wait_ingest_ready(proc, timeout=90):
     return lines
 
 
-def publish_range(port, first, last, topic="load/s"):
-    """Publishes {"seq":i} for i in [first, last) at QoS 1; retries a chunk until pub exits 0."""
-    data = "".join('{"seq":%d}\n' % i for i in range(first, last))
+def publish_range(port, first, last, topic="load/s", pad=0):
+    """Publishes {"seq":i} for i in [first, last) at QoS 1 (with a "pad" string of `pad`
+    characters when pad > 0, which the map ignores); retries a chunk until pub exits 0."""
+    extra = ',"pad":"%s"' % ("x" * pad) if pad else ""
+    data = "".join('{"seq":%d%s}\n' % (i, extra) for i in range(first, last))
     for _ in range(60):
         out = subprocess.run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
                              input=data, text=True, capture_output=True, timeout=300)
@@ -64,11 +66,11 @@ def publish_range(port, first, last, topic="load/s"):
     raise AssertionError(f"pub kept failing: {out.stderr}")
 
 
-def publish_in_background(port, total, chunk=1000):
-    """Publishes 0..total-1 in chunks on a thread; returns the thread."""
+def publish_in_background(port, total, chunk=1000, first=0, pad=0):
+    """Publishes first..total-1 in chunks on a thread; returns the thread."""
     def run():
-        for start in range(0, total, chunk):
-            publish_range(port, start, min(total, start + chunk))
+        for start in range(first, total, chunk):
+            publish_range(port, start, min(total, start + chunk), pad=pad)
 
     t = threading.Thread(target=run, daemon=True)
     t.start()
