@@ -39,7 +39,7 @@ void DrainControl::sleep(std::chrono::milliseconds d) const {
 }
 
 SinkBatcher::SinkBatcher(BatcherContext ctx, BatcherOptions options, uint64_t start)
-    : ctx_(std::move(ctx)), options_(options), start_(start) {
+    : ctx_(std::move(ctx)), options_(options), start_(start), saved_(start) {
     ctx_.stats.position = start;
 }
 
@@ -60,6 +60,7 @@ bool SinkBatcher::gather(SpoolReader& reader, std::vector<SpoolEntry>& entries) 
             return !entries.empty();
         }
         if (entries.empty()) {
+            if (checkpoint_failing_) save_checkpoint();  // idle: a good time to try again
             ctx_.spool.wait_for_data(reader.position(), options_.flush_interval);
             continue;
         }
@@ -189,13 +190,37 @@ void SinkBatcher::run() {
         }
         map_batch(entries, records);
         if (!write_records(std::move(records), entries)) break;  // stopped while the sink was down
-        uint64_t pos = reader.position();
-        if (auto s = write_checkpoint(ctx_.checkpoint_file, pos); !s)
-            ctx_.log.error(s.error().message);
-        ctx_.stats.messages.fetch_add(entries.size());
-        ctx_.stats.position = pos;
-        if (ctx_.on_commit) ctx_.on_commit();
+        commit(reader.position(), entries.size());
     }
+    if (checkpoint_failing_) save_checkpoint();
+}
+
+void SinkBatcher::commit(uint64_t position, size_t messages) {
+    ctx_.stats.messages.fetch_add(messages);
+    ctx_.stats.position = position;
+    // Segments go first: on a full disk that makes the room the checkpoint file needs. Should
+    // the process die before the checkpoint is written, the next run starts at the oldest
+    // segment left, past what was deleted (all of it already in this sink).
+    if (ctx_.on_commit) ctx_.on_commit();
+    save_checkpoint();
+}
+
+void SinkBatcher::save_checkpoint() {
+    uint64_t position = ctx_.stats.position.load();
+    if (position == saved_ && !checkpoint_failing_) return;
+    if (auto s = write_checkpoint(ctx_.checkpoint_file, position, ctx_.spool.disk()); !s) {
+        if (!checkpoint_failing_)
+            ctx_.log.error(
+                fmt::format("{}: {}; retrying after the next batch or second (a restart "
+                            "now writes again what came after the previous one)",
+                            ctx_.stats.name, s.error().message));
+        checkpoint_failing_ = true;
+        return;
+    }
+    if (checkpoint_failing_)
+        ctx_.log.info(fmt::format("{}: checkpoint written again", ctx_.stats.name));
+    checkpoint_failing_ = false;
+    saved_ = position;
 }
 
 }  // namespace iotctl::ingest

@@ -79,10 +79,14 @@ class SinkBatcher {
     bool write_records(std::vector<base::Record> records, const std::vector<SpoolEntry>& entries);
     void dead_letter_rejected(const base::Record& record, const std::vector<SpoolEntry>& entries,
                               const std::string& why);
+    void commit(uint64_t position, size_t messages);
+    void save_checkpoint();
 
     BatcherContext ctx_;
     BatcherOptions options_;
     uint64_t start_;
+    uint64_t saved_;                   // the position the checkpoint file holds
+    bool checkpoint_failing_ = false;  // the last checkpoint write failed (logged once)
 };
 
 }  // namespace iotctl::ingest

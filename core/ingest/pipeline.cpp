@@ -1,7 +1,8 @@
 #include "core/ingest/pipeline.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <cerrno>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -15,9 +16,11 @@ base::Result<std::unique_ptr<IngestPipeline>> IngestPipeline::open(PipelineOptio
                                                                    IngestLog& log) {
     std::unique_ptr<IngestPipeline> p(new IngestPipeline(std::move(options), dead, log));
     const auto& dir = p->options_.state_dir;
+    remove_stray_checkpoint_files(dir);
     auto spool = Spool::open(dir, p->options_.spool, highest_checkpoint(dir));
     if (!spool) return spool.error();
     p->spool_ = std::move(*spool);
+    p->log_repairs();
     p->sinks_ = std::move(sinks);
     std::vector<std::string> names;
     for (size_t i = 0; i < p->sinks_.size(); ++i) {
@@ -53,6 +56,17 @@ base::Result<std::unique_ptr<IngestPipeline>> IngestPipeline::open(PipelineOptio
     return p;
 }
 
+void IngestPipeline::log_repairs() {
+    for (const auto& r : spool_->repairs()) {
+        stats_.spool_dropped.fetch_add(1);
+        stats_.spool_dropped_bytes.fetch_add(r.drop.bytes);
+        log_.error(fmt::format(
+            "spool {}: dropped {} bytes at offset {} that are not a whole record ({}){}", r.path,
+            r.drop.bytes, r.drop.offset, r.drop.reason,
+            r.records_follow ? "; the whole records after them are kept" : ""));
+    }
+}
+
 IngestPipeline::~IngestPipeline() {
     stop();
 }
@@ -72,23 +86,53 @@ void IngestPipeline::accept(const base::Message& message) {
                         "catch up; the broker keeps them",
                         human_bytes(spool_->bytes()), human_bytes(options_.spool.max_bytes)));
     }
-    while (true) {
-        auto s = spool_->append(message);
-        if (s) break;
-        // Never return without the message on disk: returning would acknowledge it.
-        log_.error(s.error().message + "; retrying in 1s");
-        if (drain_.stopping()) {
-            log_.error("stopping with the spool unwritable: exiting without acknowledging");
-            std::_Exit(1);
-        }
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    if (auto s = spool_->append(message); !s) hold_until_written(message, s.error().message);
     if (full_logged_ && spool_->bytes() < options_.spool.max_bytes) {
         full_logged_ = false;
         log_.warn("spool has room again: acknowledging messages");
     }
     stats_.received.fetch_add(1, std::memory_order_relaxed);
     if (options_.fsync_interval.count() == 0) (void)spool_->sync();
+}
+
+void IngestPipeline::hold_until_written(const base::Message& message, std::string why) {
+    // Never return without the message on disk: Paho acknowledges it when accept() returns.
+    // Holding the callback also stops Paho reading (and acknowledging) more, as a full spool does;
+    // the broker keeps them in the session. Space comes back when the sinks catch up and
+    // release() deletes what they wrote, or when the disk is cleaned or grown.
+    holding_ = true;
+    const auto since = std::chrono::steady_clock::now();
+    auto next_log = since + std::chrono::seconds(30);
+    log_.error(
+        fmt::format("{}: not acknowledging messages until the spool can be written again "
+                    "(the broker keeps them); retrying every 1s",
+                    why));
+    uint64_t tries = 0;
+    while (true) {
+        while (give_up_) std::this_thread::sleep_for(std::chrono::hours(1));
+        spool_->wait_for_space(std::chrono::seconds(1));  // a deleted segment wakes it early
+        ++tries;
+        stats_.spool_retries.fetch_add(1, std::memory_order_relaxed);
+        auto s = spool_->append(message);
+        if (s) break;
+        auto now = std::chrono::steady_clock::now();
+        if (s.error().message != why || now >= next_log) {
+            why = s.error().message;
+            next_log = now + std::chrono::seconds(30);
+            log_.error(fmt::format("still cannot write the spool after {:.0f}s ({} retries): {}",
+                                   std::chrono::duration<double>(now - since).count(), tries, why));
+        }
+    }
+    holding_ = false;
+    log_.warn(fmt::format(
+        "spool written again after {:.1f}s and {} retries: acknowledging "
+        "messages",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count(), tries));
+}
+
+void IngestPipeline::begin_stop() {
+    give_up_ = true;
+    spool_->unblock();
 }
 
 void IngestPipeline::release_done() {
@@ -118,8 +162,8 @@ void IngestPipeline::fsync_loop() {
 uint64_t IngestPipeline::stop() {
     if (stopped_) return backlog();
     stopped_ = true;
+    begin_stop();
     drain_.begin(std::chrono::steady_clock::now() + options_.drain_time);
-    spool_->unblock();
     spool_->wake_readers();
     for (auto& t : threads_)
         if (t.joinable()) t.join();
@@ -129,7 +173,11 @@ uint64_t IngestPipeline::stop() {
 }
 
 std::string IngestPipeline::summary() const {
-    return stats_.summary(spool_->end(), spool_->bytes(), spool_->full());
+    std::string state = spool_->write_failing()
+                            ? (spool_->write_errno() == ENOSPC ? "DISK FULL" : "UNWRITABLE")
+                        : spool_->full() ? "FULL"
+                                         : "";
+    return stats_.summary(spool_->end(), spool_->bytes(), state);
 }
 
 }  // namespace iotctl::ingest

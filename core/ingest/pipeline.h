@@ -2,6 +2,7 @@
 // writes from it, a timer fsyncs it, and segments every sink has passed are deleted.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -43,7 +44,9 @@ class IngestPipeline {
     ~IngestPipeline();
     /// Starts the sink threads (they write what the last run left first) and the fsync timer.
     void start();
-    /// Makes one message durable in the spool (write(2)); blocks only while the spool is full.
+    /// Makes one message durable in the spool (write(2)); blocks while the spool is full, and
+    /// while the spool cannot be written (disk full), retrying every second: returning would
+    /// let Paho acknowledge a message that is not on disk.
     void accept(const base::Message& message);
     /// Drains for up to drain_time, joins the threads, syncs; returns bytes left unwritten.
     uint64_t stop();
@@ -55,12 +58,22 @@ class IngestPipeline {
     uint64_t backlog() const;
     /// The spool (for tests and the full-spool warning).
     const Spool& spool() const { return *spool_; }
+    /// First step of stopping, before the MQTT session is closed: a full spool lets the waiting
+    /// callback write past the bound, and a callback holding a message it cannot write keeps it
+    /// for good (it must never return: that would acknowledge the message).
+    void begin_stop();
+    /// True while accept() holds a message it could not write. Paho keeps its client lock
+    /// during the callback, so disconnecting would hang: the caller exits with std::_Exit after
+    /// stop() instead, and the broker delivers the message again.
+    bool holding_unwritten() const { return holding_.load(); }
 
   private:
     IngestPipeline(PipelineOptions options, DeadLetterFile& dead, IngestLog& log)
         : options_(std::move(options)), dead_(dead), log_(log) {}
     void release_done();
     void fsync_loop();
+    void hold_until_written(const base::Message& message, std::string why);
+    void log_repairs();
 
     PipelineOptions options_;
     DeadLetterFile& dead_;
@@ -74,6 +87,8 @@ class IngestPipeline {
     std::thread fsync_thread_;
     bool started_ = false, stopped_ = false;
     bool full_logged_ = false;  // the spool-full error was logged (only accept() touches it)
+    std::atomic<bool> holding_{false};  // accept() is retrying a write that failed
+    std::atomic<bool> give_up_{false};  // stopped: accept() keeps an unwritable message forever
 };
 
 }  // namespace iotctl::ingest

@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,6 +22,18 @@ namespace iotctl::ingest {
 
 namespace {
 constexpr uint32_t k_session_expiry_s = 7 * 24 * 3600;  // MQTT 5: the broker keeps it a week
+
+/// Closes the MQTT session on a helper thread; false when that did not end in time (a callback
+/// holding Paho's lock): the thread still uses the session, so the caller must std::_Exit.
+bool disconnect_within(broker::MqttSession& session) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    std::thread([&session, done] {
+        (void)session.disconnect(2.0);
+        done->set_value();
+    }).detach();
+    return finished.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+}
 
 std::string local_host_name() {
     char name[256] = {};
@@ -120,12 +136,26 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
                          : sig == SIGINT ? "SIGINT"
                                          : "SIGTERM",
                          drain_s));
-    session.disconnect(2.0);
+    // Release a callback waiting for a full spool first: Paho holds its client lock while the
+    // callback runs, so disconnecting before would wait for it.
+    pipeline.begin_stop();
+    const bool must_exit = pipeline.holding_unwritten() || !disconnect_within(session);
     uint64_t left = pipeline.stop();
     log.info("final: " + pipeline.summary());
     if (left > 0)
         log.warn(fmt::format("{} not yet written stays in the spool for the next start",
                              human_bytes(left)));
+    if (must_exit || pipeline.holding_unwritten()) {
+        // The MQTT callback holds a message it could not spool and must never return (that would
+        // acknowledge it); it also holds Paho's lock, so the session cannot be closed or
+        // destroyed: end the process here, with the code this stop would have returned.
+        log.warn(
+            "the message being received could not be spooled (the spool is still unwritable) and "
+            "is not acknowledged: the broker delivers it again");
+        std::_Exit(taken_over      ? 1
+                   : sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted)
+                                   : 0);
+    }
     if (taken_over) return base::runtime_error(takeover_error);
     return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
 }

@@ -7,104 +7,32 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 namespace iotctl::ingest {
 
 namespace fs = std::filesystem;
 
 namespace {
-constexpr size_t k_header = 8;                  // u32 body length, u32 crc32 of the body
-constexpr size_t k_fixed_body = 8 + 1 + 1 + 4;  // ts_ns, qos, retain, topic length
-constexpr uint32_t k_max_body = 512u << 20;     // larger than any MQTT message
-
-template <typename T>
-void put(std::string& out, T v) {
-    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+std::string errno_text(int err = errno) {
+    return std::strerror(err);
 }
 
-template <typename T>
-T get(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-std::string errno_text() {
-    return std::strerror(errno);
-}
-
-base::Status write_all(int fd, const char* data, size_t size, const std::string& path) {
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            return base::runtime_error(
-                fmt::format("cannot write spool {}: {}", path, errno_text()));
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-    return {};
-}
-
-/// Length of the valid records at the start of a segment file (a torn tail is not counted).
-uint64_t valid_length(const std::string& path) {
+/// The whole file (segments are at most segment_bytes); empty when it cannot be read.
+std::string read_file(const std::string& path) {
     std::string data;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (fd < 0) return data;
     char chunk[1 << 16];
     ssize_t n;
     while ((n = ::read(fd, chunk, sizeof chunk)) > 0) data.append(chunk, static_cast<size_t>(n));
     ::close(fd);
-    uint64_t pos = 0;
-    base::Message scratch;
-    while (pos < data.size()) {
-        int64_t used = decode_spool_record(data.data() + pos, data.size() - pos, scratch);
-        if (used <= 0) break;
-        pos += static_cast<uint64_t>(used);
-    }
-    return pos;
+    return data;
 }
 }  // namespace
 
 SpoolFile::~SpoolFile() {
-    if (fd >= 0) ::close(fd);
-}
-
-void encode_spool_record(const base::Message& m, std::string& out) {
-    out.clear();
-    out.resize(k_header);
-    put<int64_t>(out, m.ts_ns);
-    put<uint8_t>(out, static_cast<uint8_t>(m.qos));
-    put<uint8_t>(out, m.retain ? 1 : 0);
-    put<uint32_t>(out, static_cast<uint32_t>(m.topic.size()));
-    out += m.topic;
-    out += m.payload;
-    uint32_t body = static_cast<uint32_t>(out.size() - k_header);
-    uint32_t crc = static_cast<uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(out.data() + k_header), body));
-    std::memcpy(out.data(), &body, 4);
-    std::memcpy(out.data() + 4, &crc, 4);
-}
-
-int64_t decode_spool_record(const char* data, size_t size, base::Message& out) {
-    if (size < k_header) return 0;
-    uint32_t body = get<uint32_t>(data);
-    uint32_t crc = get<uint32_t>(data + 4);
-    if (body < k_fixed_body || body > k_max_body) return -1;
-    if (size < k_header + body) return 0;
-    const char* b = data + k_header;
-    if (static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(b), body)) != crc) return -1;
-    uint32_t topic_len = get<uint32_t>(b + 10);
-    if (topic_len > body - k_fixed_body) return -1;
-    out.ts_ns = get<int64_t>(b);
-    out.qos = static_cast<uint8_t>(b[8]);
-    out.retain = b[9] != 0;
-    out.topic.assign(b + k_fixed_body, topic_len);
-    out.payload.assign(b + k_fixed_body + topic_len, body - k_fixed_body - topic_len);
-    return static_cast<int64_t>(k_header + body);
+    if (fd >= 0) disk.close(fd);
 }
 
 std::string Spool::segment_path(uint64_t start) const {
@@ -129,33 +57,111 @@ base::Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir,
         return base::runtime_error(
             fmt::format("cannot read spool directory {}: {}", dir, ec.message()));
     std::sort(starts.begin(), starts.end());
-    for (size_t i = 0; i + 1 < starts.size(); ++i)
-        spool->segments_[starts[i]] = starts[i] + fs::file_size(spool->segment_path(starts[i]), ec);
-    if (starts.empty()) {
-        if (auto s = spool->open_active(start_at, false); !s) return s.error();
-    } else {
-        uint64_t last = starts.back();
-        uint64_t valid = valid_length(spool->segment_path(last));
-        // Cut a torn record (power cut mid-write) so appends continue on a clean boundary.
-        if (::truncate(spool->segment_path(last).c_str(), static_cast<off_t>(valid)) != 0)
-            return base::runtime_error(
-                fmt::format("cannot repair spool {}: {}", spool->segment_path(last), errno_text()));
-        if (auto s = spool->open_active(last, true); !s) return s.error();
-        spool->end_ = last + valid;
+    for (size_t i = 0; i + 1 < starts.size(); ++i) {
+        uint64_t size = fs::file_size(spool->segment_path(starts[i]), ec);
+        // A sealed segment never reaches into the next one (a file longer than that holds bytes
+        // past its last record, which readers must not see twice).
+        spool->segments_[starts[i]] = std::min(starts[i] + (ec ? 0 : size), starts[i + 1]);
     }
+    auto opened =
+        starts.empty() ? spool->open_active(start_at, false) : spool->open_last(starts.back());
+    if (!opened) return opened.error();
     spool->synced_end_ = spool->end_;
     return spool;
 }
 
+base::Status Spool::open_last(uint64_t start) {
+    const std::string path = segment_path(start);
+    std::string data = read_file(path);
+    SegmentScan scan = scan_spool_records(data.data(), data.size());
+    if (scan.whole_end < data.size()) {
+        // Cut what follows the last whole record (a write torn by a power cut), so appends
+        // continue on a clean boundary.
+        int fd = disk_.open(path, O_WRONLY | O_CLOEXEC, 0644);
+        if (fd < 0 || disk_.truncate(fd, scan.whole_end) != 0) {
+            auto why = errno_text();
+            if (fd >= 0) disk_.close(fd);
+            return base::runtime_error(fmt::format("cannot repair spool {}: {}", path, why));
+        }
+        disk_.close(fd);
+    }
+    bool records_follow = false;
+    for (auto& drop : scan.drops) {
+        bool follow = drop.offset + drop.bytes <= scan.whole_end;
+        records_follow = records_follow || follow;
+        repairs_.push_back({path, std::move(drop), follow});
+    }
+    if (!records_follow) {
+        if (auto s = open_active(start, true); !s) return s;
+        end_ = start + scan.whole_end;
+        return {};
+    }
+    // Bad bytes with whole records after them: seal the segment as it is (readers skip the bad
+    // bytes and read on) and continue in a new one, so positions already handed out stay valid.
+    segments_[start] = start + scan.whole_end;
+    return open_active(start + scan.whole_end, false);
+}
+
 base::Status Spool::open_active(uint64_t start, bool existing) {
     std::string path = segment_path(start);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return base::runtime_error(fmt::format("cannot open spool {}: {}", path, errno_text()));
-    active_ = std::make_shared<SpoolFile>(fd);
+    int fd = disk_.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        write_errno_ = errno;
+        return base::runtime_error(
+            fmt::format("cannot open spool {}: {}", path, errno_text(write_errno_)));
+    }
+    active_ = std::make_shared<SpoolFile>(disk_, fd);
     active_start_ = start;
     segments_[start] = 0;
     if (!existing) end_ = start;
+    return {};
+}
+
+base::Status Spool::seal_active(bool sync_sealed) {
+    uint64_t end = end_.load();
+    auto sealed = active_;
+    uint64_t sealed_start = active_start_;
+    if (auto s = open_active(end, false); !s) return s;  // the old one stays active
+    segments_[sealed_start] = end;
+    if (sync_sealed) disk_.sync(sealed->fd);  // once; the timer syncs the active one
+    return {};
+}
+
+base::Status Spool::write_failed(std::string why, int err) {
+    write_errno_ = err;
+    write_failing_ = true;
+    return base::runtime_error(std::move(why));
+}
+
+base::Status Spool::write_whole(const std::string& record) {
+    const uint64_t whole = end_.load() - active_start_;  // the file up to its last whole record
+    const std::string path = segment_path(active_start_);
+    size_t done = 0;
+    while (done < record.size()) {
+        ssize_t n = disk_.write(active_->fd, record.data() + done, record.size() - done);
+        if (n > 0) {
+            done += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        int err = n < 0 ? errno : ENOSPC;  // 0 bytes for a non-empty write: no room either
+        auto why = fmt::format("cannot write spool {}: {}", path, errno_text(err));
+        if (done == 0) return write_failed(why, err);
+        // Never leave part of a record behind: the next one would follow it and every reader
+        // would stop at it. O_APPEND puts the next write at the new end.
+        if (disk_.truncate(active_->fd, whole) != 0) {
+            torn_ = true;
+            auto cut_error = errno_text();
+            return write_failed(fmt::format("{} ({} of {} bytes written; cutting them failed: "
+                                            "{}; tried again before the next write)",
+                                            why, done, record.size(), cut_error),
+                                err);
+        }
+        return write_failed(fmt::format("{} ({} of {} bytes written, cut back to the last whole "
+                                        "record)",
+                                        why, done, record.size()),
+                            err);
+    }
     return {};
 }
 
@@ -166,23 +172,26 @@ base::Status Spool::append(const base::Message& message) {
     if (end_ - segments_.begin()->first >= max && !unblocked_) {
         full_ = true;
         full_events_.fetch_add(1);
-        // Last resort: not returning means Paho sends no PUBACK and reads no more; the broker
-        // keeps the messages until sinks catch up and segments are deleted.
+        // Not returning means Paho sends no PUBACK and reads no more; the broker keeps the
+        // messages until sinks catch up and segments are deleted.
         space_cv_.wait(lock, [&] { return end_ - segments_.begin()->first < max || unblocked_; });
         full_ = false;
     }
-    uint64_t end = end_.load();
-    if (end - active_start_ >= options_.segment_bytes) {
-        segments_[active_start_] = end;
-        auto sealed = active_;
-        if (auto s = open_active(end, false); !s) return s;
-        ::fdatasync(sealed->fd);  // a sealed segment is synced once; the timer syncs the active one
+    if (torn_) {
+        if (disk_.truncate(active_->fd, end_ - active_start_) != 0) {
+            int err = errno;
+            return write_failed(fmt::format("cannot cut spool {} back to its last whole record: {}",
+                                            segment_path(active_start_), errno_text(err)),
+                                err);
+        }
+        torn_ = false;
     }
-    if (auto s =
-            write_all(active_->fd, buffer_.data(), buffer_.size(), segment_path(active_start_));
-        !s)
-        return s;
-    end_.store(end + buffer_.size(), std::memory_order_release);
+    if (end_ - active_start_ >= options_.segment_bytes) {
+        if (auto s = seal_active(true); !s) return write_failed(s.error().message, write_errno_);
+    }
+    if (auto s = write_whole(buffer_); !s) return s;
+    write_failing_ = false;
+    end_.store(end_.load() + buffer_.size(), std::memory_order_release);
     if (data_waiters_.load() > 0) data_cv_.notify_all();
     return {};
 }
@@ -196,7 +205,7 @@ base::Status Spool::sync() {
         end = end_;
     }
     if (end == synced_end_) return {};
-    if (::fdatasync(file->fd) != 0)
+    if (disk_.sync(file->fd) != 0)
         return base::runtime_error(fmt::format("fdatasync of spool failed: {}", errno_text()));
     synced_end_ = end;
     return {};
@@ -204,20 +213,37 @@ base::Status Spool::sync() {
 
 void Spool::release(uint64_t position) {
     std::lock_guard lock(mutex_);
+    uint64_t end = end_.load();
+    uint64_t active_size = end - active_start_;
+    if (position >= end && active_size > 0 && !torn_ &&
+        (active_size >= options_.reclaim_bytes || write_failing_)) {
+        // Every reader has everything: seal the active segment so the loop below deletes it. A
+        // failed open leaves it active; the next release tries again.
+        (void)seal_active(false);
+    }
     bool freed = false;
     for (auto it = segments_.begin(); it != segments_.end() && it->first != active_start_;) {
         if (it->second > position) break;
-        ::unlink(segment_path(it->first).c_str());
+        disk_.remove(segment_path(it->first));
         it = segments_.erase(it);
         freed = true;
     }
-    if (freed) space_cv_.notify_all();
+    if (freed) {
+        ++deletions_;
+        space_cv_.notify_all();
+    }
 }
 
 void Spool::unblock() {
     std::lock_guard lock(mutex_);
     unblocked_ = true;
     space_cv_.notify_all();
+}
+
+bool Spool::wait_for_space(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    uint64_t before = deletions_;
+    return space_cv_.wait_for(lock, timeout, [&] { return deletions_ != before; });
 }
 
 uint64_t Spool::begin() const {

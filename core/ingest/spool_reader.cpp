@@ -38,6 +38,17 @@ bool SpoolReader::open_segment() {
     return true;
 }
 
+void SpoolReader::close_passed_segment() {
+    if (fd_ < 0) return;
+    Spool::Segment seg;
+    if (spool_.locate(position_, seg) && seg.start == segment_.start) return;
+    // The segment was sealed behind this reader (and may be deleted): holding it open would
+    // keep its disk space in use until more data arrives, which a full disk never lets happen.
+    ::close(fd_);
+    fd_ = -1;
+    buffer_.clear();
+}
+
 bool SpoolReader::fill(size_t want, uint64_t limit) {
     // Keep what is buffered from position_ on, then read more after it.
     if (position_ < buffer_start_ || position_ > buffer_start_ + buffer_.size()) {
@@ -62,7 +73,10 @@ size_t SpoolReader::read(std::vector<SpoolEntry>& out, size_t max_entries, size_
     size_t added = 0, bytes = 0;
     while (added < max_entries && bytes < max_bytes) {
         uint64_t end = spool_.end();
-        if (position_ >= end) break;
+        if (position_ >= end) {
+            close_passed_segment();
+            break;
+        }
         if (!open_segment()) break;
         uint64_t limit = segment_.end ? segment_.end : end;
         if (position_ >= limit) {
@@ -83,10 +97,11 @@ size_t SpoolReader::read(std::vector<SpoolEntry>& out, size_t max_entries, size_
             used = -1;                     // a sealed segment ends in a torn record
         }
         if (used < 0) {
-            // Corrupt data in a sealed segment: skip the rest of it; the caller logs the loss.
+            // Bad bytes in a sealed segment (a torn write an earlier version left, or damage):
+            // move on byte by byte to the next whole record; the caller logs what was skipped.
             if (segment_.end == 0) break;
-            skipped_ += segment_.end - position_;
-            position_ = segment_.end;
+            ++skipped_;
+            ++position_;
             continue;
         }
         entry.offset = position_;

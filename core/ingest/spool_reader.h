@@ -23,11 +23,12 @@ class SpoolReader {
     size_t read(std::vector<SpoolEntry>& out, size_t max_entries, size_t max_bytes);
     /// Position of the next record to read.
     uint64_t position() const { return position_; }
-    /// Bytes skipped over because a sealed segment was corrupt (logged by the caller).
+    /// Bytes skipped over because a sealed segment held bad bytes (logged by the caller).
     uint64_t skipped_bytes() const { return skipped_; }
 
   private:
     bool open_segment();
+    void close_passed_segment();
     bool fill(size_t want, uint64_t limit);
 
     const Spool& spool_;

@@ -22,10 +22,16 @@ std::string human_bytes(uint64_t bytes) {
     return fmt::format("{:.1f}{}", v, units[i]);
 }
 
-std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes, bool spool_full) const {
-    std::string line = fmt::format("received={} dead={} skipped={} partial={} spool={}{}",
-                                   received.load(), dead.load(), skipped.load(), partial.load(),
-                                   human_bytes(spool_bytes), spool_full ? " (FULL)" : "");
+std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes,
+                                 const std::string& spool_state) const {
+    std::string line =
+        fmt::format("received={} dead={} skipped={} partial={} spool={}", received.load(),
+                    dead.load(), skipped.load(), partial.load(), human_bytes(spool_bytes));
+    if (!spool_state.empty()) line += fmt::format(" ({})", spool_state);
+    if (spool_retries.load() > 0) line += fmt::format(" spool_retries={}", spool_retries.load());
+    if (spool_dropped.load() > 0)
+        line += fmt::format(" spool_dropped={} ({})", spool_dropped.load(),
+                            human_bytes(spool_dropped_bytes.load()));
     for (const auto& s : sinks) {
         uint64_t pos = s->position.load();
         line += fmt::format(

@@ -24,16 +24,22 @@ struct SinkStats {
 
 /// Every counter of one ingest run.
 struct IngestStats {
-    std::atomic<uint64_t> received{0};  // messages appended to the spool
-    std::atomic<uint64_t> dead{0};      // messages the mapping called dead
-    std::atomic<uint64_t> skipped{0};   // messages the mapping skipped (e.g. status "online")
-    std::atomic<uint64_t> partial{0};   // messages stored with some values dropped
+    std::atomic<uint64_t> received{0};       // messages appended to the spool
+    std::atomic<uint64_t> dead{0};           // messages the mapping called dead
+    std::atomic<uint64_t> skipped{0};        // messages the mapping skipped (e.g. status "online")
+    std::atomic<uint64_t> partial{0};        // messages stored with some values dropped
+    std::atomic<uint64_t> spool_retries{0};  // appends tried again after a failed write
+    std::atomic<uint64_t> spool_dropped{0};  // bad stretches the open-time scan dropped
+    std::atomic<uint64_t> spool_dropped_bytes{0};  // their bytes
     std::vector<std::unique_ptr<SinkStats>> sinks;
 
     /// Adds the counters of a sink called `name` and returns them.
     SinkStats& add_sink(const std::string& name);
-    /// One line: received, dead, skipped, spool bytes, then per sink written/retries/lag.
-    std::string summary(uint64_t spool_end, uint64_t spool_bytes, bool spool_full) const;
+    /// One line: received, dead, skipped, spool bytes and state (`spool_state` is "", "FULL" or
+    /// "DISK FULL"...), spool write retries and dropped bytes when there were any, then per sink
+    /// written/retries/lag.
+    std::string summary(uint64_t spool_end, uint64_t spool_bytes,
+                        const std::string& spool_state) const;
 };
 
 /// Bytes in a human form: `512B`, `3.2KiB`, `1.5MiB`, `2.0GiB`.

@@ -27,11 +27,11 @@ class Workdir:
         self.state = os.path.join(self.path, "state")
 
 
-def start_ingest(port, work, *extra):
+def start_ingest(port, work, *extra, env=None):
     """Starts ingest for load/# into the SQLite file; returns the process (stderr piped)."""
     return spawn("ingest", "-p", port, "--map", work.map, "--sqlite", work.db,
                  "--state-dir", work.state, "--flush-interval", "0.2", "--stats-interval", "1",
-                 *extra)
+                 *extra, env=env)
 
 
 def wait_ingest_ready(proc, timeout=90):
@@ -56,11 +56,13 @@ class Cancelled(Exception):
     """The test ended while its background publisher was still at work."""
 
 
-def publish_range(port, first, last, topic="load/s", cancel=None):
-    """Publishes {"seq":i} for i in [first, last) at QoS 1; retries a chunk until pub exits 0.
+def publish_range(port, first, last, topic="load/s", cancel=None, pad=0):
+    """Publishes {"seq":i} for i in [first, last) at QoS 1 (with a "pad" string of `pad`
+    characters when pad > 0, which the map ignores); retries a chunk until pub exits 0.
 
     Stops (raising Cancelled) once the threading.Event `cancel` is set."""
-    data = "".join('{"seq":%d}\n' % i for i in range(first, last))
+    extra = ',"pad":"%s"' % ("x" * pad) if pad else ""
+    data = "".join('{"seq":%d%s}\n' % (i, extra) for i in range(first, last))
     for _ in range(60):
         if cancel is not None and cancel.is_set():
             raise Cancelled()
@@ -71,7 +73,7 @@ def publish_range(port, first, last, topic="load/s", cancel=None):
     raise AssertionError(f"pub kept failing: {out.stderr}")
 
 
-def publish_ranges_in_background(port, first, last, chunk=1000):
+def publish_ranges_in_background(port, first, last, chunk=1000, pad=0):
     """Publishes seq first..last-1 in chunks on a thread; returns the thread. The thread stops
     when the test ends (its `pub` is killed and no further chunk starts)."""
     cancel = threading.Event()
@@ -79,7 +81,7 @@ def publish_ranges_in_background(port, first, last, chunk=1000):
     def publish():
         try:
             for start in range(first, last, chunk):
-                publish_range(port, start, min(last, start + chunk), cancel=cancel)
+                publish_range(port, start, min(last, start + chunk), cancel=cancel, pad=pad)
         except Cancelled:
             pass
 
@@ -95,9 +97,9 @@ def publish_ranges_in_background(port, first, last, chunk=1000):
     return t
 
 
-def publish_in_background(port, total, chunk=1000):
-    """Publishes 0..total-1 in chunks on a thread; returns the thread."""
-    return publish_ranges_in_background(port, 0, total, chunk)
+def publish_in_background(port, total, chunk=1000, first=0, pad=0):
+    """Publishes first..total-1 in chunks on a thread; returns the thread."""
+    return publish_ranges_in_background(port, first, total, chunk, pad)
 
 
 def counts(db, table="load"):

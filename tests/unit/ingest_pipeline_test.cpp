@@ -5,10 +5,13 @@
 #include <fstream>
 #include <set>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "core/base/timestamps.h"
+#include "core/ingest/checkpoint.h"
 #include "core/ingest/pipeline.h"
+#include "fake_disk.h"
 
 using namespace iotctl;
 
@@ -68,13 +71,19 @@ struct Fixture {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
         log = ingest::IngestLog::open(dir + "/ingest.log").take();
+        std::filesystem::create_directories(dir + "/state");
         dead = ingest::DeadLetterFile::open(dir + "/dead.jsonl").take();
     }
     ~Fixture() { std::filesystem::remove_all(dir); }
+    std::string log_text() const {
+        std::ifstream in(dir + "/ingest.log");
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
 
     std::unique_ptr<ingest::IngestPipeline> open(
-        std::vector<std::pair<std::string, FakeStore*>> sinks) {
+        std::vector<std::pair<std::string, FakeStore*>> sinks, ingest::SpoolDisk* disk = nullptr) {
         ingest::PipelineOptions o;
+        o.spool.disk = disk;
         o.state_dir = dir + "/state";
         o.batcher.batch_size = 64;
         o.batcher.flush_interval = std::chrono::milliseconds(50);
@@ -192,4 +201,66 @@ TEST_CASE("segments are deleted once every sink has passed them") {
     for (int i = 0; i < 2000; ++i) p->accept(msg(i, std::string(100, 'p')));
     CHECK(p->stop() == 0);
     CHECK(p->spool().bytes() < 3 * 4096);
+}
+
+TEST_CASE("a full disk holds accept() until the sinks catch up and free it; nothing is lost") {
+    Fixture f("diskfull");
+    test::FakeDisk disk(f.dir + "/state");
+    disk.capacity = 8000;  // a tiny tmpfs: a few dozen messages, far below every size limit
+    FakeStore store;
+    store.down = true;
+    auto p = f.open({{"a", &store}}, &disk);
+    p->start();
+    std::atomic<int> accepted{0};
+    std::thread mqtt([&] {
+        for (int i = 0; i < 500; ++i) {
+            p->accept(msg(i, std::string(80, 'p')));
+            accepted = i + 1;
+        }
+    });
+    // The disk fills: accept() holds the message it could not write (no acknowledgement).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!p->spool().write_failing() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(p->spool().write_failing());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // at least one retry
+    int held_at = accepted.load();
+    CHECK(held_at < 500);
+    CHECK(p->summary().find("(DISK FULL)") != std::string::npos);
+    CHECK(accepted.load() == held_at);  // still holding: nothing acknowledged meanwhile
+    store.down = false;                 // the sink catches up; the consumed segment is deleted
+    mqtt.join();
+    CHECK(p->stop() == 0);
+    CHECK(distinct(store).size() == 500);
+    CHECK(p->stats().received.load() == 500);
+    CHECK(p->stats().spool_retries.load() > 0);
+    CHECK(p->summary().find("spool_retries=") != std::string::npos);
+    CHECK(*ingest::read_checkpoint(f.dir + "/state/checkpoint.a") == p->spool().end());
+    auto log = f.log_text();
+    CHECK(log.find("No space left on device") != std::string::npos);
+    CHECK(log.find("cut back to the last whole record") != std::string::npos);
+    CHECK(log.find("not acknowledging messages until the spool can be written again") !=
+          std::string::npos);
+    CHECK(log.find("spool written again after") != std::string::npos);
+}
+
+TEST_CASE("what the validity scan drops at start is logged with its size and reason and counted") {
+    Fixture f("scanlog");
+    std::string record;
+    ingest::encode_spool_record(msg(1), record);
+    {
+        std::ofstream seg(f.dir + "/state/00000000000000000000.seg", std::ios::binary);
+        seg << record << record.substr(0, 11);
+    }
+    FakeStore store;
+    auto p = f.open({{"a", &store}});
+    p->start();
+    CHECK(p->stop() == 0);
+    CHECK(distinct(store).size() == 1);
+    CHECK(p->stats().spool_dropped.load() == 1);
+    CHECK(p->summary().find("spool_dropped=1 (11B)") != std::string::npos);
+    auto log = f.log_text();
+    CHECK(log.find(fmt::format("00000000000000000000.seg: dropped 11 bytes at offset {} that are "
+                               "not a whole record (torn record (11 of {} bytes))",
+                               record.size(), record.size())) != std::string::npos);
 }
