@@ -135,16 +135,16 @@ void IngestPipeline::begin_stop() {
     spool_->unblock();
 }
 
-void IngestPipeline::release_done() {
-    uint64_t lowest = spool_->end();
-    for (const auto& b : batchers_) lowest = std::min(lowest, b->committed());
-    spool_->release(lowest);
+uint64_t IngestPipeline::lowest_committed(uint64_t end) const {
+    for (const auto& b : batchers_) end = std::min(end, b->committed());
+    return end;
 }
 
+void IngestPipeline::release_done() { spool_->release(lowest_committed(spool_->end())); }
+
 uint64_t IngestPipeline::backlog() const {
-    uint64_t lowest = spool_->end();
-    for (const auto& b : batchers_) lowest = std::min(lowest, b->committed());
-    return spool_->end() - lowest;
+    const uint64_t end = spool_->end();
+    return end - lowest_committed(end);
 }
 
 void IngestPipeline::fsync_loop() {

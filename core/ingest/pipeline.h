@@ -71,6 +71,8 @@ class IngestPipeline {
     IngestPipeline(PipelineOptions options, DeadLetterFile& dead, IngestLog& log)
         : options_(std::move(options)), dead_(dead), log_(log) {}
     void release_done();
+    /// The spool offset every sink has written up to (at most `end`).
+    uint64_t lowest_committed(uint64_t end) const;
     void fsync_loop();
     void hold_until_written(const base::Message& message, std::string why);
     void log_repairs();
