@@ -23,9 +23,10 @@ std::string human_bytes(uint64_t bytes) {
 }
 
 std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes, bool spool_full) const {
-    std::string line = fmt::format("received={} dead={} skipped={} partial={} spool={}{}",
-                                   received.load(), dead.load(), skipped.load(), partial.load(),
-                                   human_bytes(spool_bytes), spool_full ? " (FULL)" : "");
+    std::string line =
+        fmt::format("received={} dead={} dead_logged={} skipped={} partial={} spool={}{}",
+                    received.load(), dead.load(), dead_logged.load(), skipped.load(),
+                    partial.load(), human_bytes(spool_bytes), spool_full ? " (FULL)" : "");
     for (const auto& s : sinks) {
         uint64_t pos = s->position.load();
         line += fmt::format(
