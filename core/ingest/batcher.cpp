@@ -89,14 +89,12 @@ void SinkBatcher::map_batch(const std::vector<SpoolEntry>& entries,
         if (!options_.report_mapping) continue;
         if (outcome.kind == mapping::MapOutcome::dead) {
             ctx_.totals.dead.fetch_add(1);
-            if (auto s = ctx_.dead.write(e.message, outcome.reason); !s)
-                ctx_.log.error(s.error().message);
+            keep_dead_letter(e.message, outcome.reason);
         } else if (outcome.kind == mapping::MapOutcome::skipped) {
             ctx_.totals.skipped.fetch_add(1);
         } else if (!outcome.reason.empty()) {
             ctx_.totals.partial.fetch_add(1);
-            auto why = "partly stored: " + outcome.reason;
-            if (auto s = ctx_.dead.write(e.message, why); !s) ctx_.log.error(s.error().message);
+            keep_dead_letter(e.message, "partly stored: " + outcome.reason);
         }
     }
 }
@@ -111,7 +109,17 @@ void SinkBatcher::dead_letter_rejected(const base::Record& record,
     if (it != entries.end() && it->offset == record.seq) m = it->message;
     auto reason =
         fmt::format("{} rejected the record ({}): {}", ctx_.stats.name, record.measurement, why);
-    if (auto s = ctx_.dead.write(m, reason); !s) ctx_.log.error(s.error().message);
+    keep_dead_letter(m, reason);
+}
+
+void SinkBatcher::keep_dead_letter(const base::Message& message, const std::string& reason) {
+    auto written = ctx_.dead.write(message, reason);
+    if (written) return;
+    // The checkpoint moves past this message: the log is the last place the letter can go.
+    ctx_.totals.dead_logged.fetch_add(1);
+    ctx_.log.error(
+        fmt::format("{}; the dead letter goes to this log instead (payload in base64): {}",
+                    written.error().message, dead_letter_log_text(message, reason)));
 }
 
 bool SinkBatcher::write_records(std::vector<base::Record> records,
@@ -122,8 +130,10 @@ bool SinkBatcher::write_records(std::vector<base::Record> records,
         try {
             out = ctx_.sink.write(records);
         } catch (const std::exception& e) {
-            out = sinks::WriteOutcome{sinks::WriteOutcome::retry, e.what(), {}};
+            out = sinks::WriteOutcome{sinks::WriteOutcome::retry, e.what(), {}, {}};
         }
+        for (const std::string& warning : out.warnings)
+            ctx_.log.warn(fmt::format("{}: {}", ctx_.stats.name, warning));
         if (out.kind == sinks::WriteOutcome::ok) {
             ctx_.stats.records.fetch_add(records.size());
             ctx_.stats.batches.fetch_add(1);

@@ -1,6 +1,7 @@
 // One sink thread of ingest: reads the spool from the sink's checkpoint in batches, maps each
-// message, writes the records with retry and exponential backoff, dead-letters what is refused,
-// then moves the checkpoint forward. One slow or dead sink never holds up another.
+// message, writes the records with retry and exponential backoff, dead-letters what is refused
+// (into the log when the dead-letter file cannot take it), then moves the checkpoint forward.
+// One slow or dead sink never holds up another.
 #pragma once
 
 #include <chrono>
@@ -81,6 +82,7 @@ class SinkBatcher {
                               const std::string& why);
     void commit(uint64_t position, size_t messages);
     void save_checkpoint();
+    void keep_dead_letter(const base::Message& message, const std::string& reason);
 
     BatcherContext ctx_;
     BatcherOptions options_;

@@ -1,7 +1,10 @@
 #include "core/ingest/dead_letter.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <string_view>
+#include <thread>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -22,18 +25,43 @@ base::Result<int> open_append(const std::string& path) {
 }
 }  // namespace
 
-std::string dead_letter_line(const base::Message& message, const std::string& reason) {
+namespace {
+constexpr int k_write_attempts = 4;                     // a write and three retries
+constexpr std::chrono::milliseconds k_first_retry{50};  // then 100 ms, 200 ms
+
+// A dead letter as one JSON object; the payload is base64 when `base64` or when not UTF-8.
+std::string letter_json(const base::Message& message, const std::string& reason, bool base64) {
     nlohmann::json j;
     j["ts"] = base::iso8601_utc(message.ts_ns, 6);
     j["topic"] = message.topic;
-    if (base::is_valid_utf8(message.payload)) {
+    if (!base64 && base::is_valid_utf8(message.payload)) {
         j["payload"] = message.payload;
     } else {
         j["payload"] = base::base64_encode(message.payload);
         j["payload_encoding"] = "base64";
     }
     j["reason"] = reason;
-    return base::dump_json(j) + "\n";
+    return base::dump_json(j);
+}
+
+// Writes `left` to `fd`, advancing it past what was written; 0 when all of it was, else errno.
+int write_all(int fd, std::string_view& left) {
+    while (!left.empty()) {
+        ssize_t n = ::write(fd, left.data(), left.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        left.remove_prefix(static_cast<size_t>(n));
+    }
+    return 0;
+}
+}  // namespace
+
+std::string dead_letter_line(const base::Message& message, const std::string& reason) {
+    return letter_json(message, reason, false) + "\n";
+}
+
+std::string dead_letter_log_text(const base::Message& message, const std::string& reason) {
+    return letter_json(message, reason, true);
 }
 
 base::Result<std::unique_ptr<DeadLetterFile>> DeadLetterFile::open(const std::string& path) {
@@ -53,20 +81,30 @@ DeadLetterFile::~DeadLetterFile() {
 base::Status DeadLetterFile::write(const base::Message& message, const std::string& reason) {
     count_.fetch_add(1);
     if (path_.empty()) return {};
-    std::string line = dead_letter_line(message, reason);
     std::lock_guard lock(mutex_);
-    const char* p = line.data();
-    size_t left = line.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd_, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            return base::runtime_error(
-                fmt::format("cannot write dead-letter file {}: {}", path_, std::strerror(errno)));
-        p += n;
-        left -= static_cast<size_t>(n);
+    // After a line was cut short the file ends mid-line: this one starts on a new line.
+    const std::string line = (torn_ ? "\n" : "") + dead_letter_line(message, reason);
+    std::string_view left = line;
+    const int attempts = failing_ ? 1 : k_write_attempts;
+    auto wait = k_first_retry;
+    int error = 0;
+    for (int attempt = 1;; ++attempt) {
+        error = write_all(fd_, left);  // a retry goes on from where the last attempt stopped
+        if (error == 0) {
+            torn_ = failing_ = false;
+            return {};
+        }
+        if (attempt == attempts) break;
+        std::this_thread::sleep_for(wait);
+        wait *= 2;
     }
-    return {};
+    const size_t written = line.size() - left.size();
+    if (written > 0) torn_ = line[written - 1] != '\n';
+    failing_ = true;  // until a write succeeds, later letters are tried once
+    return base::runtime_error(fmt::format("cannot write dead-letter file {}: {} ({})", path_,
+                                           std::strerror(error),
+                                           attempts > 1 ? fmt::format("tried {} times", attempts)
+                                                        : std::string("failing, tried once")));
 }
 
 base::Status DeadLetterFile::reopen() {
@@ -76,6 +114,7 @@ base::Status DeadLetterFile::reopen() {
     std::lock_guard lock(mutex_);
     ::close(fd_);
     fd_ = *fd;
+    torn_ = failing_ = false;  // a new file
     return {};
 }
 

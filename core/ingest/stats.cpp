@@ -24,9 +24,9 @@ std::string human_bytes(uint64_t bytes) {
 
 std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes,
                                  const std::string& spool_state) const {
-    std::string line =
-        fmt::format("received={} dead={} skipped={} partial={} spool={}", received.load(),
-                    dead.load(), skipped.load(), partial.load(), human_bytes(spool_bytes));
+    std::string line = fmt::format(
+        "received={} dead={} dead_logged={} skipped={} partial={} spool={}", received.load(),
+        dead.load(), dead_logged.load(), skipped.load(), partial.load(), human_bytes(spool_bytes));
     if (!spool_state.empty()) line += fmt::format(" ({})", spool_state);
     if (spool_retries.load() > 0) line += fmt::format(" spool_retries={}", spool_retries.load());
     if (spool_dropped.load() > 0)

@@ -26,6 +26,7 @@ struct SinkStats {
 struct IngestStats {
     std::atomic<uint64_t> received{0};       // messages appended to the spool
     std::atomic<uint64_t> dead{0};           // messages the mapping called dead
+    std::atomic<uint64_t> dead_logged{0};    // dead letters the file could not take: in the log
     std::atomic<uint64_t> skipped{0};        // messages the mapping skipped (e.g. status "online")
     std::atomic<uint64_t> partial{0};        // messages stored with some values dropped
     std::atomic<uint64_t> spool_retries{0};  // appends tried again after a failed write
@@ -35,9 +36,9 @@ struct IngestStats {
 
     /// Adds the counters of a sink called `name` and returns them.
     SinkStats& add_sink(const std::string& name);
-    /// One line: received, dead, skipped, spool bytes and state (`spool_state` is "", "FULL" or
-    /// "DISK FULL"...), spool write retries and dropped bytes when there were any, then per sink
-    /// written/retries/lag.
+    /// One line: received, dead, dead letters logged, skipped, partial, spool bytes and state
+    /// (`spool_state` is "", "FULL" or "DISK FULL"...), spool write retries and dropped bytes when
+    /// there were any, then per sink written/retries/rejected/lag.
     std::string summary(uint64_t spool_end, uint64_t spool_bytes,
                         const std::string& spool_state) const;
 };

@@ -15,11 +15,13 @@ struct WriteOutcome {
         ok,
         retry,
         reject
-    } kind = ok;                   // retry: transient (server down, timeout, 5xx);
-                                   // reject: the data is bad (e.g. 400), never retry
-    std::string message;           // one line, no credentials
-    std::vector<size_t> rejected;  // with reject: indexes of the bad records (sorted);
-                                   // every other record of the batch was written
+    } kind = ok;                        // retry: transient (server down, timeout, 5xx);
+                                        // reject: the data is bad (e.g. 400), never retry
+    std::string message;                // one line, no credentials
+    std::vector<size_t> rejected;       // with reject: indexes of the bad records (sorted);
+                                        // every other record of the batch was written
+    std::vector<std::string> warnings;  // for the log whatever the kind, e.g. a SQLite file
+                                        // that was deleted and has been created again
 };
 
 /// A destination for records. Not thread-safe: one sink thread uses one Sink.

@@ -29,8 +29,15 @@ class SqlDriver {
     virtual std::string target() const = 0;
     /// Most `?` parameters one statement may have.
     virtual size_t max_parameters() const = 0;
-    /// Connects (or checks the connection still works) before a batch.
+    /// Connects (or checks the connection still works) before a batch; a SQLite file deleted
+    /// or replaced since it was opened is closed and opened again (a warning says so).
     virtual WriteOutcome open() = 0;
+    /// Changes whenever open() had to open another database than before (a SQLite file
+    /// created again): the table schemas the sink knows are stale then.
+    virtual uint64_t epoch() const { return 0; }
+    /// After a COMMIT: ok when what was committed is still where it belongs (the SQLite file
+    /// still at its path); retry when not, so the batch is written again.
+    virtual WriteOutcome check_committed() { return {}; }
     /// Connects once at start; an error only when the server refuses the account for good.
     virtual base::Status check_access() { return {}; }
     /// Reads `table`'s tag and field columns into `out` (exists=false when there is no table).

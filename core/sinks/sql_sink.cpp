@@ -42,8 +42,22 @@ class SqlSink : public Sink {
 
     WriteOutcome write(const std::vector<base::Record>& batch) override {
         if (batch.empty()) return {};
-        WriteOutcome outcome = driver_->open();
-        if (outcome.kind == WriteOutcome::ok) outcome = load_schemas(batch);
+        WriteOutcome opened = driver_->open();
+        if (driver_->epoch() != epoch_) {  // another database now: what the cache says is stale
+            cache_.clear();
+            epoch_ = driver_->epoch();
+        }
+        std::vector<std::string> warnings = std::move(opened.warnings);
+        WriteOutcome outcome =
+            opened.kind == WriteOutcome::ok ? write_opened(batch) : as_retry(std::move(opened));
+        outcome.warnings.insert(outcome.warnings.begin(), warnings.begin(), warnings.end());
+        return outcome;
+    }
+
+  private:
+    // Writes a batch on an open connection: schemas, DDL, then the rows in one transaction.
+    WriteOutcome write_opened(const std::vector<base::Record>& batch) {
+        WriteOutcome outcome = load_schemas(batch);
         if (outcome.kind != WriteOutcome::ok) return as_retry(outcome);
         BatchPlan plan = plan_batch(batch, cache_);
         for (TablePlan& table : plan.tables) {
@@ -63,10 +77,13 @@ class SqlSink : public Sink {
                                  plan.rejected.empty() ? "" : plan.rejected.front().second);
     }
 
-  private:
     static WriteOutcome as_retry(WriteOutcome outcome) {
         outcome.kind = WriteOutcome::retry;  // nothing is wrong with the data itself
         return outcome;
+    }
+
+    static WriteOutcome as_retry_unless_ok(WriteOutcome outcome) {
+        return outcome.kind == WriteOutcome::ok ? outcome : as_retry(std::move(outcome));
     }
 
     // Reads the schema of every table the batch names that is not cached yet.
@@ -168,12 +185,13 @@ class SqlSink : public Sink {
             driver_->execute("ROLLBACK");
             return as_retry(o);
         }
-        return {};
+        return as_retry_unless_ok(driver_->check_committed());
     }
 
     std::string name_;
     std::unique_ptr<SqlDriver> driver_;
     SchemaCache cache_;
+    uint64_t epoch_ = 0;  // driver_->epoch() the cache belongs to
 };
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include "core/sinks/sqlite_driver.h"
 
 #include <map>
+#include <optional>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/sinks/write_outcome.h"
 
@@ -13,6 +16,20 @@ namespace {
 
 constexpr int k_busy_timeout_ms = 5000;
 constexpr size_t k_max_cached_statements = 32;
+
+// Which file a path names: device and inode.
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool operator==(const FileId&) const = default;
+};
+
+// The identity of the file at `path` now; nullopt when there is none (or it cannot be seen).
+std::optional<FileId> file_id(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return FileId{st.st_dev, st.st_ino};
+}
 
 class SqliteDriver : public SqlDriver {
   public:
@@ -27,21 +44,37 @@ class SqliteDriver : public SqlDriver {
             sqlite3_limit(db_->getHandle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1));
     }
 
+    // Before every batch: is the file at the path still the one we have open? Rows written
+    // into a deleted file would be counted as stored and vanish with it.
     WriteOutcome open() override {
-        if (db_) return {};
-        try {
-            db_ = std::make_unique<SQLite::Database>(
-                path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, k_busy_timeout_ms);
-            db_->exec("PRAGMA journal_mode=WAL");
-            db_->exec("PRAGMA synchronous=FULL");
-            return {};
-        } catch (const SQLite::Exception& e) {
-            return failure(e);
-        }
+        if (!db_) return connect();
+        const std::optional<FileId> now = file_id(path_);
+        if (now && *now == id_) return {};
+        retire();
+        if (!now) remove_orphans();
+        WriteOutcome o = connect();
+        const char* what = now ? "was replaced by another file" : "was deleted";
+        o.warnings.push_back(
+            o.kind == WriteOutcome::ok
+                ? fmt::format("SQLite file {} {} while open: closed it and {} it; the tables are "
+                              "created again where missing and the writes go there",
+                              path_, what, now ? "reopened" : "recreated")
+                : fmt::format("SQLite file {} {} while open: closed it; opening it again failed",
+                              path_, what));
+        return o;
+    }
+
+    uint64_t epoch() const override { return epoch_; }
+
+    WriteOutcome check_committed() override {
+        if (db_ && file_id(path_) == id_) return {};
+        return failed_outcome(
+            WriteOutcome::retry,
+            fmt::format("{}: the file was deleted or replaced during the write", target()));
     }
 
     WriteOutcome describe(const std::string& table, TableSchema& out) override {
-        if (WriteOutcome o = open(); o.kind != WriteOutcome::ok) return o;
+        if (WriteOutcome o = connect(); o.kind != WriteOutcome::ok) return o;
         try {
             SQLite::Statement query(*db_, describe_sql(dialect(), table));
             out.columns.clear();
@@ -60,7 +93,7 @@ class SqliteDriver : public SqlDriver {
     }
 
     WriteOutcome execute(const std::string& sql) override {
-        if (WriteOutcome o = open(); o.kind != WriteOutcome::ok) return o;
+        if (WriteOutcome o = connect(); o.kind != WriteOutcome::ok) return o;
         try {
             db_->exec(sql);
             return {};
@@ -70,7 +103,7 @@ class SqliteDriver : public SqlDriver {
     }
 
     WriteOutcome execute(const std::string& sql, const std::vector<SqlValue>& params) override {
-        if (WriteOutcome o = open(); o.kind != WriteOutcome::ok) return o;
+        if (WriteOutcome o = connect(); o.kind != WriteOutcome::ok) return o;
         try {
             SQLite::Statement& statement = prepared(sql);
             statement.reset();
@@ -86,6 +119,58 @@ class SqliteDriver : public SqlDriver {
     }
 
   private:
+    // Opens the file (creating it) unless it is open; remembers which file that is.
+    WriteOutcome connect() {
+        if (db_) return {};
+        try {
+            db_ = std::make_unique<SQLite::Database>(
+                path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, k_busy_timeout_ms);
+            db_->exec("PRAGMA journal_mode=WAL");
+            db_->exec("PRAGMA synchronous=FULL");
+        } catch (const SQLite::Exception& e) {
+            WriteOutcome o = failure(e);
+            close();  // half open (e.g. busy before WAL mode was set): start afresh next time
+            return o;
+        }
+        // SQLite compares the path with the file it holds open: what we stat is that file.
+        const std::optional<FileId> id = file_id(path_);
+        int moved = 0;
+        sqlite3_file_control(db_->getHandle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved);
+        if (!id || moved != 0) {
+            close();
+            return failed_outcome(
+                WriteOutcome::retry,
+                fmt::format("{}: the file changed while it was being opened", target()));
+        }
+        id_ = *id;
+        ++epoch_;
+        return {};
+    }
+
+    void close() {
+        statements_.clear();
+        db_.reset();
+    }
+
+    // Closes a file that is no longer at the path. SQLite keeps the WAL of a moved database on
+    // close: it is emptied first (into the old file) so a file opened at the path next never
+    // replays it.
+    void retire() {
+        statements_.clear();
+        try {
+            db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (const SQLite::Exception&) {
+            // busy with a reader of the old file: the WAL stays as it is
+        }
+        close();
+    }
+
+    // With the database file gone, a WAL or journal left at its name belongs to no database:
+    // SQLite would replay it into the new file.
+    void remove_orphans() const {
+        for (const char* suffix : {"-wal", "-shm", "-journal"}) ::unlink((path_ + suffix).c_str());
+    }
+
     SQLite::Statement& prepared(const std::string& sql) {
         auto it = statements_.find(sql);
         if (it != statements_.end()) return *it->second;
@@ -120,10 +205,7 @@ class SqliteDriver : public SqlDriver {
         const int code = e.getErrorCode();
         const bool data =
             code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG;
-        if (!data && code != SQLITE_BUSY && code != SQLITE_LOCKED) {
-            statements_.clear();
-            db_.reset();
-        }
+        if (!data && code != SQLITE_BUSY && code != SQLITE_LOCKED) close();
         return failed_outcome(data ? WriteOutcome::reject : WriteOutcome::retry,
                               fmt::format("{}: {}", target(), shorten_reason(e.what())));
     }
@@ -131,6 +213,8 @@ class SqliteDriver : public SqlDriver {
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
     std::map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+    FileId id_;           // the file db_ has open
+    uint64_t epoch_ = 0;  // files opened so far
 };
 
 }  // namespace

@@ -1,4 +1,6 @@
-// SqlDriver over SQLiteCpp: a local file in WAL mode, synchronous=FULL, 5 s busy timeout.
+// SqlDriver over SQLiteCpp: a local file in WAL mode, synchronous=FULL, 5 s busy timeout. The
+// file is checked before each batch and after each commit: deleted or replaced, it is opened
+// (created) again and the batch written there.
 #pragma once
 
 #include <memory>

@@ -27,7 +27,8 @@ WriteOutcome rejection_outcome(const std::string& target, size_t batch_size,
     return {WriteOutcome::reject,
             fmt::format("{}: {} of {} records rejected: {}", target, rejected.size(), batch_size,
                         shorten_reason(first_reason)),
-            std::move(rejected)};
+            std::move(rejected),
+            {}};
 }
 
 }  // namespace iotctl::sinks

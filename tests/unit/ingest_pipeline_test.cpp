@@ -3,11 +3,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
+#include "core/base/payload.h"
 #include "core/base/timestamps.h"
 #include "core/ingest/checkpoint.h"
 #include "core/ingest/pipeline.h"
@@ -45,9 +49,9 @@ class FakeSink : public sinks::Sink {
     std::string name() const override { return name_; }
     sinks::WriteOutcome write(const std::vector<base::Record>& batch) override {
         if (store_.down || store_.failures.fetch_sub(1) > 0)
-            return {sinks::WriteOutcome::retry, "fake down", {}};
+            return {sinks::WriteOutcome::retry, "fake down", {}, {}};
         for (const auto& r : batch)
-            if (r.measurement == "bad") return {sinks::WriteOutcome::reject, "fake 400", {}};
+            if (r.measurement == "bad") return {sinks::WriteOutcome::reject, "fake 400", {}, {}};
         std::lock_guard lock(store_.mutex);
         for (const auto& r : batch) store_.values.push_back(std::get<int64_t>(r.fields[0].second));
         return {};
@@ -64,7 +68,8 @@ struct Fixture {
         log;  // a file in dir: the retries tests provoke stay off stderr
     std::unique_ptr<ingest::DeadLetterFile> dead;
 
-    explicit Fixture(const std::string& name) {
+    // `dead_path` empty: dead.jsonl in the directory.
+    explicit Fixture(const std::string& name, const std::string& dead_path = "") {
         dir = (std::filesystem::temp_directory_path() /
                ("iotctl-pipeline-" + name + "-" + std::to_string(::getpid())))
                   .string();
@@ -72,7 +77,8 @@ struct Fixture {
         std::filesystem::create_directories(dir);
         log = ingest::IngestLog::open(dir + "/ingest.log").take();
         std::filesystem::create_directories(dir + "/state");
-        dead = ingest::DeadLetterFile::open(dir + "/dead.jsonl").take();
+        dead = ingest::DeadLetterFile::open(dead_path.empty() ? dir + "/dead.jsonl" : dead_path)
+                   .take();
     }
     ~Fixture() { std::filesystem::remove_all(dir); }
     std::string log_text() const {
@@ -263,4 +269,57 @@ TEST_CASE("what the validity scan drops at start is logged with its size and rea
     CHECK(log.find(fmt::format("00000000000000000000.seg: dropped 11 bytes at offset {} that are "
                                "not a whole record (torn record (11 of {} bytes))",
                                record.size(), record.size())) != std::string::npos);
+}
+
+TEST_CASE("a dead letter the file cannot take goes whole into the log and is counted") {
+    Fixture f("deadfull", "/dev/full");  // every write fails with ENOSPC
+    FakeStore store;
+    auto p = f.open({{"a", &store}});
+    p->start();
+    for (int i = 0; i < 200; ++i)
+        p->accept(msg(i, i == 10 ? "dead" : i == 30 ? "bad" : i == 40 ? "dead" : "m"));
+    CHECK(p->stop() == 0);
+    CHECK(distinct(store).size() == 197);  // ingest went on with the good ones
+    CHECK(p->stats().dead_logged.load() == 3);
+    CHECK(p->summary().find("dead_logged=3") != std::string::npos);
+    // Each letter is one ERROR line: why the file failed, then the letter as JSON.
+    std::ifstream in(f.dir + "/ingest.log");
+    const std::string marker = "(payload in base64): ";
+    std::map<std::string, nlohmann::json> letters;
+    for (std::string line; std::getline(in, line);) {
+        const size_t at = line.find(marker);
+        if (at == std::string::npos) continue;
+        CHECK(line.find(" ERROR cannot write dead-letter file /dev/full: ") != std::string::npos);
+        auto j = nlohmann::json::parse(line.substr(at + marker.size()));
+        letters[j.at("topic").get<std::string>()] = j;
+    }
+    REQUIRE(letters.size() == 3);
+    for (const auto& [topic, payload, reason] :
+         {std::tuple{"n/10", "dead", "fake: dead"}, std::tuple{"n/30", "bad", "fake 400"},
+          std::tuple{"n/40", "dead", "fake: dead"}}) {
+        CAPTURE(topic);
+        const nlohmann::json& j = letters[topic];
+        CHECK(j.at("payload_encoding") == "base64");
+        CHECK(base::base64_decode(j.at("payload").get<std::string>()).take() == payload);
+        CHECK(j.at("reason").get<std::string>().find(reason) != std::string::npos);
+        CHECK(j.contains("ts"));
+    }
+}
+
+TEST_CASE("a dead letter that cannot be written is retried, then reported as an error") {
+    auto file = ingest::DeadLetterFile::open("/dev/full").take();
+    base::Message m = msg(1, "x");
+    auto started = std::chrono::steady_clock::now();
+    base::Status s = file->write(m, "why");
+    auto took = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message.find("No space left on device") != std::string::npos);
+    CHECK(s.error().message.find("tried 4 times") != std::string::npos);
+    CHECK(took >= std::chrono::milliseconds(350));  // 50 + 100 + 200 ms between the attempts
+    // While the file keeps failing, later letters are tried once (no stall per letter).
+    started = std::chrono::steady_clock::now();
+    s = file->write(m, "why");
+    CHECK_FALSE(s.ok());
+    CHECK(s.error().message.find("tried once") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(300));
 }
