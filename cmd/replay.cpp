@@ -181,7 +181,7 @@ int run_replay_command(ReplayCliOptions& o) {
     if (stats.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     if (stats.skipped > 0)
         throw base::Failure(base::runtime_error(fmt::format(
-            "{} messages were not replayed: {}", stats.skipped, stats.first_skip_reason)));
+            "{} messages were not replayed: {}", stats.skipped, capture::describe_skipped(stats))));
     return 0;
 }
 

@@ -152,3 +152,27 @@ def test_progress_bar_only_on_a_terminal():
     assert "msg/s" in tty_text and "ETA" in tty_text and "%" in tty_text
     r = iotctl("replay", path, "--dry-run", "--speed", "0")
     assert r.stderr.count("\n") == 1 and "ETA" not in r.stderr  # not a terminal: summary only
+
+
+def test_each_skipped_topic_is_named_for_its_own_problem():
+    """A NUL first must not label the long, non-UTF-8, wildcard and empty topics after it."""
+    import sqlite3
+    path = os.path.join(tempfile.mkdtemp(), "bad-topics.db")
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE messages(id INTEGER PRIMARY KEY, ts_ns INTEGER, topic TEXT, payload BLOB, "
+               "qos INTEGER, retain INTEGER)")
+    topics = ["nul\x00here", "a" * 80002, "bad\udcffutf8", "ok/1", "wild/+", "", "nul\x00again", "ok/2"]
+    for i, t in enumerate(topics):
+        # Topic bytes exactly as given (sqlite3 would refuse to encode the lone surrogate).
+        raw = t.encode("utf-8", "surrogateescape") if "\udcff" in t else t.encode()
+        db.execute("INSERT INTO messages(ts_ns, topic, payload, qos, retain) VALUES(?, CAST(? AS TEXT), 'p', 0, 0)",
+                   (T0 + i, raw))
+    db.commit()
+    r = iotctl("replay", path, "--dry-run", "--speed", "0")
+    assert r.returncode == 1
+    assert [json.loads(line)["topic"] for line in r.stdout.splitlines()] == ["ok/1", "ok/2"]
+    assert r.stderr.splitlines()[-1] == (
+        "iotctl: error: 6 messages were not replayed: topic is empty (1); "
+        "topic is longer than MQTT's limit of 65,535 bytes (1); topic contains a NUL character (2); "
+        "topic is not valid UTF-8 (1); topic contains a wildcard (+ or #), not allowed when publishing (1)")
+
