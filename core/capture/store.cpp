@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "core/base/private_file.h"
 #include "core/base/timestamps.h"
 #include "core/capture/schema.h"
 
@@ -46,6 +47,10 @@ void set_meta(SQLite::Database& db, const char* key, const std::string& value) {
 base::Result<std::unique_ptr<CaptureStore>> CaptureStore::open(
     const std::string& path, const std::string& protocol_version) {
     if (auto s = check_not_foreign(path); !s) return s.error();
+    // Owner only (SQLite gives the -wal and -shm files the same mode); an existing file keeps its.
+    if (auto ec = base::create_private_file(path))
+        return base::runtime_error(
+            fmt::format("cannot create capture '{}': {}", path, ec.message()));
     std::unique_ptr<CaptureStore> store(new CaptureStore());
     store->path_ = path;
     try {

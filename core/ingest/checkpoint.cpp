@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "core/base/private_file.h"
+
 namespace iotctl::ingest {
 
 namespace {
@@ -37,7 +39,7 @@ base::Result<uint64_t> read_checkpoint(const std::string& path) {
 base::Status write_checkpoint(const std::string& path, uint64_t position) {
     std::string tmp = path + ".tmp";
     std::string text = fmt::format("{}\n", position);
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = base::open_private_file(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0)
         return base::runtime_error(
             fmt::format("cannot write checkpoint {}: {}", tmp, std::strerror(errno)));

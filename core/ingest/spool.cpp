@@ -149,7 +149,7 @@ base::Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir,
 
 base::Status Spool::open_active(uint64_t start, bool existing) {
     std::string path = segment_path(start);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         return base::runtime_error(fmt::format("cannot open spool {}: {}", path, errno_text()));
     active_ = std::make_shared<SpoolFile>(fd);

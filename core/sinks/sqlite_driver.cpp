@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "core/base/private_file.h"
 #include "core/sinks/write_outcome.h"
 
 namespace iotctl::sinks {
@@ -29,6 +30,13 @@ class SqliteDriver : public SqlDriver {
 
     WriteOutcome open() override {
         if (db_) return {};
+        // A new database file is created owner-only first: SQLite gives its -wal and -shm files
+        // the same mode.
+        if (path_ != ":memory:") {
+            if (auto ec = base::create_private_file(path_))
+                return failed_outcome(WriteOutcome::retry, fmt::format("{}: cannot create it: {}",
+                                                                       target(), ec.message()));
+        }
         try {
             db_ = std::make_unique<SQLite::Database>(
                 path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, k_busy_timeout_ms);
