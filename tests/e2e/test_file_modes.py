@@ -80,7 +80,7 @@ def created_by_us(path):
     return path not in ("out", "seq.toml")
 
 
-@pytest.mark.parametrize("umask", [0o022, 0o077])
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask022", "umask077"])
 def test_everything_created_is_owner_only(broker, umask):
     during, after = run_all(broker, umask)
     kinds = {"spool segment": ".seg", "checkpoint": "checkpoint.", "lock": "/lock",
