@@ -12,6 +12,7 @@
 
 #include "cmd/cli_common.h"
 #include "core/base/payload.h"
+#include "core/base/private_file.h"
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
 #include "core/capture/csv_export.h"
@@ -81,7 +82,7 @@ base::Result<capture::CsvExportOptions> check_options(CsvExportCliOptions& o) {
 // The -o file, opened (and truncated) before any work so an unwritable path fails at once.
 int open_output(const std::string& path) {
     if (path.empty() || path == "-") return STDOUT_FILENO;
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = base::open_private_file(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0)
         throw base::Failure(
             base::runtime_error(fmt::format("cannot write '{}': {}", path, std::strerror(errno))));

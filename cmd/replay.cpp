@@ -1,6 +1,7 @@
 #include "cmd/replay.h"
 
 #include <unistd.h>
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -19,6 +20,10 @@
 
 namespace iotctl::cli {
 
+namespace {
+constexpr double k_max_loop_gap_s = 86400;  // a day; also keeps the nanoseconds in range
+}  // namespace
+
 RunFn setup_replay(CLI::App& app) {
     auto opts = std::make_shared<ReplayCliOptions>();
     add_settings_flags(app);
@@ -30,6 +35,9 @@ RunFn setup_replay(CLI::App& app) {
                    "Scale of the recorded timing: 1 original, 2 twice as fast, 0 no waiting")
         ->capture_default_str();
     app.add_option("--loop", opts->loops, "Play the capture this many times (0: until interrupted)")
+        ->capture_default_str();
+    app.add_option("--loop-gap", opts->loop_gap,
+                   "Seconds from the last message of a --loop pass to the first of the next")
         ->capture_default_str();
     app.add_option("-t,--topic", opts->topics,
                    "Replay only topics matching this filter (repeatable)");
@@ -91,6 +99,9 @@ class PrintPublisher : public capture::Publisher {
 base::Result<capture::ReplayOptions> check_options(ReplayCliOptions& o) {
     if (!(o.speed >= 0)) return base::usage_error("--speed must be 0 or more");
     if (o.loops < 0) return base::usage_error("--loop must be 0 (forever) or more");
+    if (!(o.loop_gap >= 0 && o.loop_gap <= k_max_loop_gap_s))
+        return base::usage_error(
+            fmt::format("--loop-gap must be 0 to {} seconds", k_max_loop_gap_s));
     if (o.window < 1) return base::usage_error("--window must be 1 or more");
     if (o.retain && o.no_retain)
         return base::usage_error("-r and --no-retain contradict each other");
@@ -103,6 +114,7 @@ base::Result<capture::ReplayOptions> check_options(ReplayCliOptions& o) {
     auto rate = parse_rate(o.rate, "--rate");
     if (!rate) return rate.error();
     r.timing.rate = *rate;
+    r.timing.loop_gap_ns = static_cast<int64_t>(std::llround(o.loop_gap * 1e9));
     r.loops = o.loops;
     for (const auto& text : o.rewrites) {
         auto rewrite = capture::parse_topic_rewrite(text);
@@ -127,7 +139,8 @@ double eta_seconds(const capture::ReplayProgress& p, const capture::CaptureScan&
     if (r.timing.speed <= 0) return by_rate;
     double span = (scan.last_ns - scan.first_ns) / 1e9;
     double this_pass = (scan.last_ns - p.ts_ns) / 1e9;
-    return std::max(by_rate, (this_pass + span * (r.loops - p.pass)) / r.timing.speed);
+    double gaps = r.timing.loop_gap_ns / 1e9 * (r.loops - p.pass);
+    return std::max(by_rate, (this_pass + span * (r.loops - p.pass)) / r.timing.speed + gaps);
 }
 
 }  // namespace
@@ -188,7 +201,7 @@ int run_replay_command(ReplayCliOptions& o) {
     if (stats.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     if (stats.skipped > 0)
         throw base::Failure(base::runtime_error(fmt::format(
-            "{} messages were not replayed: {}", stats.skipped, stats.first_skip_reason)));
+            "{} messages were not replayed: {}", stats.skipped, capture::describe_skipped(stats))));
     return 0;
 }
 

@@ -15,6 +15,7 @@ struct ReplayCliOptions {
     std::string capture;
     double speed = 1.0;
     int loops = 1;
+    double loop_gap = 1.0;  // seconds between the end of one pass and the start of the next
     std::vector<std::string> topics, rewrites;
     std::string from, to, rate;
     bool dry_run = false;

@@ -4,40 +4,72 @@
 
 namespace iotctl::base {
 
-bool is_valid_utf8(std::string_view s) {
+namespace {
+// The length of the well-formed UTF-8 sequence at the start of `s` (no overlongs, no
+// surrogates), and its code point; 0 when the bytes there are not one.
+size_t utf8_sequence(std::string_view s, uint32_t& cp) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    size_t n = s.size(), i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    }
+    size_t len;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > s.size()) return 0;
+    for (size_t k = 1; k < len; ++k) {
+        if ((p[k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    uint32_t cp;
+    for (size_t i = 0, len; i < s.size(); i += len)
+        if ((len = utf8_sequence(s.substr(i), cp)) == 0) return false;
+    return true;
+}
+
+std::string printable(std::string_view s, size_t max_bytes) {
+    constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string out;
+    uint32_t cp;
+    for (size_t i = 0, len; i < s.size(); i += len) {
+        if (out.size() >= max_bytes) {
+            out += "...";
+            break;
+        }
+        len = utf8_sequence(s.substr(i), cp);
+        // Control characters (C0, DEL, C1) would act on a terminal: shown as their bytes.
+        if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            len = len == 0 ? 1 : len;
+            for (size_t k = 0; k < len; ++k) {
+                auto b = static_cast<unsigned char>(s[i + k]);
+                out += "\\x";
+                out += k_hex[b >> 4];
+                out += k_hex[b & 0xF];
+            }
             continue;
         }
-        size_t len;
-        uint32_t cp;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n) return false;
-        for (size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
+        out.append(s.substr(i, len));
     }
-    return true;
+    return out;
 }
 
 namespace {
@@ -109,7 +141,7 @@ Result<nlohmann::json> parse_json_strict(std::string_view text) {
         auto colon = why.find(": ");
         why = colon == std::string_view::npos ? std::string_view{} : why.substr(colon + 2);
         return runtime_error("invalid JSON at byte " + std::to_string(e.byte) +
-                             (why.empty() ? "" : ": " + std::string(why)));
+                             (why.empty() ? "" : ": " + printable(why)));
     } catch (const nlohmann::json::exception& e) {
         return runtime_error(std::string("invalid JSON: ") + e.what());
     }

@@ -14,6 +14,10 @@ namespace iotctl::base {
 /// True when the bytes are well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view bytes);
 
+/// The text with control characters and bytes that are not UTF-8 shown as `\xNN`, cut after
+/// about `max_bytes` bytes (then ending in `...`): safe to print on a terminal in one line.
+std::string printable(std::string_view bytes, size_t max_bytes = std::string::npos);
+
 /// Standard base64 (RFC 4648, with padding).
 std::string base64_encode(std::string_view bytes);
 

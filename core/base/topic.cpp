@@ -5,18 +5,46 @@
 namespace iotctl::base {
 
 namespace {
-constexpr size_t k_max_topic_bytes = 65535;
+// The problems a topic name and a topic filter share: everything but wildcards.
+TopicProblem text_problem(std::string_view text) {
+    if (text.empty()) return TopicProblem::empty;
+    if (text.size() > k_max_topic_bytes) return TopicProblem::too_long;
+    if (text.find('\0') != std::string_view::npos) return TopicProblem::nul;
+    if (!is_valid_utf8(text)) return TopicProblem::invalid_utf8;
+    return TopicProblem::none;
+}
 
 Status check_common(std::string_view text, std::string_view what) {
-    if (text.empty()) return usage_error(std::string(what) + " is empty");
-    if (text.size() > k_max_topic_bytes)
-        return usage_error(std::string(what) + " is longer than 65535 bytes");
-    if (text.find('\0') != std::string_view::npos)
-        return usage_error(std::string(what) + " contains a NUL character");
-    if (!is_valid_utf8(text)) return usage_error(std::string(what) + " is not valid UTF-8");
+    if (auto p = text_problem(text); p != TopicProblem::none)
+        return usage_error(describe_topic_problem(p, what));
     return {};
 }
 }  // namespace
+
+TopicProblem topic_name_problem(std::string_view topic) {
+    if (auto p = text_problem(topic); p != TopicProblem::none) return p;
+    if (topic.find_first_of("+#") != std::string_view::npos) return TopicProblem::wildcard;
+    return TopicProblem::none;
+}
+
+std::string describe_topic_problem(TopicProblem problem, std::string_view what) {
+    std::string text(what);
+    switch (problem) {
+        case TopicProblem::none:
+            return text + " is valid";
+        case TopicProblem::empty:
+            return text + " is empty";
+        case TopicProblem::too_long:
+            return text + " is longer than MQTT's limit of 65,535 bytes";
+        case TopicProblem::nul:
+            return text + " contains a NUL character";
+        case TopicProblem::invalid_utf8:
+            return text + " is not valid UTF-8";
+        case TopicProblem::wildcard:
+            return text + " contains a wildcard (+ or #), not allowed when publishing";
+    }
+    return text;
+}
 
 std::vector<std::string_view> topic_levels(std::string_view topic) {
     std::vector<std::string_view> levels;
@@ -33,11 +61,15 @@ std::vector<std::string_view> topic_levels(std::string_view topic) {
 }
 
 Status validate_topic_name(std::string_view topic) {
-    if (auto s = check_common(topic, "topic"); !s) return s;
-    if (topic.find_first_of("+#") != std::string_view::npos)
-        return usage_error("invalid topic '" + std::string(topic) +
-                           "': wildcards are not allowed when publishing");
-    return {};
+    switch (TopicProblem p = topic_name_problem(topic)) {
+        case TopicProblem::none:
+            return {};
+        case TopicProblem::wildcard:
+            return usage_error("invalid topic '" + printable(topic, 200) +
+                               "': wildcards are not allowed when publishing");
+        default:
+            return usage_error(describe_topic_problem(p));
+    }
 }
 
 Status validate_topic_filter(std::string_view filter) {

@@ -9,6 +9,18 @@
 
 namespace iotctl::base {
 
+/// Why a topic name cannot be published (MQTT 3.1.1 §1.5.3, §4.7.3); `none` when it can.
+enum class TopicProblem { none, empty, too_long, nul, invalid_utf8, wildcard };
+
+/// MQTT's limit on the length of a topic name or filter, in bytes.
+inline constexpr size_t k_max_topic_bytes = 65535;
+
+/// The topic name's problem, the first of: empty, too long, a NUL, not UTF-8, a wildcard.
+TopicProblem topic_name_problem(std::string_view topic);
+
+/// The problem in words about a "topic" (or `what`), e.g. "topic contains a NUL character".
+std::string describe_topic_problem(TopicProblem problem, std::string_view what = "topic");
+
 /// Checks a topic name used for publishing: non-empty, valid UTF-8, no wildcards, no NUL.
 Status validate_topic_name(std::string_view topic);
 

@@ -1,9 +1,11 @@
 #include "core/capture/reader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -15,13 +17,34 @@
 namespace iotctl::capture {
 
 base::Result<CaptureKind> detect_capture_kind(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    auto cannot_open = [&] {
         return base::runtime_error(
             fmt::format("cannot open capture '{}': {}", path, std::strerror(errno)));
+    };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return cannot_open();
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        auto error = cannot_open();
+        ::close(fd);
+        return error;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return base::runtime_error(fmt::format("'{}' is a directory, not a capture file", path));
+    }
     char head[4096];
-    in.read(head, sizeof head);
-    std::string_view bytes(head, static_cast<size_t>(in.gcount()));
+    ssize_t n;
+    do n = ::read(fd, head, sizeof head);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        auto error = base::runtime_error(
+            fmt::format("reading capture '{}' failed: {}", path, std::strerror(errno)));
+        ::close(fd);
+        return error;
+    }
+    ::close(fd);
+    std::string_view bytes(head, static_cast<size_t>(n));
     if (bytes.size() >= k_sqlite_magic.size() &&
         bytes.substr(0, k_sqlite_magic.size()) == k_sqlite_magic)
         return CaptureKind::sqlite;

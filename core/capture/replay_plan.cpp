@@ -46,7 +46,9 @@ int64_t ReplaySchedule::due_ns(int64_t ts_ns) {
 
 void ReplaySchedule::next_pass() {
     pass_first_ts_.reset();
-    pass_base_ns_ = last_due_ns_;
+    // A capture of one message (or one instant) has no span: without the gap its passes would
+    // all be due at once, and a --loop 0 would send as fast as it could.
+    pass_base_ns_ = last_due_ns_ + (timing_.speed > 0 ? timing_.loop_gap_ns : 0);
 }
 
 }  // namespace iotctl::capture

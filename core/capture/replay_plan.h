@@ -22,10 +22,12 @@ base::Result<TopicRewrite> parse_topic_rewrite(const std::string& text);
 /// Applies the first rule whose FROM is a prefix of the topic; true when one applied.
 bool rewrite_topic(const std::vector<TopicRewrite>& rules, std::string& topic);
 
-/// How fast to replay: `speed` scales the recorded gaps (0: no waiting); `rate` caps msg/s.
+/// How fast to replay: `speed` scales the recorded gaps (0: no waiting); `rate` caps msg/s;
+/// `loop_gap_ns` separates the last message of a `--loop` pass from the first of the next.
 struct ReplayTiming {
     double speed = 1.0;
-    double rate = 0;  // 0: no cap
+    double rate = 0;                      // 0: no cap
+    int64_t loop_gap_ns = 1'000'000'000;  // kept only when speed > 0 (there is a timing)
 };
 
 /// Computes each message's send time as an offset from the start of the replay, from recorded
@@ -37,7 +39,8 @@ class ReplaySchedule {
     /// The offset (ns after the start) at which to send the next message, recorded at `ts_ns`.
     /// Call once per message, in order; offsets never decrease.
     int64_t due_ns(int64_t ts_ns);
-    /// Starts another pass of `--loop`: its first message follows the previous pass's last.
+    /// Starts another pass of `--loop`: its first message is due `loop_gap_ns` after the
+    /// previous pass's last (right after it at speed 0).
     void next_pass();
 
   private:

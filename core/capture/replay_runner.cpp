@@ -48,6 +48,14 @@ std::unique_ptr<ReplayClock> make_steady_clock() {
     return std::make_unique<SteadyClock>();
 }
 
+std::string describe_skipped(const ReplayStats& stats) {
+    std::string out;
+    for (const auto& [problem, count] : stats.skipped_by)
+        out += fmt::format("{}{} ({})", out.empty() ? "" : "; ",
+                           base::describe_topic_problem(problem), count);
+    return out;
+}
+
 base::Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, ReplayClock& clock,
                                      const ReplayOptions& opts,
                                      const std::function<void(const ReplayProgress&)>& progress) {
@@ -80,8 +88,10 @@ base::Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, 
                 }
             }
             rewrite_topic(opts.rewrites, m.topic);
-            if (auto s = base::validate_topic_name(m.topic); !s) {
-                if (stats.skipped++ == 0) stats.first_skip_reason = s.error().message;
+            if (auto problem = base::topic_name_problem(m.topic);
+                problem != base::TopicProblem::none) {
+                ++stats.skipped;
+                ++stats.skipped_by[problem];
                 continue;
             }
             if (opts.qos) m.qos = *opts.qos;

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/base/topic.h"
 #include "core/capture/reader.h"
 #include "core/capture/replay_plan.h"
 
@@ -61,8 +63,11 @@ struct ReplayStats {
     int64_t elapsed_ns = 0;
     int64_t max_late_ns = 0;  // worst send time behind schedule
     bool interrupted = false;
-    std::string first_skip_reason;
+    std::map<base::TopicProblem, uint64_t> skipped_by;  // why messages were skipped, how many
 };
+
+/// The skipped messages by reason, e.g. "topic is empty (2); topic is not valid UTF-8 (1)".
+std::string describe_skipped(const ReplayStats& stats);
 
 /// Opens the (already selected) messages again from the start, for each pass.
 using SourceFactory = std::function<base::Result<std::unique_ptr<MessageSource>>()>;

@@ -8,6 +8,10 @@
 #include "core/base/error.h"
 #include "core/base/message.h"
 
+namespace SQLite {
+class Database;
+}  // namespace SQLite
+
 namespace iotctl::capture {
 
 /// The first 16 bytes of every SQLite 3 database file.
@@ -24,6 +28,17 @@ inline constexpr const char* k_capture_meta_ddl =
 
 /// The version of this layout, stored under meta `format`.
 inline constexpr const char* k_capture_format = "iotctl-capture-1";
+
+/// What the tables of a SQLite database say about it being a capture.
+struct CaptureLayout {
+    bool empty = false;           // no tables at all: a capture may be created in it
+    bool has_properties = false;  // the messages table has the optional `properties` column
+};
+
+/// Checks that `db` (the file `path`) holds a capture: a `messages` table with the columns of
+/// docs/capture.md and, when there is one, a `meta(key, value)` table; or no tables at all. The
+/// error names the file and what is wrong; SQLite errors are thrown as SQLite::Exception.
+base::Result<CaptureLayout> check_capture_schema(SQLite::Database& db, const std::string& path);
 
 /// The message's MQTT 5 properties as compact JSON, or nullopt when it has none.
 std::optional<std::string> properties_to_json(const base::Message& message);

@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "core/base/line_reader.h"
 #include "core/base/message_json.h"
@@ -17,15 +18,22 @@ namespace iotctl::capture {
 
 namespace {
 
+// Waits this long for a writer's lock (a WAL checkpoint, say) before giving up.
+constexpr int k_busy_timeout_ms = 2000;
+
+// What went wrong, in words: SQLite's own, except for a lock held by another process.
+std::string sqlite_reason(const SQLite::Exception& e) {
+    if (e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED)
+        return "it is locked by another process";
+    return e.what();
+}
+
 class SqliteSource : public MessageSource {
   public:
-    SqliteSource(std::string path, std::unique_ptr<SQLite::Database> db, bool has_properties)
-        : path_(std::move(path)), db_(std::move(db)) {
-        query_ = std::make_unique<SQLite::Statement>(
-            *db_,
-            fmt::format("SELECT ts_ns, topic, payload, qos, retain, {} FROM messages ORDER BY id",
-                        has_properties ? "properties" : "NULL"));
-    }
+    // Takes the database and the query prepared on it (the query is finalized first).
+    SqliteSource(std::string path, std::unique_ptr<SQLite::Database> db,
+                 std::unique_ptr<SQLite::Statement> query) noexcept
+        : path_(std::move(path)), db_(std::move(db)), query_(std::move(query)) {}
 
     base::Result<bool> next(base::Message& out) override {
         try {
@@ -50,7 +58,7 @@ class SqliteSource : public MessageSource {
             return true;
         } catch (const SQLite::Exception& e) {
             return base::runtime_error(
-                fmt::format("reading capture '{}' failed: {}", path_, e.what()));
+                fmt::format("reading capture '{}' failed: {}", path_, sqlite_reason(e)));
         }
     }
 
@@ -99,23 +107,30 @@ class JsonLinesSource : public MessageSource {
 
 base::Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::string& path,
                                                                  std::string& protocol_version) {
+    // Declared before every statement, so it is closed after them even when one throws
+    // (closing a database with a live statement fails, and SQLiteCpp asserts on that).
+    std::unique_ptr<SQLite::Database> db;
     try {
-        auto db =
-            std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
-        if (!db->tableExists("messages"))
-            return base::runtime_error(fmt::format(
-                "'{}' is a SQLite database but not a capture (no messages table)", path));
-        SQLite::Statement cols(
-            *db, "SELECT 1 FROM pragma_table_info('messages') WHERE name = 'properties'");
-        bool has_properties = cols.executeStep();
+        db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX,
+                                                k_busy_timeout_ms);
+        auto layout = check_capture_schema(*db, path);
+        if (!layout) return layout.error();
+        if (layout->empty)
+            return base::runtime_error(
+                fmt::format("'{}' is a SQLite database but not a capture: it has no tables", path));
         if (db->tableExists("meta")) {
             SQLite::Statement q(*db, "SELECT value FROM meta WHERE key = 'protocol_version'");
             if (q.executeStep()) protocol_version = q.getColumn(0).getString();
         }
+        auto query = std::make_unique<SQLite::Statement>(
+            *db,
+            fmt::format("SELECT ts_ns, topic, payload, qos, retain, {} FROM messages ORDER BY id",
+                        layout->has_properties ? "properties" : "NULL"));
         return std::unique_ptr<MessageSource>(
-            new SqliteSource(path, std::move(db), has_properties));
+            new SqliteSource(path, std::move(db), std::move(query)));
     } catch (const SQLite::Exception& e) {
-        return base::runtime_error(fmt::format("cannot read capture '{}': {}", path, e.what()));
+        return base::runtime_error(
+            fmt::format("cannot read capture '{}': {}", path, sqlite_reason(e)));
     }
 }
 

@@ -5,12 +5,16 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include "core/base/private_file.h"
 #include "core/base/timestamps.h"
 #include "core/capture/schema.h"
 
 namespace iotctl::capture {
 
 namespace {
+
+// Waits this long for another process's lock before giving up.
+constexpr int k_busy_timeout_ms = 2000;
 
 // A file that exists and is not empty must be a SQLite database, or we would clobber it.
 base::Status check_not_foreign(const std::string& path) {
@@ -23,13 +27,6 @@ base::Status check_not_foreign(const std::string& path) {
         return base::runtime_error(
             fmt::format("'{}' exists and is not a SQLite capture; not appending to it", path));
     return {};
-}
-
-bool has_column(SQLite::Database& db, const char* table, const char* column) {
-    SQLite::Statement q(db,
-                        fmt::format("SELECT 1 FROM pragma_table_info('{}') WHERE name = ?", table));
-    q.bind(1, column);
-    return q.executeStep();
 }
 
 std::string meta_value(SQLite::Database& db, const char* key) {
@@ -50,12 +47,20 @@ void set_meta(SQLite::Database& db, const char* key, const std::string& value) {
 base::Result<std::unique_ptr<CaptureStore>> CaptureStore::open(
     const std::string& path, const std::string& protocol_version) {
     if (auto s = check_not_foreign(path); !s) return s.error();
+    // Owner only (SQLite gives the -wal and -shm files the same mode); an existing file keeps its.
+    if (auto ec = base::create_private_file(path))
+        return base::runtime_error(
+            fmt::format("cannot create capture '{}': {}", path, ec.message()));
     std::unique_ptr<CaptureStore> store(new CaptureStore());
     store->path_ = path;
     try {
         store->db_ = std::make_unique<SQLite::Database>(
-            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+            k_busy_timeout_ms);
         auto& db = *store->db_;
+        // Someone else's database is never written to: not a table, not even the journal mode.
+        auto layout = check_capture_schema(db, path);
+        if (!layout) return base::runtime_error(layout.error().message + "; not recording into it");
         db.exec("PRAGMA journal_mode=WAL");
         db.exec("PRAGMA synchronous=NORMAL");
         SQLite::Transaction tx(db);
@@ -63,7 +68,7 @@ base::Result<std::unique_ptr<CaptureStore>> CaptureStore::open(
         db.exec(k_capture_meta_ddl);
         // A capture made by another tool with exactly the documented columns (docs/capture.md)
         // gains the extra one.
-        if (!has_column(db, "messages", "properties"))
+        if (!layout->empty && !layout->has_properties)
             db.exec("ALTER TABLE messages ADD COLUMN properties TEXT");
         if (meta_value(db, "format").empty()) {
             set_meta(db, "format", k_capture_format);

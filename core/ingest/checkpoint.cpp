@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
+#include "core/base/private_file.h"
+
 namespace iotctl::ingest {
 
 namespace {
@@ -56,7 +58,7 @@ base::Result<uint64_t> read_checkpoint(const std::string& path) {
 base::Status write_checkpoint(const std::string& path, uint64_t position, SpoolDisk& disk) {
     std::string tmp = path + k_tmp_suffix;
     std::string text = fmt::format("{}\n", position);
-    int fd = disk.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = disk.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return base::runtime_error(
             fmt::format("cannot write checkpoint {}: {}; the previous one "

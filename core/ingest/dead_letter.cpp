@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "core/base/payload.h"
+#include "core/base/private_file.h"
 #include "core/base/timestamps.h"
 
 namespace iotctl::ingest {
 
 namespace {
 base::Result<int> open_append(const std::string& path) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int fd = base::open_private_file(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0)
         return base::runtime_error(
             fmt::format("cannot open dead-letter file {}: {}", path, std::strerror(errno)));

@@ -104,7 +104,7 @@ base::Status Spool::open_last(uint64_t start) {
 
 base::Status Spool::open_active(uint64_t start, bool existing) {
     std::string path = segment_path(start);
-    int fd = disk_.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int fd = disk_.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
         write_errno_ = errno;
         return base::runtime_error(

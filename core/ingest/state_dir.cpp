@@ -11,6 +11,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/base/private_file.h"
+
 namespace iotctl::ingest {
 
 namespace {
@@ -54,13 +56,13 @@ base::Result<std::unique_ptr<StateDir>> StateDir::claim(const std::string& root,
     for (int slot = 1; slot <= (try_suffixes ? k_max_slots : 1); ++slot) {
         std::string slot_id = slot == 1 ? id : fmt::format("{}-{}", id, slot);
         std::string dir = root + "/" + slot_id;
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
+        // Owner only: the spool, checkpoints and lock below hold what devices send.
+        std::error_code ec = base::create_private_dirs(dir);
         if (ec)
             return base::runtime_error(
                 fmt::format("cannot create state directory {}: {}", dir, ec.message()));
         std::string lock = dir + "/lock";
-        int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        int fd = base::open_private_file(lock, O_RDWR | O_CLOEXEC);
         if (fd < 0)
             return base::runtime_error(
                 fmt::format("cannot open {}: {}", lock, std::strerror(errno)));

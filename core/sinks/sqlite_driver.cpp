@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/private_file.h"
 #include "core/sinks/write_outcome.h"
 
 namespace iotctl::sinks {
@@ -122,6 +123,13 @@ class SqliteDriver : public SqlDriver {
     // Opens the file (creating it) unless it is open; remembers which file that is.
     WriteOutcome connect() {
         if (db_) return {};
+        // A new database file is created owner-only first: SQLite gives its -wal and -shm files
+        // the same mode.
+        if (path_ != ":memory:") {
+            if (auto ec = base::create_private_file(path_))
+                return failed_outcome(WriteOutcome::retry, fmt::format("{}: cannot create it: {}",
+                                                                       target(), ec.message()));
+        }
         try {
             db_ = std::make_unique<SQLite::Database>(
                 path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, k_busy_timeout_ms);

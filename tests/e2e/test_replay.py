@@ -159,3 +159,93 @@ def test_progress_bar_only_on_a_terminal():
     assert "msg/s" in tty_text and "ETA" in tty_text and "%" in tty_text
     r = iotctl("replay", path, "--dry-run", "--speed", "0")
     assert r.stderr.count("\n") == 1 and "ETA" not in r.stderr  # not a terminal: summary only
+
+
+def test_each_skipped_topic_is_named_for_its_own_problem():
+    """A NUL first must not label the long, non-UTF-8, wildcard and empty topics after it."""
+    import sqlite3
+    path = os.path.join(tempfile.mkdtemp(), "bad-topics.db")
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE messages(id INTEGER PRIMARY KEY, ts_ns INTEGER, topic TEXT, payload BLOB, "
+               "qos INTEGER, retain INTEGER)")
+    topics = ["nul\x00here", "a" * 80002, "bad\udcffutf8", "ok/1", "wild/+", "", "nul\x00again", "ok/2"]
+    for i, t in enumerate(topics):
+        # Topic bytes exactly as given (sqlite3 would refuse to encode the lone surrogate).
+        raw = t.encode("utf-8", "surrogateescape") if "\udcff" in t else t.encode()
+        db.execute("INSERT INTO messages(ts_ns, topic, payload, qos, retain) VALUES(?, CAST(? AS TEXT), 'p', 0, 0)",
+                   (T0 + i, raw))
+    db.commit()
+    r = iotctl("replay", path, "--dry-run", "--speed", "0")
+    assert r.returncode == 1
+    assert [json.loads(line)["topic"] for line in r.stdout.splitlines()] == ["ok/1", "ok/2"]
+    assert r.stderr.splitlines()[-1] == (
+        "iotctl: error: 6 messages were not replayed: topic is empty (1); "
+        "topic is longer than MQTT's limit of 65,535 bytes (1); topic contains a NUL character (2); "
+        "topic is not valid UTF-8 (1); topic contains a wildcard (+ or #), not allowed when publishing (1)")
+
+
+def loop_received(broker, workdir, prefix, capture_lines, wanted, *args):
+    """Runs `replay --loop 0 ARGS` of the capture until a subscriber got `wanted` messages, then
+    stops it with SIGINT; returns (receive times in seconds, replay's stderr)."""
+    import datetime
+    import signal
+    capture = os.path.join(workdir, f"{prefix}.jsonl")
+    with open(capture, "w") as f:
+        for line in capture_lines:
+            f.write(json.dumps(line) + "\n")
+    outpath = os.path.join(workdir, f"{prefix}.out")
+    out = open(outpath, "w")
+    sub = spawn("sub", "-p", broker.port, "-q", "1", "--json", "-t", f"{prefix}/#", "-t", "probe/" + prefix,
+                "-W", 120, stdout=out)
+    out.close()
+
+    def ready():
+        iotctl("pub", "-p", broker.port, "-q", "1", "-t", "probe/" + prefix, "-m", "p", check=True)
+        return line_count(outpath) >= 1
+    wait_until(ready, timeout=30, what="subscriber")
+
+    def got():
+        return [m for m in map(json.loads, open(outpath)) if m["topic"].startswith(prefix + "/")]
+    replay = spawn("replay", capture, "-p", broker.port, "--loop", "0", *args)
+    try:
+        wait_until(lambda: len(got()) >= wanted, timeout=30, what=f"{wanted} replayed messages")
+    finally:
+        replay.send_signal(signal.SIGINT)
+        rc = replay.wait(timeout=30)
+        stderr = replay.stderr.read().decode()
+        sub.kill()
+        sub.wait()
+    assert rc == 130, stderr
+    times = [(m["topic"], datetime.datetime.fromisoformat(m["ts"].replace("Z", "+00:00")).timestamp())
+             for m in got()]
+    return times, stderr
+
+
+def test_loop_of_a_one_message_capture_sends_one_message_per_second(broker):
+    got, stderr = loop_received(broker, tempfile.mkdtemp(), "loop1",
+                                [{"ts": "2026-11-20T10:00:00Z", "topic": "loop1/x", "payload": "hi"}], 4)
+    times = [t for _, t in got]
+    # About one per second (the default --loop-gap), not thousands: the loop keeps a timing.
+    assert len(times) <= 6, f"{len(times)} messages: the loop is not waiting"
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert all(0.75 < g < 1.25 for g in gaps[:3]), gaps  # one late delivery is made up next time
+    assert abs((times[3] - times[0]) / 3 - 1.0) < 0.05, gaps  # sent on a schedule: no drift
+    # On schedule: not 'thousands of ms behind' as when every pass was due at once.
+    late_ms = float(stderr.rsplit("at worst ", 1)[1].split(" ms")[0])
+    assert late_ms < 100, stderr
+
+
+def test_loop_gap_separates_the_passes_of_a_longer_capture(broker):
+    lines = [{"ts": "2026-11-20T10:00:00.000Z", "topic": "loop2/a", "payload": 1},
+             {"ts": "2026-11-20T10:00:00.400Z", "topic": "loop2/b", "payload": 2}]
+    got, _ = loop_received(broker, tempfile.mkdtemp(), "loop2", lines, 7, "--loop-gap", "0.2")
+    assert [topic for topic, _ in got[:7]] == ["loop2/a", "loop2/b"] * 3 + ["loop2/a"]
+    starts = [t for topic, t in got[:7] if topic == "loop2/a"]
+    # A pass takes the recorded 0.4 s plus the 0.2 s gap: one starts every 0.6 s (0.4 without).
+    assert abs((starts[3] - starts[0]) / 3 - 0.6) < 0.05, starts
+    assert all(0.45 < b - a < 0.75 for a, b in zip(starts, starts[1:])), starts
+
+
+def test_loop_gap_must_be_a_sane_number():
+    r = iotctl("replay", "x", "--dry-run", "--loop-gap", "-1")
+    assert (r.returncode, r.stderr) == (2, "iotctl: error: --loop-gap must be 0 to 86400 seconds\n")

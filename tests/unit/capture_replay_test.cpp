@@ -120,3 +120,25 @@ TEST_CASE("replay stops at a bad record with its error") {
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().message == "capture 'x' line 3: invalid JSON at byte 9");
 }
+
+TEST_CASE("replay names every reason it skipped messages for, with counts") {
+    FakeClock clock;
+    FakePublisher pub;
+    pub.clock = &clock;
+    capture::ReplayOptions opts;
+    opts.timing.speed = 0;
+    auto stats = capture::run_replay(
+        factory({at(0, std::string("nul\0x", 5)), at(1, std::string(80002, 'a')),
+                 at(2,
+                    "bad\xff"
+                    "utf8"),
+                 at(3, "ok"), at(4, "wild/+"), at(5, ""), at(6, std::string("nul\0y", 5))}),
+        pub, clock, opts, {});
+    REQUIRE(stats.ok());
+    CHECK(stats->sent == 1);
+    CHECK(stats->skipped == 6);
+    CHECK(capture::describe_skipped(*stats) ==
+          "topic is empty (1); topic is longer than MQTT's limit of 65,535 bytes (1); topic "
+          "contains a NUL character (2); topic is not valid UTF-8 (1); topic contains a wildcard "
+          "(+ or #), not allowed when publishing (1)");
+}

@@ -88,15 +88,34 @@ TEST_CASE("schedule: offsets come from recorded times, scaled, never drifting") 
     CHECK(back.due_ns(t0 + 2 * k_s) == k_s);
 }
 
-TEST_CASE("schedule: --rate spaces messages; --loop passes follow each other") {
+TEST_CASE("schedule: --rate spaces messages; --loop passes follow each other after the gap") {
     capture::ReplaySchedule rated({0, 10});
     CHECK(rated.due_ns(0) == 0);
     CHECK(rated.due_ns(0) == 100'000'000);
     CHECK(rated.due_ns(0) == 200'000'000);
-    capture::ReplaySchedule looped({1.0, 0});
+    capture::ReplaySchedule looped({1.0, 0});  // --loop-gap 1 s by default
     looped.due_ns(k_now);
     CHECK(looped.due_ns(k_now + k_s) == k_s);
     looped.next_pass();
-    CHECK(looped.due_ns(k_now) == k_s);
-    CHECK(looped.due_ns(k_now + k_s) == 2 * k_s);
+    CHECK(looped.due_ns(k_now) == 2 * k_s);
+    CHECK(looped.due_ns(k_now + k_s) == 3 * k_s);
+    capture::ReplaySchedule gap({2.0, 0, k_s / 4});  // the gap is wall time, never scaled
+    gap.due_ns(k_now);
+    CHECK(gap.due_ns(k_now + k_s) == k_s / 2);
+    gap.next_pass();
+    CHECK(gap.due_ns(k_now) == k_s / 2 + k_s / 4);
+}
+
+TEST_CASE("schedule: a one-message capture loops once per --loop-gap, not as fast as it can") {
+    capture::ReplaySchedule one({1.0, 0});
+    std::vector<int64_t> due;
+    for (int pass = 0; pass < 4; ++pass) {
+        if (pass > 0) one.next_pass();
+        due.push_back(one.due_ns(k_now));
+    }
+    CHECK(due == std::vector<int64_t>{0, k_s, 2 * k_s, 3 * k_s});
+    capture::ReplaySchedule fast({0, 0});  // --speed 0: no waiting at all, gap included
+    fast.due_ns(k_now);
+    fast.next_pass();
+    CHECK(fast.due_ns(k_now) == 0);
 }

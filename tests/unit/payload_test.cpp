@@ -65,3 +65,14 @@ TEST_CASE("dump_json replaces invalid UTF-8 instead of throwing") {
     CHECK(base::dump_json(nlohmann::json::parse("{\"b\":[1,2.5,\"x\"]}")) ==
           "{\"b\":[1,2.5,\"x\"]}");
 }
+
+TEST_CASE("printable escapes control characters and bytes that are not UTF-8") {
+    CHECK(base::printable("plain é text") == "plain é text");
+    CHECK(base::printable("a\x1b[2Jb\x7f") == "a\\x1B[2Jb\\x7F");
+    CHECK(base::printable("bad\xff\xc3") == "bad\\xFF\\xC3");
+    CHECK(base::printable("c1\xc2\x9b") == "c1\\xC2\\x9B");  // U+009B acts as CSI on terminals
+    CHECK(base::printable(std::string(10, 'x'), 4) == "xxxx...");
+    auto e = base::parse_json_strict("{\xff\xfe}");
+    REQUIRE_FALSE(e.ok());
+    CHECK(base::is_valid_utf8(e.error().message));
+}

@@ -28,7 +28,7 @@ TEST_CASE("topic filters: bad ones name the problem") {
     CHECK(base::validate_topic_filter("$share/g+/a").error().message ==
           "invalid topic filter '$share/g+/a': share group name may not contain + or #");
     CHECK(base::validate_topic_filter(std::string(65536, 'a')).error().message ==
-          "topic filter is longer than 65535 bytes");
+          "topic filter is longer than MQTT's limit of 65,535 bytes");
 }
 
 TEST_CASE("topic names: no wildcards") {
@@ -39,6 +39,32 @@ TEST_CASE("topic names: no wildcards") {
     CHECK(base::validate_topic_name("#").ok() == false);
     CHECK(base::validate_topic_name("").error().message == "topic is empty");
     CHECK(base::validate_topic_name("\xc3\x28").error().message == "topic is not valid UTF-8");
+    CHECK(base::validate_topic_name("a/+\x1b[2J").error().message ==
+          "invalid topic 'a/+\\x1B[2J': wildcards are not allowed when publishing");
+}
+
+TEST_CASE("topic names: each problem is named for what it is") {
+    using base::TopicProblem;
+    const std::string long_topic(80002, 'a');
+    CHECK(base::topic_name_problem("a/b") == TopicProblem::none);
+    CHECK(base::topic_name_problem("") == TopicProblem::empty);
+    CHECK(base::topic_name_problem(long_topic) == TopicProblem::too_long);
+    CHECK(base::topic_name_problem(std::string(65535, 'a')) == TopicProblem::none);
+    CHECK(base::topic_name_problem(std::string("a\0b", 3)) == TopicProblem::nul);
+    CHECK(base::topic_name_problem("a\xff"
+                                   "b") == TopicProblem::invalid_utf8);
+    CHECK(base::topic_name_problem("a/#") == TopicProblem::wildcard);
+    CHECK(base::topic_name_problem("a+b") == TopicProblem::wildcard);
+    CHECK(base::validate_topic_name(long_topic).error().message ==
+          "topic is longer than MQTT's limit of 65,535 bytes");
+    CHECK(base::validate_topic_name(std::string("a\0b", 3)).error().message ==
+          "topic contains a NUL character");
+    CHECK(base::validate_topic_name("a\xff"
+                                    "b")
+              .error()
+              .message == "topic is not valid UTF-8");
+    CHECK(base::describe_topic_problem(TopicProblem::wildcard) ==
+          "topic contains a wildcard (+ or #), not allowed when publishing");
 }
 
 TEST_CASE("matching") {
