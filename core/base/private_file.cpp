@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 namespace iotctl::base {
 
@@ -18,6 +21,14 @@ int open_private_file(const std::string& path, int flags) {
     int fd;
     do fd = ::open(path.c_str(), flags | O_CREAT, k_private_file_mode);
     while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+Result<int> open_private_append(const std::string& path, std::string_view what) {
+    int fd = open_private_file(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return runtime_error(
+            fmt::format("cannot open {} {}: {}", what, path, std::strerror(errno)));
     return fd;
 }
 

@@ -5,7 +5,10 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <system_error>
+
+#include "core/base/error.h"
 
 namespace iotctl::base {
 
@@ -18,6 +21,10 @@ inline constexpr mode_t k_private_dir_mode = 0700;
 /// open(2) with `flags | O_CREAT`: a new file gets k_private_file_mode, an existing one keeps
 /// its mode. Returns the descriptor, or -1 with errno set.
 int open_private_file(const std::string& path, int flags);
+
+/// Opens `path` to append to it (a new file is private); the error names the file as `what`
+/// ("log file", "dead-letter file") and says why.
+Result<int> open_private_append(const std::string& path, std::string_view what);
 
 /// Creates `path` as an empty private file unless it exists, for a library that opens the file
 /// itself (SQLite, whose -wal and -shm files then copy its mode); an existing file is untouched.

@@ -17,16 +17,6 @@
 namespace iotctl::ingest {
 
 namespace {
-base::Result<int> open_append(const std::string& path) {
-    int fd = base::open_private_file(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0)
-        return base::runtime_error(
-            fmt::format("cannot open dead-letter file {}: {}", path, std::strerror(errno)));
-    return fd;
-}
-}  // namespace
-
-namespace {
 constexpr int k_write_attempts = 4;                     // a write and three retries
 constexpr std::chrono::milliseconds k_first_retry{50};  // then 100 ms, 200 ms
 
@@ -68,7 +58,7 @@ std::string dead_letter_log_text(const base::Message& message, const std::string
 base::Result<std::unique_ptr<DeadLetterFile>> DeadLetterFile::open(const std::string& path) {
     std::unique_ptr<DeadLetterFile> file(new DeadLetterFile(path));
     if (!path.empty()) {
-        auto fd = open_append(path);
+        auto fd = base::open_private_append(path, "dead-letter file");
         if (!fd) return fd.error();
         file->fd_ = *fd;
     }
@@ -110,7 +100,7 @@ base::Status DeadLetterFile::write(const base::Message& message, const std::stri
 
 base::Status DeadLetterFile::reopen() {
     if (path_.empty()) return {};
-    auto fd = open_append(path_);
+    auto fd = base::open_private_append(path_, "dead-letter file");
     if (!fd) return fd.error();
     std::lock_guard lock(mutex_);
     ::close(fd_);

@@ -28,14 +28,6 @@ const char* level_name(LogLevel level) {
     }
     return "INFO";
 }
-
-base::Result<int> open_append(const std::string& path) {
-    int fd = base::open_private_file(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0)
-        return base::runtime_error(
-            fmt::format("cannot open log file {}: {}", path, std::strerror(errno)));
-    return fd;
-}
 }  // namespace
 
 std::string mask_credentials(std::string_view text) {
@@ -62,7 +54,7 @@ std::string mask_credentials(std::string_view text) {
 base::Result<std::unique_ptr<IngestLog>> IngestLog::open(const std::string& path) {
     std::unique_ptr<IngestLog> log(new IngestLog(path));
     if (!path.empty()) {
-        auto fd = open_append(path);
+        auto fd = base::open_private_append(path, "log file");
         if (!fd) return fd.error();
         log->fd_ = *fd;
     }
@@ -82,7 +74,7 @@ void IngestLog::write(LogLevel level, std::string_view text) {
 
 base::Status IngestLog::reopen() {
     if (path_.empty()) return {};
-    auto fd = open_append(path_);
+    auto fd = base::open_private_append(path_, "log file");
     if (!fd) return fd.error();
     std::lock_guard lock(mutex_);
     if (fd_ > 2) ::close(fd_);
