@@ -146,9 +146,9 @@ def test_version_matches_the_project_version():
 def test_version_names_the_commit_it_was_built_from():
     """The short hash of the source tree's HEAD; "unknown" when the sources are not a checkout."""
     git = ["git", "-C", str(SOURCE_DIR), "rev-parse"]
-    prefix = subprocess.run([*git, "--show-prefix"], capture_output=True, text=True)
+    prefix = run([*git, "--show-prefix"], capture_output=True, text=True)
     checkout = prefix.returncode == 0 and prefix.stdout.strip() == ""
-    head = subprocess.run([*git, "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = run([*git, "HEAD"], capture_output=True, text=True).stdout.strip()
     commit = re.search(r"\(git (\S+)\)", iotctl("--version", check=True).stdout).group(1)
     if checkout and head:
         assert head.startswith(commit), f"built from {commit}, HEAD is {head}: rebuild"
