@@ -5,7 +5,8 @@
 #   P/share/zsh/vendor-completions/_iotctl          (in zsh's $fpath on Debian)
 #   P/share/fish/vendor_completions.d/iotctl.fish   (in fish's $fish_complete_path)
 #   P/lib/systemd/system/iotctl-ingest.service      (ExecStart names P/bin/iotctl)
-#   P/share/doc/iotctl/README.md, docs/*.md
+#   P/share/doc/iotctl/README.md, P/share/doc/iotctl/docs/*.md (as in the repository, so the
+#   README's links to docs/ hold)
 include(GNUInstallDirs)
 
 install(TARGETS iotctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -39,4 +40,5 @@ string(CONFIGURE [[
 install(CODE "${k_patch_unit}")
 
 file(GLOB k_docs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
-install(FILES ${CMAKE_SOURCE_DIR}/README.md ${k_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${k_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)

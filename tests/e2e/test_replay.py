@@ -4,10 +4,16 @@ import os
 import subprocess
 import tempfile
 
-from harness import iotctl, popen, wait_until
+from harness import iotctl, popen, spawn, wait_until
 
 GAPS = [0.05, 0.3, 0.1, 2.0, 0.5, 0.05]  # seconds between recorded messages
 T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z
+
+
+def line_count(path):
+    """Non-empty lines in a file (the JSON lines a `sub --json` wrote so far)."""
+    with open(path) as f:
+        return sum(1 for line in f if line.strip())
 
 
 def iso(ns):

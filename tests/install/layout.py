@@ -36,7 +36,7 @@ def expected_files():
     for page in man_pages():
         files[f"share/man/man{page.suffix[1:]}/{page.name}"] = page
     for doc in sorted((SOURCE_DIR / "docs").glob("*.md")):
-        files[f"share/doc/iotctl/{doc.name}"] = doc
+        files[f"share/doc/iotctl/docs/{doc.name}"] = doc
     return files
 
 
