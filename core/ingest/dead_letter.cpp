@@ -23,17 +23,30 @@ base::Result<int> open_append(const std::string& path) {
 }  // namespace
 
 std::string dead_letter_line(const base::Message& message, const std::string& reason) {
-    nlohmann::json j;
-    j["ts"] = base::iso8601_utc(message.ts_ns, 6);
-    j["topic"] = message.topic;
-    if (base::is_valid_utf8(message.payload)) {
-        j["payload"] = message.payload;
+    // Written piece by piece into one buffer sized up front: a payload of any size is copied
+    // once (escaped or base64), never into a JSON document first.
+    std::string head = "{\"ts\":\"" + base::iso8601_utc(message.ts_ns, 6) + "\",\"topic\":";
+    base::append_json_string(head, message.topic);
+    head += ",\"payload\":";
+    const bool text = base::is_valid_utf8(message.payload);
+    std::string tail = text ? "" : ",\"payload_encoding\":\"base64\"";
+    tail += ",\"reason\":";
+    base::append_json_string(tail, reason);
+    tail += "}\n";
+    size_t payload_size =
+        text ? base::json_string_size(message.payload) : (message.payload.size() + 2) / 3 * 4 + 2;
+    std::string line;
+    line.reserve(head.size() + payload_size + tail.size());
+    line += head;
+    if (text) {
+        base::append_json_string(line, message.payload);
     } else {
-        j["payload"] = base::base64_encode(message.payload);
-        j["payload_encoding"] = "base64";
+        line += '"';
+        base::append_base64(line, message.payload);
+        line += '"';
     }
-    j["reason"] = reason;
-    return base::dump_json(j) + "\n";
+    line += tail;
+    return line;
 }
 
 base::Result<std::unique_ptr<DeadLetterFile>> DeadLetterFile::open(const std::string& path) {
