@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/error.h"
+#include "core/base/payload.h"
 #include "core/broker/config_layers.h"
 
 namespace iotctl::cli {
@@ -130,6 +131,42 @@ base::Result<double> parse_rate(const std::string& text, const char* flag) {
     }
     return base::usage_error(
         fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag));
+}
+
+base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag) {
+    size_t used = 0;
+    double n = 0;
+    try {
+        n = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    double mult = unit.empty() || unit == "B"                   ? 1
+                  : unit == "K" || unit == "KiB" || unit == "k" ? 1024.0
+                  : unit == "M" || unit == "MiB"                ? 1024.0 * 1024
+                  : unit == "G" || unit == "GiB"                ? 1024.0 * 1024 * 1024
+                  : unit == "KB"                                ? 1e3
+                  : unit == "MB"                                ? 1e6
+                  : unit == "GB"                                ? 1e9
+                                                                : -1;
+    if (used == 0 || mult < 0 || !(n > 0))
+        return base::usage_error(fmt::format(
+            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag));
+    return static_cast<uint64_t>(n * mult);
+}
+
+void add_max_json_bytes_flag(CLI::App& app) {
+    base::set_max_json_bytes(base::k_default_max_json_bytes);
+    app.add_option_function<std::string>(
+           "--max-json-bytes",
+           [](const std::string& text) {
+               // A bad size ends the run as a usage error, like every other flag check.
+               base::set_max_json_bytes(parse_byte_size(text, "--max-json-bytes").take());
+           },
+           "Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)")
+        ->type_name("SIZE")
+        ->default_str("8MiB");
 }
 
 }  // namespace iotctl::cli

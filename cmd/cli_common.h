@@ -1,6 +1,9 @@
 // Flags shared by subcommands: connection options (docs/connection.md), config and .env layers.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "core/broker/conn_options.h"
@@ -25,5 +28,13 @@ base::Status check_qos(int qos, const char* flag);
 
 /// Parses `N`, `N/s`, `N/m` or `N/h` into messages per second (0 when empty).
 base::Result<double> parse_rate(const std::string& text, const char* flag);
+
+/// Parses `1048576`, `512K`, `64MiB`, `1G`... into bytes; a usage error names `flag`.
+base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag);
+
+/// Adds `--max-json-bytes SIZE` (the commands that decode payloads as JSON): larger payloads are
+/// carried as opaque bytes (base::set_max_json_bytes); the default is
+/// base::k_default_max_json_bytes.
+void add_max_json_bytes_flag(CLI::App& app);
 
 }  // namespace iotctl::cli

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -43,6 +44,7 @@ RunFn setup_csv_export(CLI::App& app) {
     app.add_option("-C,--count", opts->count, "--live: stop after this many messages");
     app.add_option("-W,--timeout", opts->timeout, "--live: stop after this many seconds");
     app.add_option("-q,--qos", opts->qos, "--live: QoS of the subscription")->capture_default_str();
+    add_max_json_bytes_flag(app);
     return [opts] { return run_csv_export(*opts); };
 }
 
@@ -102,6 +104,16 @@ std::string temp_capture_path() {
     return tmpl;
 }
 
+// Says on stderr how many payloads went to the payload column (or gave no --fields row)
+// undecoded because of a JSON limit.
+void warn_undecoded(uint64_t count, const std::string& first) {
+    if (count == 0) return;
+    std::cerr << fmt::format(
+        "iotctl: warning: {} payload{} not decoded as JSON (first: {}); shown as text in the "
+        "payload column (no row with --fields)\n",
+        count, count == 1 ? " was" : "s were", first);
+}
+
 }  // namespace
 
 namespace {
@@ -124,12 +136,15 @@ int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
     writer.append(header);
     std::mutex mutex;
     std::string rows;
-    return run_live_subscription(o, [&](base::Message&& m) {
+    int code = run_live_subscription(o, [&](base::Message&& m) {
         if (!e.selection.selects(m)) return;
         std::lock_guard lock(mutex);
         rows.clear();
         if (table.rows(m, rows)) writer.append(rows);
     });
+    std::lock_guard lock(mutex);
+    warn_undecoded(table.undecoded(), table.first_undecoded());
+    return code;
 }
 
 // --live without --fields: record first (the header needs every column), then export.
@@ -153,9 +168,10 @@ int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& 
             return code;
         }
     }
-    capture::export_capture_csv(temp.path, e, [&](std::string_view chunk) {
-        writer.append(chunk);
-    }).take();
+    auto stats = capture::export_capture_csv(temp.path, e, [&](std::string_view chunk) {
+                     writer.append(chunk);
+                 }).take();
+    warn_undecoded(stats.undecoded, stats.first_undecoded);
     return code;
 }
 
@@ -171,11 +187,12 @@ int run_csv_export(CsvExportCliOptions& o) {
     {
         capture::OutputWriter writer(fd);
         try {
-            if (!o.live)
-                capture::export_capture_csv(o.capture, e, [&](std::string_view c) {
-                    writer.append(c);
-                }).take();
-            else if (!e.fields.empty())
+            if (!o.live) {
+                auto stats = capture::export_capture_csv(o.capture, e, [&](std::string_view c) {
+                                 writer.append(c);
+                             }).take();
+                warn_undecoded(stats.undecoded, stats.first_undecoded);
+            } else if (!e.fields.empty())
                 code = stream_live_rows(o, e, writer);
             else
                 code = record_then_export(o, e, writer);

@@ -139,34 +139,12 @@ std::vector<ingest::PipelineSink> make_sinks(const IngestOptions& o, std::string
 
 }  // namespace
 
-base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag) {
-    size_t used = 0;
-    double n = 0;
-    try {
-        n = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    std::string unit = text.substr(used);
-    double mult = unit.empty() || unit == "B"                   ? 1
-                  : unit == "K" || unit == "KiB" || unit == "k" ? 1024.0
-                  : unit == "M" || unit == "MiB"                ? 1024.0 * 1024
-                  : unit == "G" || unit == "GiB"                ? 1024.0 * 1024 * 1024
-                  : unit == "KB"                                ? 1e3
-                  : unit == "MB"                                ? 1e6
-                  : unit == "GB"                                ? 1e9
-                                                                : -1;
-    if (used == 0 || mult < 0 || !(n > 0))
-        return base::usage_error(fmt::format(
-            "invalid size '{}' for {}: expected e.g. 1048576, 512MiB or 1GiB", text, flag));
-    return static_cast<uint64_t>(n * mult);
-}
-
 RunFn setup_ingest(CLI::App& app) {
     auto opts = std::make_shared<IngestOptions>();
     add_settings_flags(app);
     add_conn_flags(app, opts->conn);
     add_ingest_flags(app, *opts);
+    add_max_json_bytes_flag(app);
     return [opts] { return run_ingest(*opts); };
 }
 

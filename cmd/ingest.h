@@ -38,7 +38,4 @@ RunFn setup_ingest(CLI::App& app);
 /// Runs ingest until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).
 int run_ingest(IngestOptions& opts);
 
-/// Parses `1048576`, `512K`, `64MiB`, `1G`... into bytes; a usage error names `flag`.
-base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag);
-
 }  // namespace iotctl::cli

@@ -111,9 +111,7 @@ base::Status check_pub_options(PubOptions& o) {
 
 // One `--jsonl` line (as `sub --json` writes it) as a message; the error says what is wrong.
 base::Result<base::Message> jsonl_message(std::string_view line) {
-    auto parsed = base::parse_json_strict(line);
-    if (!parsed) return parsed.error();
-    auto msg = base::message_from_json(*parsed);
+    auto msg = base::message_from_json_line(line);
     if (!msg) return msg.error();
     if (auto s = base::validate_topic_name(msg->topic); !s) return s.error();
     return msg;

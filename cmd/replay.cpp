@@ -58,6 +58,7 @@ RunFn setup_replay(CLI::App& app) {
     app.add_option("--window", opts->window,
                    "Publishes in flight before waiting for acknowledgements")
         ->capture_default_str();
+    add_max_json_bytes_flag(app);
     return [opts, &app] {
         opts->version_given = app.get_option("--protocol-version")->count() > 0;
         return run_replay_command(*opts);
@@ -80,9 +81,10 @@ class SessionPublisher : public capture::Publisher {
 class PrintPublisher : public capture::Publisher {
   public:
     base::Status publish(const base::Message& m) override {
-        line_ = base::dump_json(base::message_to_json(m));
+        line_.clear();
+        base::append_message_json(m, line_);
         line_ += '\n';
-        writer_.append(line_);
+        writer_.append(std::move(line_));
         return {};
     }
     base::Status flush() override {

@@ -37,6 +37,7 @@ RunFn setup_sub(CLI::App& app) {
     app.add_option("-x,--session-expiry", opts->session_expiry,
                    "MQTT 5 session expiry interval, seconds");
     app.add_option("--record", opts->record, "Append every message to this capture file (SQLite)");
+    add_max_json_bytes_flag(app);
     return [opts] { return run_sub(*opts); };
 }
 
@@ -95,7 +96,7 @@ int run_sub(SubOptions& o) {
         thread_local std::string line;
         line.clear();
         format.render(m, line);
-        writer.append(line);
+        writer.append(std::move(line));                // no copy: the writer takes the buffer
         if (recorder) recorder->append(std::move(m));  // queued: the writer thread does the I/O
         return true;
     };

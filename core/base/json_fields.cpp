@@ -1,23 +1,26 @@
 #include "core/base/json_fields.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
-#include "core/base/payload.h"
+#include "core/base/json_text.h"
 
 namespace iotctl::base {
 
 namespace {
 
-const nlohmann::json* lookup(const nlohmann::json& root, const std::vector<std::string>& parts,
-                             int wildcard, const std::string& key, size_t end) {
-    const nlohmann::json* at = &root;
-    for (size_t i = 0; i < end; ++i) {
-        if (!at->is_object()) return nullptr;
-        auto it = at->find(static_cast<int>(i) == wildcard ? key : parts[i]);
-        if (it == at->end()) return nullptr;
-        at = &*it;
-    }
+// The value at parts[from, to) under `root`; nullopt where a step is not an object member.
+std::optional<std::string_view> lookup(std::string_view root, const std::vector<std::string>& parts,
+                                       size_t from, size_t to) {
+    std::optional<std::string_view> at = json_trim(root);
+    for (size_t i = from; i < to && at; ++i) at = json_member(*at, parts[i]);
     return at;
+}
+
+std::optional<std::string> cell(const std::optional<std::string_view>& value) {
+    if (!value) return std::nullopt;
+    return json_cell_text(*value);
 }
 
 std::vector<std::string> split_dots(const std::string& text) {
@@ -65,39 +68,53 @@ Result<std::vector<FieldPath>> parse_field_list(const std::string& list) {
     return fields;
 }
 
-std::string json_cell_text(const nlohmann::json& v) {
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_null()) return {};
-    return dump_json(v);
+std::string json_cell_text(std::string_view value) {
+    if (value.empty() || value == "null") return {};
+    if (value.front() == '"') return json_string_value(value);
+    if (value.front() == '{' || value.front() == '[') return json_compact(value);
+    return std::string(value);
 }
 
 std::vector<std::vector<std::optional<std::string>>> extract_field_rows(
-    const nlohmann::json& payload, const std::vector<FieldPath>& fields) {
+    std::string_view payload, const std::vector<FieldPath>& fields) {
     std::vector<std::vector<std::optional<std::string>>> rows;
     const FieldPath* wild = nullptr;
     for (const auto& f : fields)
         if (f.wildcard >= 0) wild = &f;
-    std::vector<std::string> keys{""};
-    if (wild) {
-        keys.clear();
-        const auto* parent = lookup(payload, wild->parts, -1, "", wild->wildcard);
-        if (!parent || !parent->is_object()) return rows;
-        for (const auto& item : parent->items()) keys.push_back(item.key());
-    }
-    for (const auto& key : keys) {
+    if (!wild) {
         std::vector<std::optional<std::string>> row;
         bool any = false;
         for (const auto& f : fields) {
-            if (f.wildcard >= 0 && f.wildcard + 1 == static_cast<int>(f.parts.size())) {
+            row.push_back(cell(lookup(payload, f.parts, 0, f.parts.size())));
+            any = any || row.back();
+        }
+        if (any) rows.push_back(std::move(row));
+        return rows;
+    }
+    // One row per key of the object at the shared prefix, sorted; a repeated key keeps its last
+    // value (as a JSON document would).
+    auto parent = lookup(payload, wild->parts, 0, static_cast<size_t>(wild->wildcard));
+    if (!parent || parent->empty() || parent->front() != '{') return rows;
+    std::map<std::string, std::string_view> members;
+    for (const auto& m : json_members(*parent))
+        members.insert_or_assign(json_string_value(m.key), m.value);
+    std::vector<std::optional<std::string>> fixed;  // fields without `*`: the same in every row
+    for (const auto& f : fields)
+        fixed.push_back(f.wildcard < 0 ? cell(lookup(payload, f.parts, 0, f.parts.size()))
+                                       : std::nullopt);
+    for (const auto& [key, member] : members) {
+        std::vector<std::optional<std::string>> row;
+        bool any = false;
+        for (size_t i = 0; i < fields.size(); ++i) {
+            const FieldPath& f = fields[i];
+            if (f.wildcard < 0) {
+                row.push_back(fixed[i]);
+                any = any || row.back();
+            } else if (f.wildcard + 1 == static_cast<int>(f.parts.size())) {
                 row.emplace_back(key);  // `x.*`: the key itself, e.g. the Zigbee short address
-                continue;
-            }
-            const auto* v = lookup(payload, f.parts, f.wildcard, key, f.parts.size());
-            if (v) {
-                row.emplace_back(json_cell_text(*v));
-                any = true;
             } else {
-                row.emplace_back(std::nullopt);
+                row.push_back(cell(lookup(member, f.parts, f.wildcard + 1, f.parts.size())));
+                any = any || row.back();
             }
         }
         if (any) rows.push_back(std::move(row));

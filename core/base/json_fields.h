@@ -3,9 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/base/error.h"
 
@@ -22,14 +21,16 @@ struct FieldPath {
 /// `*` in one path, or wildcards that do not share what comes before the `*`.
 Result<std::vector<FieldPath>> parse_field_list(const std::string& list);
 
-/// A JSON value as CSV cell text: strings unquoted, numbers and booleans as JSON, null empty,
-/// objects and arrays as compact JSON.
-std::string json_cell_text(const nlohmann::json& value);
+/// A JSON value's text as CSV cell text: strings unquoted, numbers and booleans as written,
+/// null empty, objects and arrays as compact JSON (their text without white space).
+std::string json_cell_text(std::string_view value);
 
 /// The cells of each row a payload gives: one row, or with a wildcard one row per key of the
 /// object at the shared prefix (sorted by key; a field ending in `*` is that key). Rows where
-/// no field other than such a key is present are left out.
+/// no field other than such a key is present are left out. `payload` must be JSON text that
+/// was accepted already (base::is_json_payload); values are read from it as written, so numbers
+/// keep all their digits.
 std::vector<std::vector<std::optional<std::string>>> extract_field_rows(
-    const nlohmann::json& payload, const std::vector<FieldPath>& fields);
+    std::string_view payload, const std::vector<FieldPath>& fields);
 
 }  // namespace iotctl::base

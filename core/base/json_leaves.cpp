@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/payload.h"
+
 namespace iotctl::base {
 
 namespace {
@@ -95,9 +97,10 @@ class LeafCollector : public nlohmann::json_sax<json> {
 
 }  // namespace
 
-bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves) {
+bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves,
+                        std::string* limit_reason) {
     LeafCollector collector(leaves);
-    bool ok = json::sax_parse(payload.begin(), payload.end(), &collector);
+    bool ok = sax_parse_payload(payload, collector, limit_reason);
     leaves.resize(ok ? collector.used() : 0);
     return ok;
 }

@@ -17,7 +17,9 @@ struct JsonLeaf {
 
 /// Fills `leaves` with every scalar under a JSON object payload, in document order (array
 /// elements are numbered: `a.0`, `a.1`); strings unquoted, numbers as written, null empty.
-/// Returns false (and leaves no result) when the payload is not a JSON object.
-bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves);
+/// Returns false (and leaves no result) when the payload is not a JSON object, or is over the
+/// JSON limits of core/base/payload.h (then `limit_reason`, if given, says which).
+bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves,
+                        std::string* limit_reason = nullptr);
 
 }  // namespace iotctl::base

@@ -1,9 +1,121 @@
 #include "core/base/message_json.h"
 
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/base/json_text.h"
 #include "core/base/payload.h"
 #include "core/base/timestamps.h"
 
 namespace iotctl::base {
+
+namespace {
+
+// Whether JSON payload text can stand in the line as it is and be read back byte for byte: not
+// a string (that would read back without its quotes), and no line break or outer white space.
+bool embeddable(std::string_view json) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    return !json.empty() && json.front() != '"' && !space(json.front()) && !space(json.back()) &&
+           !std::memchr(json.data(), '\n', json.size()) &&
+           !std::memchr(json.data(), '\r', json.size());
+}
+
+}  // namespace
+
+void append_message_json(const Message& m, std::string& out) {
+    std::string head = "{\"ts\":\"" + iso8601_utc(m.ts_ns, 6) + "\",\"topic\":";
+    append_json_string(head, m.topic);
+    fmt::format_to(std::back_inserter(head), ",\"qos\":{},\"retain\":{},\"payload\":", m.qos,
+                   m.retain ? "true" : "false");
+
+    enum class As { json, text, base64 } as = As::text;
+    std::string limit;
+    if (!is_valid_utf8(m.payload))
+        as = As::base64;
+    else if (is_json_payload(m.payload, &limit) && embeddable(m.payload))
+        as = As::json;
+
+    std::string tail;
+    if (as == As::base64) tail += ",\"payload_encoding\":\"base64\"";
+    if (!limit.empty()) {
+        tail += ",\"payload_note\":";
+        append_json_string(tail, "not decoded as JSON: " + limit);
+    }
+    if (!m.user_properties.empty()) {
+        tail += ",\"user_properties\":[";
+        for (size_t i = 0; i < m.user_properties.size(); ++i) {
+            tail += i ? ",[" : "[";
+            append_json_string(tail, m.user_properties[i].first);
+            tail += ',';
+            append_json_string(tail, m.user_properties[i].second);
+            tail += ']';
+        }
+        tail += ']';
+    }
+    if (!m.content_type.empty()) {
+        tail += ",\"content_type\":";
+        append_json_string(tail, m.content_type);
+    }
+    if (!m.response_topic.empty()) {
+        tail += ",\"response_topic\":";
+        append_json_string(tail, m.response_topic);
+    }
+    tail += '}';
+
+    // One allocation for the whole line (and the caller's newline), also for a huge payload.
+    size_t payload_size = as == As::json     ? m.payload.size()
+                          : as == As::base64 ? (m.payload.size() + 2) / 3 * 4 + 2
+                                             : json_string_size(m.payload);
+    out.reserve(out.size() + head.size() + payload_size + tail.size() + 1);
+    out += head;
+    if (as == As::json) {
+        out += m.payload;
+    } else if (as == As::base64) {
+        out += '"';
+        append_base64(out, m.payload);
+        out += '"';
+    } else {
+        append_json_string(out, m.payload);
+    }
+    out += tail;
+}
+
+Result<Message> message_from_json_line(std::string_view line) {
+    if (!is_valid_json(line)) {
+        auto parsed = parse_json_strict(line);  // for the error message: where and why
+        return parsed ? runtime_error("invalid JSON") : parsed.error();
+    }
+    // The payload is read from the line's text; the rest (small) from a document of the line
+    // with the payload left out, so a huge or deep payload is never built into a document (the
+    // JSON limits apply where a payload is decoded, as for one received from a broker).
+    std::optional<std::string_view> payload = json_member(line, "payload");
+    std::string envelope;
+    if (payload) {
+        size_t at = static_cast<size_t>(payload->data() - line.data());
+        envelope.reserve(line.size() - payload->size() + 4);
+        envelope.append(line.substr(0, at))
+            .append("null")
+            .append(line.substr(at + payload->size()));
+    }
+    auto object = parse_json_strict(payload ? std::string_view(envelope) : line);
+    if (!object) return object.error();
+    auto m = message_from_json(*object);
+    if (!m || !payload) return m;
+    if (payload->front() != '"') {
+        m->payload.assign(*payload);
+        return m;
+    }
+    std::string text = json_string_value(*payload);
+    auto enc = object->find("payload_encoding");
+    if (enc != object->end() && *enc == "base64") {
+        auto decoded = base64_decode(text);
+        if (!decoded) return runtime_error("\"payload\" is not valid base64");
+        text = std::move(*decoded);
+    }
+    m->payload = std::move(text);
+    return m;
+}
 
 nlohmann::json message_to_json(const Message& m) {
     nlohmann::json j;

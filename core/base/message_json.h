@@ -1,5 +1,8 @@
-// A message as one JSON object (`sub --json`, dead letters, captures in JSON Lines) and back.
+// A message as one JSON object (`sub --json`, captures in JSON Lines, `pub --jsonl`) and back.
 #pragma once
+
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -8,10 +11,24 @@
 
 namespace iotctl::base {
 
-/// The `--json` object for a message: ts, topic, qos, retain, payload (+ payload_encoding).
+/// Appends the `sub --json` line of a message to `out`, without a newline: ts, topic, qos,
+/// retain, payload (+ payload_encoding, payload_note), MQTT 5 properties. A payload that is JSON
+/// within the limits (payload.h) is embedded as its own text, so numbers, key order and escapes
+/// stay as sent; unless it is a JSON string, or has line breaks or white space around it: then,
+/// like any UTF-8 text, it is a string. Other bytes are base64 ("payload_encoding":"base64").
+/// A payload not decoded because of a limit gets "payload_note" saying which.
+void append_message_json(const Message& message, std::string& out);
+
+/// Reads one `sub --json` line back into a message. A payload that is not a string is taken as
+/// its exact text in the line (what append_message_json embedded); an error says what is wrong.
+Result<Message> message_from_json_line(std::string_view line);
+
+/// A message as a JSON document, the payload decoded as JSON where it is JSON within the limits
+/// (numbers as nlohmann reads them); for properties and tests, not for output lines.
 nlohmann::json message_to_json(const Message& message);
 
-/// Reads a `sub --json` object back into a message; an error says which key is wrong.
+/// Reads a `sub --json` object back into a message (a non-string payload as its compact JSON
+/// text); an error says which key is wrong.
 Result<Message> message_from_json(const nlohmann::json& object);
 
 }  // namespace iotctl::base

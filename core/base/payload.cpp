@@ -1,6 +1,12 @@
 #include "core/base/payload.h"
 
 #include <array>
+#include <atomic>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "core/base/json_text.h"
 
 namespace iotctl::base {
 
@@ -78,7 +84,12 @@ constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 std::string base64_encode(std::string_view in) {
     std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
+    append_base64(out, in);
+    return out;
+}
+
+void append_base64(std::string& out, std::string_view in) {
+    out.reserve(out.size() + (in.size() + 2) / 3 * 4);
     size_t i = 0;
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     for (; i + 2 < in.size(); i += 3) {
@@ -96,7 +107,6 @@ std::string base64_encode(std::string_view in) {
         out += i + 1 < in.size() ? k_b64[(v >> 6) & 63] : '=';
         out += '=';
     }
-    return out;
 }
 
 Result<std::string> base64_decode(std::string_view in) {
@@ -126,13 +136,63 @@ Result<std::string> base64_decode(std::string_view in) {
     return out;
 }
 
-std::optional<nlohmann::json> parse_json_payload(std::string_view payload) {
+namespace {
+std::atomic<size_t> g_max_json_bytes{k_default_max_json_bytes};
+
+// The limit check every parse below starts with; fills `reason` when one is exceeded.
+bool within_limits(std::string_view text, size_t max_bytes, std::string* reason) {
+    auto exceeded = json_limit_exceeded(text, max_bytes);
+    if (!exceeded) return true;
+    if (reason) *reason = std::move(*exceeded);
+    return false;
+}
+
+constexpr size_t k_no_size_limit = std::numeric_limits<size_t>::max();
+}  // namespace
+
+void set_max_json_bytes(size_t bytes) {
+    g_max_json_bytes.store(bytes);
+}
+
+size_t max_json_bytes() {
+    return g_max_json_bytes.load();
+}
+
+std::optional<std::string> json_limit_exceeded(std::string_view text, size_t max_bytes) {
+    if (text.size() > max_bytes)
+        return fmt::format("larger than --max-json-bytes ({} > {} bytes)", text.size(), max_bytes);
+    if (json_nesting_depth(text, k_max_json_depth) > k_max_json_depth)
+        return fmt::format("nested deeper than {} levels", k_max_json_depth);
+    return std::nullopt;
+}
+
+bool is_json_payload(std::string_view payload, std::string* limit_reason) {
+    if (!within_limits(payload, max_json_bytes(), limit_reason)) return false;
+    return nlohmann::json::accept(payload.begin(), payload.end());
+}
+
+std::optional<nlohmann::json> parse_json_payload(std::string_view payload,
+                                                 std::string* limit_reason) {
+    if (!within_limits(payload, max_json_bytes(), limit_reason)) return std::nullopt;
     auto j = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
     if (j.is_discarded()) return std::nullopt;
     return j;
 }
 
+bool sax_parse_payload(std::string_view payload, nlohmann::json_sax<nlohmann::json>& sax,
+                       std::string* limit_reason) {
+    if (!within_limits(payload, max_json_bytes(), limit_reason)) return false;
+    return nlohmann::json::sax_parse(payload.begin(), payload.end(), &sax);
+}
+
+bool is_valid_json(std::string_view text) {
+    return nlohmann::json::accept(text.begin(),
+                                  text.end());  // nlohmann's parser loops, no recursion
+}
+
 Result<nlohmann::json> parse_json_strict(std::string_view text) {
+    if (auto exceeded = json_limit_exceeded(text, k_no_size_limit))
+        return runtime_error("invalid JSON: " + *exceeded);
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
@@ -145,6 +205,64 @@ Result<nlohmann::json> parse_json_strict(std::string_view text) {
     } catch (const nlohmann::json::exception& e) {
         return runtime_error(std::string("invalid JSON: ") + e.what());
     }
+}
+
+size_t json_string_size(std::string_view text) {
+    size_t size = text.size() + 2;
+    for (char ch : text) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        bool short_escape =
+            c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t';
+        size += short_escape ? 1 : 5;
+    }
+    return size;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+    if (!is_valid_utf8(text)) {
+        out += dump_json(nlohmann::json(std::string(text)));  // replaces the bad bytes
+        return;
+    }
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out.reserve(out.size() + json_string_size(text));  // one allocation, also for huge payloads
+    out += '"';
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += "\\u00";
+                out += k_hex[c >> 4];
+                out += k_hex[c & 15];
+        }
+    }
+    out.append(text.data() + run, text.size() - run);
+    out += '"';
 }
 
 std::string dump_json(const nlohmann::json& value) {

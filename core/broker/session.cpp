@@ -15,8 +15,14 @@ namespace {
 base::Message to_message(const mqtt::const_message_ptr& m) {
     base::Message out;
     out.topic = m->get_topic();
-    const auto& payload = m->get_payload_ref();
-    out.payload.assign(payload.data(), payload.size());
+    const auto& payload = m->get_payload_ref().ptr();
+    if (payload && payload.use_count() == 1) {
+        // Paho C++ made this (non-const) string for this message alone and drops it right after
+        // the handler returns: take it over instead of copying a payload of any size again.
+        out.payload = std::move(const_cast<std::string&>(*payload));
+    } else if (payload) {
+        out.payload = *payload;
+    }
     out.qos = m->get_qos();
     out.retain = m->is_retained();
     out.mid = out.qos > 0 ? packet_id(*m) : 0;

@@ -44,6 +44,8 @@ base::Result<CsvExportStats> export_fields(const std::string& path, const CsvExp
     }
     if (stats.messages == 0) return (*source)->nothing_selected(path);
     out(buf);
+    stats.undecoded = table.undecoded();
+    stats.first_undecoded = table.first_undecoded();
     return stats;
 }
 
@@ -80,6 +82,8 @@ base::Result<CsvExportStats> export_discovered(const std::string& path,
         }
     }
     if (stats.messages == 0) return (*source)->nothing_selected(path);
+    stats.undecoded = table.undecoded();  // before the few rows rendered again below
+    stats.first_undecoded = table.first_undecoded();
     if (auto s = spool->append(buf); !s) return s.error();
     buf.clear();
     table.set_discovering(false);

@@ -23,6 +23,8 @@ struct CsvExportOptions {
 /// What an export wrote.
 struct CsvExportStats {
     uint64_t messages = 0, rows = 0;
+    uint64_t undecoded = 0;       // payloads not decoded as JSON because of a limit
+    std::string first_undecoded;  // `topic <topic>: <which limit>` of the first of them
 };
 
 /// Receives the CSV text in chunks of about 64 KiB.

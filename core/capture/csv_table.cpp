@@ -92,8 +92,15 @@ void CsvTable::start_row(const base::Message& m, std::string& out) {
     }
 }
 
+void CsvTable::note_undecoded(const base::Message& m, std::string reason) {
+    if (reason.empty()) return;
+    if (undecoded_++ == 0) first_undecoded_ = "topic " + m.topic + ": " + reason;
+}
+
 bool CsvTable::leaf_cells(const base::Message& m) {
-    const bool object = base::json_object_leaves(m.payload, leaves_);
+    std::string limit;
+    const bool object = base::json_object_leaves(m.payload, leaves_, &limit);
+    note_undecoded(m, std::move(limit));
     cells_.assign(columns_.size(), nullptr);
     auto cell = [&](const std::string& key) -> const std::string** {
         if (!discovering_) {
@@ -127,11 +134,13 @@ void CsvTable::append_cells(const base::Message& m, std::string& out) {
 
 size_t CsvTable::rows(const base::Message& m, std::string& out) {
     if (fields_.empty()) {
-        std::string raw;
+        std::string base64;
         if (!leaf_cells(m)) {
             if (auto it = index_.find(k_raw_key); it != index_.end()) {
-                raw = raw_payload_cell(m.payload);
-                cells_[it->second] = &raw;
+                // UTF-8 text is its own cell: no copy of a payload of any size.
+                const bool text = base::is_valid_utf8(m.payload);
+                if (!text) base64 = raw_payload_cell(m.payload);
+                cells_[it->second] = text ? &m.payload : &base64;
             }
         }
         append_cells(m, out);
@@ -156,9 +165,12 @@ size_t CsvTable::rows(const base::Message& m, std::string& out) {
             return 1;
         }
     }
-    auto payload = base::parse_json_payload(m.payload);
-    if (!payload) return 0;
-    auto rows = base::extract_field_rows(*payload, fields_);
+    std::string limit;
+    if (!base::is_json_payload(m.payload, &limit)) {
+        note_undecoded(m, std::move(limit));
+        return 0;
+    }
+    auto rows = base::extract_field_rows(m.payload, fields_);
     for (const auto& row : rows) {
         start_row(m, out);
         for (const auto& cell : row) {

@@ -48,11 +48,17 @@ class CsvTable {
     /// Appends the message's records (none with --fields when it has none of them); their count.
     size_t rows(const base::Message& m, std::string& out);
 
+    /// How many payloads were not decoded as JSON because of a limit (core/base/payload.h).
+    uint64_t undecoded() const { return undecoded_; }
+    /// The first of them: `topic <topic>: <which limit>`.
+    const std::string& first_undecoded() const { return first_undecoded_; }
+
   private:
     void start_row(const base::Message& m, std::string& out);
     // Points cells_ at the payload's leaves that are columns; false when it is not an object.
     bool leaf_cells(const base::Message& m);
     void append_cells(const base::Message& m, std::string& out);
+    void note_undecoded(const base::Message& m, std::string reason);
 
     std::vector<base::FieldPath> fields_;
     std::vector<std::string> columns_;
@@ -65,6 +71,8 @@ class CsvTable {
     std::vector<const std::string*> cells_;
     int64_t cached_second_ = -1;
     std::string cached_time_;
+    uint64_t undecoded_ = 0;
+    std::string first_undecoded_;
 };
 
 }  // namespace iotctl::capture

@@ -185,7 +185,7 @@ OutputFormat OutputFormat::json_lines() {
 
 void OutputFormat::render(const base::Message& m, std::string& out) const {
     if (json_) {
-        out += base::dump_json(base::message_to_json(m));
+        base::append_message_json(m, out);
         out += '\n';
         return;
     }

@@ -15,11 +15,23 @@ OutputWriter::~OutputWriter() {
 }
 
 void OutputWriter::append(std::string_view bytes) {
+    queue(bytes, nullptr);
+}
+
+void OutputWriter::append(std::string&& bytes) {
+    queue(bytes, &bytes);
+    bytes.clear();
+}
+
+void OutputWriter::queue(std::string_view bytes, std::string* owned) {
     std::unique_lock lock(mutex_);
     if (failed_) return;
     drained_.wait(lock, [&] { return pending_.size() < max_buffered_ || failed_ || closing_; });
     bool was_empty = pending_.empty();
-    pending_.append(bytes);
+    if (was_empty && owned)
+        pending_.swap(*owned);
+    else
+        pending_.append(bytes);
     // Wake the writer only when it sleeps on an empty buffer, or when a batch is full: a wake
     // per message would cost two futex calls per message on the receive path.
     if ((was_empty && state_ == State::idle) ||
@@ -59,6 +71,7 @@ void OutputWriter::run() {
         lock.unlock();
         bool ok = write_all(batch);
         batch.clear();
+        if (batch.capacity() > k_keep_capacity) std::string().swap(batch);
         lock.lock();
         if (!ok) {
             failed_ = true;

@@ -21,18 +21,24 @@ class OutputWriter {
 
     /// Queues bytes; waits only when more than max_buffered bytes are still unwritten.
     void append(std::string_view bytes);
+    /// The same, but takes over the string's buffer when nothing is queued, so a large line is
+    /// not copied; `bytes` is left empty.
+    void append(std::string&& bytes);
     /// Writes out everything appended so far and stops the thread; idempotent.
     void close();
     /// True once a write failed (e.g. the reader of a pipe went away).
     bool failed() const;
 
   private:
+    void queue(std::string_view bytes, std::string* owned);
     void run();
     bool write_all(std::string_view bytes);
 
     /// What the writer thread is doing, so append() wakes it only when needed.
     enum class State { idle, gathering, writing };
     static constexpr size_t k_batch_bytes = 64 << 10;
+    // A buffer grown larger than this (by a huge message) is freed once written.
+    static constexpr size_t k_keep_capacity = 4 << 20;
     static constexpr std::chrono::milliseconds k_gather_time{5};
 
     int fd_;

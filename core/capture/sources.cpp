@@ -78,9 +78,7 @@ class JsonLinesSource : public MessageSource {
         while (reader_.next(line)) {
             ++line_number_;
             if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-            auto parsed = base::parse_json_strict(line);
-            if (!parsed) return bad_line(parsed.error().message);
-            auto m = base::message_from_json(*parsed);
+            auto m = base::message_from_json_line(line);
             if (!m) return bad_line(m.error().message);
             out = std::move(*m);
             return true;

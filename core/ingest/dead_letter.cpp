@@ -20,19 +20,32 @@ namespace {
 constexpr int k_write_attempts = 4;                     // a write and three retries
 constexpr std::chrono::milliseconds k_first_retry{50};  // then 100 ms, 200 ms
 
-// A dead letter as one JSON object; the payload is base64 when `base64` or when not UTF-8.
+// A dead letter as one JSON object, the payload base64 when `base64` or when not UTF-8. Written
+// piece by piece into one buffer sized up front: a payload of any size is copied once (escaped
+// or base64), never into a JSON document first.
 std::string letter_json(const base::Message& message, const std::string& reason, bool base64) {
-    nlohmann::json j;
-    j["ts"] = base::iso8601_utc(message.ts_ns, 6);
-    j["topic"] = message.topic;
-    if (!base64 && base::is_valid_utf8(message.payload)) {
-        j["payload"] = message.payload;
+    std::string head = "{\"ts\":\"" + base::iso8601_utc(message.ts_ns, 6) + "\",\"topic\":";
+    base::append_json_string(head, message.topic);
+    head += ",\"payload\":";
+    const bool text = !base64 && base::is_valid_utf8(message.payload);
+    std::string tail = text ? "" : ",\"payload_encoding\":\"base64\"";
+    tail += ",\"reason\":";
+    base::append_json_string(tail, reason);
+    tail += "}";
+    size_t payload_size =
+        text ? base::json_string_size(message.payload) : (message.payload.size() + 2) / 3 * 4 + 2;
+    std::string line;
+    line.reserve(head.size() + payload_size + tail.size() + 1);
+    line += head;
+    if (text) {
+        base::append_json_string(line, message.payload);
     } else {
-        j["payload"] = base::base64_encode(message.payload);
-        j["payload_encoding"] = "base64";
+        line += '"';
+        base::append_base64(line, message.payload);
+        line += '"';
     }
-    j["reason"] = reason;
-    return base::dump_json(j);
+    line += tail;
+    return line;
 }
 
 // Writes `left` to `fd`, advancing it past what was written; 0 when all of it was, else errno.
@@ -48,7 +61,9 @@ int write_all(int fd, std::string_view& left) {
 }  // namespace
 
 std::string dead_letter_line(const base::Message& message, const std::string& reason) {
-    return letter_json(message, reason, false) + "\n";
+    std::string line = letter_json(message, reason, false);  // reserved room for the newline
+    line += '\n';
+    return line;
 }
 
 std::string dead_letter_log_text(const base::Message& message, const std::string& reason) {

@@ -241,9 +241,10 @@ std::vector<std::string> RuleMapper::filters() const {
 MapOutcome RuleMapper::map(const base::Message& message, std::vector<base::Record>& out) const {
     try {
         std::optional<Json> parsed;
+        std::string limit;  // why the payload was not decoded, when over a JSON limit
         bool tried = false;
         auto json = [&]() -> const Json* {
-            if (!tried) parsed = base::parse_json_payload(message.payload);
+            if (!tried) parsed = base::parse_json_payload(message.payload, &limit);
             tried = true;
             return parsed ? &*parsed : nullptr;
         };
@@ -254,6 +255,9 @@ MapOutcome RuleMapper::map(const base::Message& message, std::vector<base::Recor
             rule = &r;
             break;
         }
+        // A rule for the topic may have been passed over only because the payload was not
+        // decoded: that is bad input, not a topic nobody maps.
+        if (!rule && !limit.empty()) return dead("payload not decoded as JSON: " + limit);
         if (!rule) return MapOutcome{MapOutcome::skipped, "no mapping rule for this topic"};
         if (rule->skip) return MapOutcome{MapOutcome::skipped, "skipped by rule " + rule->filter};
         if (rule->text_payload) {
@@ -262,6 +266,7 @@ MapOutcome RuleMapper::map(const base::Message& message, std::vector<base::Recor
         }
         if (message.payload.empty()) return dead("payload is empty");
         const Json* root = json();
+        if (!root && !limit.empty()) return dead("payload not decoded as JSON: " + limit);
         if (!root) return dead("payload is not valid JSON");
         bool scalar_ok = rule->auto_fields && !rule->each && !root->is_null();
         if (!root->is_object() && !scalar_ok)

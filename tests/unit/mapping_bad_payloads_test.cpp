@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/base/payload.h"
 #include "core/mapping/engine.h"
 #include "core/mapping/mapper.h"
 #include "core/mapping/values.h"
@@ -150,10 +151,18 @@ TEST_CASE("mapping bad payloads: odd bytes, deep nesting and huge objects stay b
     std::vector<base::Record> out;
     CHECK(generic->map(make_message("a/b", std::string("\xff\xfe{", 3)), out).kind ==
           mapping::MapOutcome::dead);
-    std::string deep(10000, '[');
-    deep += "1" + std::string(10000, ']');
+    // Deeper than base::k_max_json_depth: not decoded at all, a dead letter saying why.
+    std::string deeper(10000, '[');
+    deeper += "1" + std::string(10000, ']');
     out.clear();
     mapping::MapOutcome o;
+    CHECK_NOTHROW(o = generic->map(make_message("a/b", deeper), out));
+    CHECK(o.kind == mapping::MapOutcome::dead);
+    CHECK(o.reason == "payload not decoded as JSON: nested deeper than 512 levels");
+    CHECK(out.empty());
+    // Within the limit: decoded, and the walk stops at its own depth.
+    std::string deep(base::k_max_json_depth, '[');
+    deep += "1" + std::string(base::k_max_json_depth, ']');
     CHECK_NOTHROW(o = generic->map(make_message("a/b", deep), out));
     CHECK(o.kind ==
           mapping::MapOutcome::mapped);  // generic counts the event even with nothing else kept
