@@ -71,6 +71,7 @@ class SessionPublisher : public capture::Publisher {
   public:
     explicit SessionPublisher(broker::MqttSession& s) : session_(s) {}
     base::Status publish(const base::Message& m) override { return session_.publish(m); }
+    base::Status publish(base::Message&& m) override { return session_.publish(std::move(m)); }
     base::Status flush() override { return session_.flush(); }
 
   private:

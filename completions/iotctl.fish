@@ -69,6 +69,7 @@ complete -c iotctl -n '__iotctl_using sub' -l retained-only -d 'Print only retai
 complete -c iotctl -n '__iotctl_using sub' -s c -l persistent -d 'Persistent session (needs -i)'
 complete -c iotctl -n '__iotctl_using sub' -s x -l session-expiry -x -d 'MQTT 5 session expiry interval, seconds'
 complete -c iotctl -n '__iotctl_using sub' -l record -r -F -d 'Append every message to this capture file (SQLite)'
+complete -c iotctl -n '__iotctl_using sub' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 
 complete -c iotctl -n '__iotctl_using pub' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using pub' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -151,6 +152,7 @@ complete -c iotctl -n '__iotctl_using ingest' -l spool-max-bytes -x -d 'Disk bou
 complete -c iotctl -n '__iotctl_using ingest' -l drain-timeout -x -d 'Seconds to keep writing after SIGTERM/SIGINT'
 complete -c iotctl -n '__iotctl_using ingest' -l stats-interval -x -d 'Log a one-line summary every S seconds'
 complete -c iotctl -n '__iotctl_using ingest' -l log-file -r -F -d 'Log here instead of stderr (reopened on SIGHUP)'
+complete -c iotctl -n '__iotctl_using ingest' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 
 complete -c iotctl -n '__iotctl_using replay' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using replay' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -188,6 +190,7 @@ complete -c iotctl -n '__iotctl_using replay' -s q -l qos -x -d 'Publish with th
 complete -c iotctl -n '__iotctl_using replay' -s r -l retain -d 'Publish every message retained (default: as recorded)'
 complete -c iotctl -n '__iotctl_using replay' -l no-retain -d 'Publish no message retained (default: as recorded)'
 complete -c iotctl -n '__iotctl_using replay' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
+complete -c iotctl -n '__iotctl_using replay' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using replay' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'
 
 complete -c iotctl -n '__iotctl_using csv-export' -l help -d 'Print this help and exit'
@@ -224,6 +227,7 @@ complete -c iotctl -n '__iotctl_using csv-export' -l live -d 'Read a live subscr
 complete -c iotctl -n '__iotctl_using csv-export' -s C -l count -x -d '--live: stop after this many messages'
 complete -c iotctl -n '__iotctl_using csv-export' -s W -l timeout -x -d '--live: stop after this many seconds'
 complete -c iotctl -n '__iotctl_using csv-export' -s q -l qos -x -d '--live: QoS of the subscription'
+complete -c iotctl -n '__iotctl_using csv-export' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using csv-export' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'
 
 complete -c iotctl -n '__iotctl_using simulate-hexaboard' -l help -d 'Print this help and exit'

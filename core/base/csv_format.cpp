@@ -11,10 +11,20 @@ void append_csv_field(std::string& out, std::string_view value) {
         out += value;
         return;
     }
+    // Sized once, with room for the rest of the record (a huge payload cell must not be grown,
+    // and so copied, step by step), then copied in runs between the quotes that are doubled.
+    const size_t quoted = value.size() + std::count(value.begin(), value.end(), '"') + 2;
+    out.reserve(out.size() + quoted + quoted / 16 + 4096);
     out += '"';
-    for (char c : value) {
-        if (c == '"') out += '"';
-        out += c;
+    while (!value.empty()) {
+        size_t quote = value.find('"');
+        if (quote == std::string_view::npos) {
+            out += value;
+            break;
+        }
+        out.append(value.data(), quote + 1);
+        out += '"';
+        value.remove_prefix(quote + 1);
     }
     out += '"';
 }

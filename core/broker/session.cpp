@@ -47,9 +47,10 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
     return out;
 }
 
-mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, bool v5) {
-    auto msg =
-        mqtt::make_message(std::move(topic), m.payload.data(), m.payload.size(), m.qos, m.retain);
+// `payload` is the message's payload, copied or taken over by the caller.
+mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::binary_ref payload,
+                          bool v5) {
+    auto msg = mqtt::make_message(std::move(topic), std::move(payload), m.qos, m.retain);
     if (v5) {
         mqtt::properties props;
         for (const auto& [k, v] : m.user_properties)
@@ -272,7 +273,18 @@ mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
 }
 
 base::Status MqttSession::publish(const base::Message& message) {
-    auto msg = to_paho(message, topic_ref(message.topic), is_mqtt5(opts_));
+    return send(to_paho(message, topic_ref(message.topic), mqtt::binary_ref(message.payload),
+                        is_mqtt5(opts_)),
+                message.topic);
+}
+
+base::Status MqttSession::publish(base::Message&& message) {
+    mqtt::binary_ref payload(std::move(message.payload));
+    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_)),
+                message.topic);
+}
+
+base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& topic) {
     while (true) {
         // A full window drains to half before publishing again: this thread then sleeps once
         // per half window instead of once per message (Paho's send thread wakes it otherwise).
@@ -288,8 +300,7 @@ base::Status MqttSession::publish(const base::Message& message) {
                 if (auto s = wait_oldest(); !s) return s;
                 continue;
             }
-            return base::runtime_error(
-                fmt::format("publish to '{}' failed: {}", message.topic, e.what()));
+            return base::runtime_error(fmt::format("publish to '{}' failed: {}", topic, e.what()));
         }
     }
 }

@@ -60,6 +60,8 @@ class MqttSession {
     base::Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
     /// Queues a message; when the window is full, first waits until half of it is done.
     base::Status publish(const base::Message& message);
+    /// The same, taking the message's payload instead of copying it (the rest is left as is).
+    base::Status publish(base::Message&& message);
     /// After connect(): sends each packet at once (TCP_NODELAY) instead of holding a small one
     /// until the previous is acknowledged; for timed publishing, not for bulk throughput.
     void send_without_delay();
@@ -77,6 +79,7 @@ class MqttSession {
 
   private:
     base::Status wait_oldest();
+    base::Status send(const mqtt::message_ptr& msg, const std::string& topic);
     mqtt::string_ref topic_ref(const std::string& topic);
     std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
                                                 const SubscribeFlags& flags);

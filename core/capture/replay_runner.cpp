@@ -99,7 +99,7 @@ base::Result<ReplayStats> run_replay(const SourceFactory& open, Publisher& out, 
             const int64_t now = clock.now_ns();
             if (opts.timing.speed > 0 || opts.timing.rate > 0)
                 stats.max_late_ns = std::max(stats.max_late_ns, now - due);
-            if (auto s = out.publish(m); !s) return s.error();
+            if (auto s = out.publish(std::move(m)); !s) return s.error();  // next() refills m
             ++stats.sent;
             where.sent = stats.sent;
             where.elapsed_ns = now - start;

@@ -20,6 +20,11 @@ class Publisher {
     virtual ~Publisher() = default;
     /// Sends one message (may wait for a flow-control window).
     virtual base::Status publish(const base::Message& message) = 0;
+    /// The same, free to take the payload instead of copying it (a huge one would otherwise be
+    /// held twice); the other fields are left as they are.
+    virtual base::Status publish(base::Message&& message) {
+        return publish(static_cast<const base::Message&>(message));
+    }
     /// Waits until everything sent is written and acknowledged.
     virtual base::Status flush() = 0;
 };
