@@ -5,6 +5,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <thread>
@@ -50,12 +51,24 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
 
     const bool derived_id = o.conn.client_id.empty();
     const std::string root = o.state_root.empty() ? default_state_root() : o.state_root;
-    const std::string id =
-        derived_id
-            ? derive_client_id({local_host_name(),
-                                fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
-                                filters, o.share, o.sinks_described, root})
-            : o.conn.client_id;
+    std::string id = o.conn.client_id;
+    if (derived_id) {
+        const ClientIdInputs inputs{
+            local_host_name(), fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
+            filters,           o.share,
+            o.sinks_described, root};
+        id = derive_client_id(inputs);
+        // A state directory made before the id took the sinks and state root in keeps its id:
+        // its spool may hold unwritten messages and the broker queues for that session.
+        const std::string legacy = derive_legacy_client_id(inputs);
+        std::error_code ec;
+        if (!std::filesystem::exists(root + "/" + id, ec) &&
+            std::filesystem::is_directory(root + "/" + legacy, ec)) {
+            log.info(fmt::format("keeping client id {} of the existing state directory {}/{}",
+                                 legacy, root, legacy));
+            id = legacy;
+        }
+    }
     auto state = StateDir::claim(root, id, derived_id && !o.share.empty());
     if (!state) return state.error();
     StateDir& dir = **state;

@@ -40,6 +40,13 @@ std::string derive_client_id(ClientIdInputs in) {
     return fmt::format("iotctl-ingest-{:016x}", fnv1a(key));
 }
 
+std::string derive_legacy_client_id(ClientIdInputs in) {
+    std::sort(in.filters.begin(), in.filters.end());
+    std::string key = in.local_host + '\n' + in.broker + '\n' + in.share;
+    for (const auto& f : in.filters) key += '\n' + f;
+    return fmt::format("iotctl-ingest-{:016x}", fnv1a(key));
+}
+
 std::string default_state_root() {
     const char* xdg = std::getenv("XDG_STATE_HOME");
     if (xdg && *xdg) return std::string(xdg) + "/iotctl";

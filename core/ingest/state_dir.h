@@ -24,6 +24,10 @@ struct ClientIdInputs {
 /// `iotctl-ingest-<16 hex>` from `inputs`: the same inputs give the same id on every start.
 std::string derive_client_id(ClientIdInputs inputs);
 
+/// The id versions up to 0.1.0 derived (host, broker, share group and filters only). A state
+/// directory under that id holds a spool and a broker session of its own, so it keeps the id.
+std::string derive_legacy_client_id(ClientIdInputs inputs);
+
 /// `$XDG_STATE_HOME/iotctl`, else `~/.local/state/iotctl`.
 std::string default_state_root();
 

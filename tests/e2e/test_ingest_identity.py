@@ -1,9 +1,10 @@
 """Two ingests never silently split one stream: derived client ids differ per state dir, and two
 processes forced onto one client id end in an error that says what to do."""
 import os
+import socket
 
 from harness import spawn, wait_until
-from ingest_helpers import Workdir, counts, publish_range, stop, wait_ingest_ready
+from ingest_helpers import Workdir, counts, publish_range, start_ingest, stop, wait_ingest_ready
 
 N = 5000
 
@@ -17,7 +18,7 @@ def start(port, work, name, *extra):
 
 
 def client_id(log):
-    return next(l for l in log if "client id" in l).split("client id ")[1].split(",")[0]
+    return next(l for l in log if "ingest: client id" in l).split("client id ")[1].split(",")[0]
 
 
 def test_two_state_dirs_get_two_sessions_and_every_message(broker):
@@ -63,3 +64,32 @@ def test_one_client_id_twice_is_reported_and_one_process_exits(broker):
             if p.poll() is None:
                 p.kill()
                 p.wait()
+
+
+def legacy_client_id(port, filters):
+    """The id versions up to 0.1.0 derived: FNV-1a of host, broker, share group and filters."""
+    key = "\n".join([socket.gethostname(), f"localhost:{port}", ""] + sorted(filters))
+    h = 1469598103934665603  # the offset the project has always used
+    for byte in key.encode():
+        h = ((h ^ byte) * 1099511628211) % 2**64
+    return f"iotctl-ingest-{h:016x}"
+
+
+def test_a_state_dir_of_the_earlier_id_keeps_its_id_and_its_spool(broker):
+    """After an upgrade, the state dir made under the earlier derived id (its spool, its broker
+    session) is used, not abandoned for the new id."""
+    work = Workdir()
+    legacy = legacy_client_id(broker.port, ["load/#"])
+    os.makedirs(os.path.join(work.state, legacy))
+    proc = start_ingest(broker.port, work)
+    try:
+        log = wait_ingest_ready(proc)
+        assert client_id(log) == legacy, log
+        assert any(f"keeping client id {legacy}" in l for l in log), log
+        publish_range(broker.port, 0, 100)
+        wait_until(lambda: counts(work.db)[1] >= 100, timeout=60, what="100 rows")
+        assert stop(proc) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

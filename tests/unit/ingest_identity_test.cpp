@@ -44,3 +44,12 @@ TEST_CASE("takeover watch: short-lived connections in a row, or the broker's wor
     CHECK(watch.lost(300 * k_s, true) == 1);   // MQTT 5: the broker said "session taken over"
     CHECK(watch.lost(400 * k_s, false) == 0);  // a loss with no reconnect in between is no sign
 }
+
+TEST_CASE("legacy client id: what earlier versions derived, without sinks and state root") {
+    auto a = inputs();
+    auto b = inputs();
+    b.sinks = "influx http://127.0.0.1:8086";
+    b.state_root = "/elsewhere";
+    CHECK(ingest::derive_legacy_client_id(a) == ingest::derive_legacy_client_id(b));
+    CHECK(ingest::derive_legacy_client_id(a) != ingest::derive_client_id(a));
+}
