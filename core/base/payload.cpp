@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -140,11 +141,18 @@ namespace {
 std::atomic<size_t> g_max_json_bytes{k_default_max_json_bytes};
 
 // The limit check every parse below starts with; fills `reason` when one is exceeded.
+// nlohmann's lexer ends the input at a NUL byte and ignores what follows ("5\0junk" would be
+// JSON, and be embedded whole in a --json line); JSON has no raw NUL, so such text is not JSON.
+bool has_nul(std::string_view text) {
+    return std::memchr(text.data(), '\0', text.size()) != nullptr;
+}
+
+// The check every parse below starts with: the limits (filling `reason` when one is exceeded),
+// then no NUL byte.
 bool within_limits(std::string_view text, size_t max_bytes, std::string* reason) {
     auto exceeded = json_limit_exceeded(text, max_bytes);
-    if (!exceeded) return true;
-    if (reason) *reason = std::move(*exceeded);
-    return false;
+    if (exceeded && reason) *reason = std::move(*exceeded);
+    return !exceeded && !has_nul(text);
 }
 
 constexpr size_t k_no_size_limit = std::numeric_limits<size_t>::max();
@@ -186,13 +194,16 @@ bool sax_parse_payload(std::string_view payload, nlohmann::json_sax<nlohmann::js
 }
 
 bool is_valid_json(std::string_view text) {
-    return nlohmann::json::accept(text.begin(),
-                                  text.end());  // nlohmann's parser loops, no recursion
+    // nlohmann's parser loops (no recursion), so any depth is safe here.
+    return !has_nul(text) && nlohmann::json::accept(text.begin(), text.end());
 }
 
 Result<nlohmann::json> parse_json_strict(std::string_view text) {
     if (auto exceeded = json_limit_exceeded(text, k_no_size_limit))
         return runtime_error("invalid JSON: " + *exceeded);
+    if (const void* nul = std::memchr(text.data(), '\0', text.size()))
+        return runtime_error(fmt::format("invalid JSON at byte {}: a NUL byte",
+                                         static_cast<const char*>(nul) - text.data() + 1));
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {

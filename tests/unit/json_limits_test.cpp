@@ -260,3 +260,19 @@ TEST_CASE("dead letters hold the payload once, as text or base64, with the reaso
     CHECK(line.find(R"("payload":"/w==","payload_encoding":"base64","reason":"why"})") !=
           std::string::npos);
 }
+
+TEST_CASE("a payload holding a NUL byte is not JSON (nlohmann would stop reading at it)") {
+    using namespace iotctl;
+    const std::string payload("5\0\0\0\0\0\x1f]", 8);
+    CHECK_FALSE(base::is_json_payload(payload));
+    CHECK_FALSE(base::parse_json_payload(payload).has_value());
+    CHECK_FALSE(base::is_valid_json(payload));
+    CHECK(base::parse_json_strict(payload).error().message == "invalid JSON at byte 2: a NUL byte");
+    base::Message m;
+    m.topic = "t";
+    m.payload = payload;
+    std::string line;
+    capture::OutputFormat::json_lines().render(m, line);
+    REQUIRE(!line.empty());
+    CHECK(base::is_valid_json(std::string_view(line).substr(0, line.size() - 1)));
+}
