@@ -33,30 +33,41 @@ size_t string_end(std::string_view text, size_t pos) {
     return text.size();
 }
 
-}  // namespace
-
-size_t json_nesting_depth(std::string_view text, size_t limit) {
-    size_t depth = 0, deepest = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
+// Walks `text` from `pos`, stepping over strings, and calls `step(depth)` after each bracket
+// with the nesting depth after it; returns the position after the bracket for which `step` said
+// stop, or text.size(). The one bracket walk of the depth pre-scan and of json_value_end.
+template <typename Step>
+size_t walk_brackets(std::string_view text, size_t pos, Step step) {
+    size_t depth = 0;
+    for (size_t i = pos; i < text.size(); ++i) {
         switch (text[i]) {
             case '"':
                 i = string_end(text, i) - 1;
                 break;
             case '[':
             case '{':
-                if (++depth > deepest) {
-                    deepest = depth;
-                    if (deepest > limit) return deepest;
-                }
+                if (step(++depth)) return i + 1;
                 break;
             case ']':
             case '}':
                 if (depth > 0) --depth;
+                if (step(depth)) return i + 1;
                 break;
             default:
                 break;
         }
     }
+    return text.size();
+}
+
+}  // namespace
+
+size_t json_nesting_depth(std::string_view text, size_t limit) {
+    size_t deepest = 0;
+    walk_brackets(text, 0, [&](size_t depth) {
+        deepest = std::max(deepest, depth);
+        return deepest > limit;
+    });
     return deepest;
 }
 
@@ -70,25 +81,7 @@ size_t json_value_end(std::string_view text, size_t pos) {
             ++pos;
         return pos;
     }
-    size_t depth = 0;
-    for (size_t i = pos; i < text.size(); ++i) {
-        switch (text[i]) {
-            case '"':
-                i = string_end(text, i) - 1;
-                break;
-            case '[':
-            case '{':
-                ++depth;
-                break;
-            case ']':
-            case '}':
-                if (--depth == 0) return i + 1;
-                break;
-            default:
-                break;
-        }
-    }
-    return text.size();
+    return walk_brackets(text, pos, [](size_t depth) { return depth == 0; });
 }
 
 std::string_view json_trim(std::string_view text) {
