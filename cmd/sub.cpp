@@ -42,6 +42,9 @@ RunFn setup_sub(CLI::App& app) {
 }
 
 namespace {
+// Messages larger than this are printed in pieces instead of rendered into one line first.
+constexpr size_t k_large_payload = 1 << 20;
+
 base::Status check_sub_options(SubOptions& o) {
     std::string url_topic;
     if (auto s = resolve_connection(o.conn, &url_topic); !s) return s;
@@ -93,10 +96,15 @@ int run_sub(SubOptions& o) {
             base::request_stop();
             return false;
         }
-        thread_local std::string line;
-        line.clear();
-        format.render(m, line);
-        writer.append(std::move(line));                // no copy: the writer takes the buffer
+        if (m.payload.size() > k_large_payload) {
+            // In pieces: Paho still holds two copies of a huge payload while this runs.
+            format.render_pieces(m, [&](std::string_view piece) { writer.append_piece(piece); });
+        } else {
+            thread_local std::string line;
+            line.clear();
+            format.render(m, line);
+            writer.append(std::move(line));  // no copy: the writer takes the buffer
+        }
         if (recorder) recorder->append(std::move(m));  // queued: the writer thread does the I/O
         return true;
     };

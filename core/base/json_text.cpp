@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
+#include "core/base/payload.h"
 
 namespace iotctl::base {
 
@@ -122,9 +122,9 @@ std::string json_string_value(std::string_view token) {
     if (token.size() < 2) return {};
     std::string_view inner = token.substr(1, token.size() - 2);
     if (inner.find('\\') == std::string_view::npos) return std::string(inner);
-    auto parsed = nlohmann::json::parse(token.begin(), token.end(), nullptr, false);
-    if (!parsed.is_string()) return std::string(inner);
-    return std::move(parsed.get_ref<std::string&>());
+    auto parsed = parse_json_strict(token);  // one string token: no size limit, depth 0
+    if (!parsed || !parsed->is_string()) return std::string(inner);
+    return std::move(parsed->get_ref<std::string&>());
 }
 
 bool json_string_equals(std::string_view token, std::string_view text) {

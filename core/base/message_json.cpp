@@ -23,62 +23,96 @@ bool embeddable(std::string_view json) {
 
 }  // namespace
 
-void append_message_json(const Message& m, std::string& out) {
-    std::string head = "{\"ts\":\"" + iso8601_utc(m.ts_ns, 6) + "\",\"topic\":";
-    append_json_string(head, m.topic);
-    fmt::format_to(std::back_inserter(head), ",\"qos\":{},\"retain\":{},\"payload\":", m.qos,
-                   m.retain ? "true" : "false");
+namespace {
 
+// A --json line but for the payload bytes: what goes before and after them, and their form.
+struct LineParts {
     enum class As { json, text, base64 } as = As::text;
+    std::string head, tail;
+};
+
+LineParts line_parts(const Message& m) {
+    LineParts p;
+    p.head = "{\"ts\":\"" + iso8601_utc(m.ts_ns, 6) + "\",\"topic\":";
+    append_json_string(p.head, m.topic);
+    fmt::format_to(std::back_inserter(p.head), ",\"qos\":{},\"retain\":{},\"payload\":", m.qos,
+                   m.retain ? "true" : "false");
     std::string limit;
     if (!is_valid_utf8(m.payload))
-        as = As::base64;
+        p.as = LineParts::As::base64;
     else if (is_json_payload(m.payload, &limit) && embeddable(m.payload))
-        as = As::json;
-
-    std::string tail;
-    if (as == As::base64) tail += ",\"payload_encoding\":\"base64\"";
+        p.as = LineParts::As::json;
+    if (p.as != LineParts::As::json) p.head += '"';
+    if (p.as != LineParts::As::json) p.tail += '"';
+    if (p.as == LineParts::As::base64) p.tail += ",\"payload_encoding\":\"base64\"";
     if (!limit.empty()) {
-        tail += ",\"payload_note\":";
-        append_json_string(tail, "not decoded as JSON: " + limit);
+        p.tail += ",\"payload_note\":";
+        append_json_string(p.tail, "not decoded as JSON: " + limit);
     }
     if (!m.user_properties.empty()) {
-        tail += ",\"user_properties\":[";
+        p.tail += ",\"user_properties\":[";
         for (size_t i = 0; i < m.user_properties.size(); ++i) {
-            tail += i ? ",[" : "[";
-            append_json_string(tail, m.user_properties[i].first);
-            tail += ',';
-            append_json_string(tail, m.user_properties[i].second);
-            tail += ']';
+            p.tail += i ? ",[" : "[";
+            append_json_string(p.tail, m.user_properties[i].first);
+            p.tail += ',';
+            append_json_string(p.tail, m.user_properties[i].second);
+            p.tail += ']';
         }
-        tail += ']';
+        p.tail += ']';
     }
     if (!m.content_type.empty()) {
-        tail += ",\"content_type\":";
-        append_json_string(tail, m.content_type);
+        p.tail += ",\"content_type\":";
+        append_json_string(p.tail, m.content_type);
     }
     if (!m.response_topic.empty()) {
-        tail += ",\"response_topic\":";
-        append_json_string(tail, m.response_topic);
+        p.tail += ",\"response_topic\":";
+        append_json_string(p.tail, m.response_topic);
     }
-    tail += '}';
+    p.tail += '}';
+    return p;
+}
 
+// Appends payload bytes (all, or a slice starting at a multiple of 3) in the line's form: as
+// they are, escaped, or base64.
+void append_payload(const LineParts& p, std::string_view payload, std::string& out) {
+    if (p.as == LineParts::As::json)
+        out += payload;
+    else if (p.as == LineParts::As::base64)
+        append_base64(out, payload);
+    else
+        append_json_escaped(out, payload);
+}
+
+}  // namespace
+
+void append_message_json(const Message& m, std::string& out) {
+    LineParts p = line_parts(m);
     // One allocation for the whole line (and the caller's newline), also for a huge payload.
-    size_t payload_size = as == As::json     ? m.payload.size()
-                          : as == As::base64 ? (m.payload.size() + 2) / 3 * 4 + 2
-                                             : json_string_size(m.payload);
-    out.reserve(out.size() + head.size() + payload_size + tail.size() + 1);
-    out += head;
-    if (as == As::json) {
-        out += m.payload;
-    } else if (as == As::base64) {
-        out += '"';
-        append_base64(out, m.payload);
-        out += '"';
-    } else {
-        append_json_string(out, m.payload);
+    size_t payload_size = p.as == LineParts::As::json     ? m.payload.size()
+                          : p.as == LineParts::As::base64 ? (m.payload.size() + 2) / 3 * 4
+                                                          : json_string_size(m.payload) - 2;
+    out.reserve(out.size() + p.head.size() + payload_size + p.tail.size() + 1);
+    out += p.head;
+    append_payload(p, m.payload, out);
+    out += p.tail;
+}
+
+void write_message_json(const Message& m, const std::function<void(std::string_view)>& emit) {
+    LineParts p = line_parts(m);
+    emit(p.head);
+    constexpr size_t k_slice = 3 << 16;  // 192 KiB: a multiple of 3 for base64
+    std::string piece;
+    for (size_t at = 0; at < m.payload.size(); at += k_slice) {
+        std::string_view slice = std::string_view(m.payload).substr(at, k_slice);
+        if (p.as == LineParts::As::json) {
+            emit(slice);
+            continue;
+        }
+        piece.clear();
+        append_payload(p, slice, piece);  // escaping per byte: a slice may split a character
+        emit(piece);
     }
-    out += tail;
+    emit(p.tail);
 }
 
 Result<Message> message_from_json_line(std::string_view line) {

@@ -1,6 +1,7 @@
 // A message as one JSON object (`sub --json`, captures in JSON Lines, `pub --jsonl`) and back.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ namespace iotctl::base {
 /// like any UTF-8 text, it is a string. Other bytes are base64 ("payload_encoding":"base64").
 /// A payload not decoded because of a limit gets "payload_note" saying which.
 void append_message_json(const Message& message, std::string& out);
+
+/// The same line handed to `emit` in pieces (a huge payload in slices of at most 192 KiB, as
+/// they are or encoded one by one), so it is never held whole a second time.
+void write_message_json(const Message& message, const std::function<void(std::string_view)>& emit);
 
 /// Reads one `sub --json` line back into a message. A payload that is not a string is taken as
 /// its exact text in the line (what append_message_json embedded); an error says what is wrong.

@@ -235,9 +235,14 @@ void append_json_string(std::string& out, std::string_view text) {
         out += dump_json(nlohmann::json(std::string(text)));  // replaces the bad bytes
         return;
     }
-    static constexpr char k_hex[] = "0123456789abcdef";
     out.reserve(out.size() + json_string_size(text));  // one allocation, also for huge payloads
     out += '"';
+    append_json_escaped(out, text);
+    out += '"';
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+    static constexpr char k_hex[] = "0123456789abcdef";
     size_t run = 0;  // start of the bytes not yet copied
     for (size_t i = 0; i < text.size(); ++i) {
         auto c = static_cast<unsigned char>(text[i]);
@@ -273,7 +278,6 @@ void append_json_string(std::string& out, std::string_view text) {
         }
     }
     out.append(text.data() + run, text.size() - run);
-    out += '"';
 }
 
 std::string dump_json(const nlohmann::json& value) {

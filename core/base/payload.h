@@ -70,6 +70,10 @@ Result<nlohmann::json> parse_json_strict(std::string_view text);
 /// without copying it first; invalid UTF-8 is replaced as in dump_json.
 void append_json_string(std::string& out, std::string_view text);
 
+/// Appends valid UTF-8 text, or a slice of it, escaped for the inside of a JSON string (no
+/// quotes, no check), for writing a huge string in pieces.
+void append_json_escaped(std::string& out, std::string_view text);
+
 /// The number of bytes append_json_string adds for valid UTF-8 `text` (to reserve them first).
 size_t json_string_size(std::string_view text);
 

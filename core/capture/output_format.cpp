@@ -189,87 +189,113 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
         out += '\n';
         return;
     }
-    for (const auto& piece : pieces_) {
-        if (piece.spec == 0) {
-            out += piece.text;
-            continue;
-        }
-        if (piece.spec == 'p' && piece.width < 0 && piece.precision < 0) {
-            out += m.payload;  // the hot path: no copy into a temporary
-            continue;
-        }
-        if (piece.spec == 't' && piece.width < 0) {
-            out += m.topic;
-            continue;
-        }
-        std::string v;
-        switch (piece.spec) {
-            case 't':
-                v = m.topic;
-                break;
-            case 'p':
-                v = m.payload;
-                break;
-            case 'q':
-                v = std::to_string(m.qos);
-                break;
-            case 'r':
-                v = m.retain ? "1" : "0";
-                break;
-            case 'l':
-                v = std::to_string(m.payload.size());
-                break;
-            case 'm':
-                v = std::to_string(m.mid);
-                break;
-            case 'x':
-                v = hex(m.payload, false);
-                break;
-            case 'X':
-                v = hex(m.payload, true);
-                break;
-            case 'I':
-                v = local_iso(m.ts_ns);
-                break;
-            case 'U':
-                v = fmt::format("{}.{:09d}", m.ts_ns / 1000000000, m.ts_ns % 1000000000);
-                break;
-            case 'j':
-                v = mosquitto_json(m, false);
-                break;
-            case 'J':
-                v = mosquitto_json(m, true);
-                break;
-            case 'C':
-                v = m.content_type;
-                break;
-            case 'R':
-                v = m.response_topic;
-                break;
-            case 'P':
-                for (const auto& [k, val] : m.user_properties) {
-                    if (!v.empty()) v += ' ';
-                    v += k + ":" + val;
-                }
-                break;
-            case '@': {
-                time_t secs = m.ts_ns / 1000000000;
-                struct tm tm;
-                localtime_r(&secs, &tm);
-                char buf[128];
-                size_t n = strftime(buf, sizeof buf, piece.text.c_str(), &tm);
-                v.assign(buf, n);
-                break;
-            }
-            default:
-                break;  // %A %D %E %F %S: not carried by iotctl; printed empty
-        }
-        if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision &&
-            piece.spec != 'q' && piece.spec != 'l' && piece.spec != 'm')
-            v.resize(piece.precision);
-        pad(out, v, piece.left, piece.zero, piece.width);
-    }
+    for (const auto& piece : pieces_) append_piece(piece, m, out);
     if (add_newline_) out += '\n';
+}
+
+void OutputFormat::render_pieces(const base::Message& m,
+                                 const std::function<void(std::string_view)>& emit) const {
+    if (json_) {
+        base::write_message_json(m, emit);
+        emit("\n");
+        return;
+    }
+    constexpr size_t k_slice = 256 << 10;
+    std::string buffered;
+    for (const auto& piece : pieces_) {
+        if (piece.spec == 'p' && piece.width < 0 && piece.precision < 0) {
+            if (!buffered.empty()) emit(buffered);
+            buffered.clear();
+            for (size_t at = 0; at < m.payload.size(); at += k_slice)
+                emit(std::string_view(m.payload).substr(at, k_slice));
+            continue;
+        }
+        append_piece(piece, m, buffered);
+    }
+    if (add_newline_) buffered += '\n';
+    if (!buffered.empty()) emit(buffered);
+}
+
+void OutputFormat::append_piece(const Piece& piece, const base::Message& m,
+                                std::string& out) const {
+    if (piece.spec == 0) {
+        out += piece.text;
+        return;
+    }
+    if (piece.spec == 'p' && piece.width < 0 && piece.precision < 0) {
+        out += m.payload;  // the hot path: no copy into a temporary
+        return;
+    }
+    if (piece.spec == 't' && piece.width < 0) {
+        out += m.topic;
+        return;
+    }
+    std::string v;
+    switch (piece.spec) {
+        case 't':
+            v = m.topic;
+            break;
+        case 'p':
+            v = m.payload;
+            break;
+        case 'q':
+            v = std::to_string(m.qos);
+            break;
+        case 'r':
+            v = m.retain ? "1" : "0";
+            break;
+        case 'l':
+            v = std::to_string(m.payload.size());
+            break;
+        case 'm':
+            v = std::to_string(m.mid);
+            break;
+        case 'x':
+            v = hex(m.payload, false);
+            break;
+        case 'X':
+            v = hex(m.payload, true);
+            break;
+        case 'I':
+            v = local_iso(m.ts_ns);
+            break;
+        case 'U':
+            v = fmt::format("{}.{:09d}", m.ts_ns / 1000000000, m.ts_ns % 1000000000);
+            break;
+        case 'j':
+            v = mosquitto_json(m, false);
+            break;
+        case 'J':
+            v = mosquitto_json(m, true);
+            break;
+        case 'C':
+            v = m.content_type;
+            break;
+        case 'R':
+            v = m.response_topic;
+            break;
+        case 'P':
+            for (const auto& [k, val] : m.user_properties) {
+                if (!v.empty()) v += ' ';
+                v += k + ":" + val;
+            }
+            break;
+        case '@': {
+            time_t secs = m.ts_ns / 1000000000;
+            struct tm tm;
+            localtime_r(&secs, &tm);
+            char buf[128];
+            size_t n = strftime(buf, sizeof buf, piece.text.c_str(), &tm);
+            v.assign(buf, n);
+            break;
+        }
+        default:
+            break;  // %A %D %E %F %S: not carried by iotctl; printed empty
+    }
+    if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision && piece.spec != 'q' &&
+        piece.spec != 'l' && piece.spec != 'm')
+        v.resize(piece.precision);
+    pad(out, v, piece.left, piece.zero, piece.width);
 }
 
 }  // namespace iotctl::capture

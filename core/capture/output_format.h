@@ -1,7 +1,9 @@
 // How `sub` prints a message: mosquitto_sub's -F specifiers, -v, and --json lines. Pure code.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/error.h"
@@ -24,6 +26,10 @@ class OutputFormat {
 
     /// Appends the rendered message (and a newline unless set_newline(false)) to out.
     void render(const base::Message& message, std::string& out) const;
+    /// Renders the same text in pieces handed to `emit`, a large payload in slices rather than
+    /// one copy (for payloads of many megabytes).
+    void render_pieces(const base::Message& message,
+                       const std::function<void(std::string_view)>& emit) const;
 
   private:
     struct Piece {
@@ -32,6 +38,8 @@ class OutputFormat {
         bool left = false, zero = false;
         int width = -1, precision = -1;
     };
+    void append_piece(const Piece& piece, const base::Message& m, std::string& out) const;
+
     std::vector<Piece> pieces_;
     bool add_newline_ = true;
     bool json_ = false;

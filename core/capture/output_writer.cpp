@@ -1,6 +1,7 @@
 #include "core/capture/output_writer.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 
 #include "core/base/stop_signal.h"
@@ -15,18 +16,22 @@ OutputWriter::~OutputWriter() {
 }
 
 void OutputWriter::append(std::string_view bytes) {
-    queue(bytes, nullptr);
+    queue(bytes, nullptr, max_buffered_);
 }
 
 void OutputWriter::append(std::string&& bytes) {
-    queue(bytes, &bytes);
+    queue(bytes, &bytes, max_buffered_);
     bytes.clear();
 }
 
-void OutputWriter::queue(std::string_view bytes, std::string* owned) {
+void OutputWriter::append_piece(std::string_view piece) {
+    queue(piece, nullptr, std::min(max_buffered_, k_piece_buffer));
+}
+
+void OutputWriter::queue(std::string_view bytes, std::string* owned, size_t max_pending) {
     std::unique_lock lock(mutex_);
     if (failed_) return;
-    drained_.wait(lock, [&] { return pending_.size() < max_buffered_ || failed_ || closing_; });
+    drained_.wait(lock, [&] { return pending_.size() < max_pending || failed_ || closing_; });
     bool was_empty = pending_.empty();
     if (was_empty && owned)
         pending_.swap(*owned);

@@ -24,13 +24,16 @@ class OutputWriter {
     /// The same, but takes over the string's buffer when nothing is queued, so a large line is
     /// not copied; `bytes` is left empty.
     void append(std::string&& bytes);
+    /// Queues one piece of a huge output (see OutputFormat::render_pieces): waits until less
+    /// than k_piece_buffer is unwritten, so the pieces of one message are never all held at once.
+    void append_piece(std::string_view piece);
     /// Writes out everything appended so far and stops the thread; idempotent.
     void close();
     /// True once a write failed (e.g. the reader of a pipe went away).
     bool failed() const;
 
   private:
-    void queue(std::string_view bytes, std::string* owned);
+    void queue(std::string_view bytes, std::string* owned, size_t max_pending);
     void run();
     bool write_all(std::string_view bytes);
 
@@ -39,6 +42,8 @@ class OutputWriter {
     static constexpr size_t k_batch_bytes = 64 << 10;
     // A buffer grown larger than this (by a huge message) is freed once written.
     static constexpr size_t k_keep_capacity = 4 << 20;
+    // Unwritten bytes at most before append_piece() waits.
+    static constexpr size_t k_piece_buffer = 1 << 20;
     static constexpr std::chrono::milliseconds k_gather_time{5};
 
     int fd_;

@@ -21,6 +21,10 @@ namespace {
 // Waits this long for a writer's lock (a WAL checkpoint, say) before giving up.
 constexpr int k_busy_timeout_ms = 2000;
 
+// Payloads larger than this are read with SQLite's incremental blob I/O straight into the
+// message, instead of through the row (which would hold a second copy until the next row).
+constexpr int64_t k_large_payload = 1 << 20;
+
 // What went wrong, in words: SQLite's own, except for a lock held by another process.
 std::string sqlite_reason(const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED)
@@ -34,6 +38,9 @@ class SqliteSource : public MessageSource {
     SqliteSource(std::string path, std::unique_ptr<SQLite::Database> db,
                  std::unique_ptr<SQLite::Statement> query) noexcept
         : path_(std::move(path)), db_(std::move(db)), query_(std::move(query)) {}
+    ~SqliteSource() override {
+        if (blob_) sqlite3_blob_close(blob_);
+    }
 
     base::Result<bool> next(base::Message& out) override {
         try {
@@ -41,8 +48,13 @@ class SqliteSource : public MessageSource {
             out.ts_ns = query_->getColumn(0).getInt64();
             auto topic = query_->getColumn(1);
             out.topic.assign(static_cast<const char*>(topic.getBlob()), topic.getBytes());
-            auto payload = query_->getColumn(2);
-            out.payload.assign(static_cast<const char*>(payload.getBlob()), payload.getBytes());
+            if (int64_t large = query_->getColumn(6).getInt64(); large >= 0) {
+                if (auto s = read_large_payload(query_->getColumn(7).getInt64(), large, out); !s)
+                    return s.error();
+            } else {
+                auto payload = query_->getColumn(2);
+                out.payload.assign(static_cast<const char*>(payload.getBlob()), payload.getBytes());
+            }
             out.qos = query_->getColumn(3).getInt();
             out.retain = query_->getColumn(4).getInt() != 0;
             out.user_properties.clear();
@@ -63,9 +75,24 @@ class SqliteSource : public MessageSource {
     }
 
   private:
+    base::Status read_large_payload(int64_t id, int64_t size, base::Message& out) {
+        sqlite3* db = db_->getHandle();
+        int rc = blob_ ? sqlite3_blob_reopen(blob_, id)
+                       : sqlite3_blob_open(db, "main", "messages", "payload", id, 0, &blob_);
+        if (rc == SQLITE_OK) {
+            out.payload.resize(static_cast<size_t>(size));
+            rc = sqlite3_blob_read(blob_, out.payload.data(), static_cast<int>(size), 0);
+        }
+        if (rc != SQLITE_OK)
+            return base::runtime_error(
+                fmt::format("reading capture '{}' failed: {}", path_, sqlite3_errmsg(db)));
+        return {};
+    }
+
     std::string path_;
     std::unique_ptr<SQLite::Database> db_;
     std::unique_ptr<SQLite::Statement> query_;
+    sqlite3_blob* blob_ = nullptr;
 };
 
 class JsonLinesSource : public MessageSource {
@@ -120,10 +147,14 @@ base::Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::stri
             SQLite::Statement q(*db, "SELECT value FROM meta WHERE key = 'protocol_version'");
             if (q.executeStep()) protocol_version = q.getColumn(0).getString();
         }
+        // typeof() and length() of a blob are read from the record header, not the content.
+        const std::string large =
+            fmt::format("typeof(payload) = 'blob' AND length(payload) > {}", k_large_payload);
         auto query = std::make_unique<SQLite::Statement>(
-            *db,
-            fmt::format("SELECT ts_ns, topic, payload, qos, retain, {} FROM messages ORDER BY id",
-                        layout->has_properties ? "properties" : "NULL"));
+            *db, fmt::format("SELECT ts_ns, topic, CASE WHEN {0} THEN NULL ELSE payload END, qos, "
+                             "retain, {1}, CASE WHEN {0} THEN length(payload) ELSE -1 END, id "
+                             "FROM messages ORDER BY id",
+                             large, layout->has_properties ? "properties" : "NULL"));
         return std::unique_ptr<MessageSource>(
             new SqliteSource(path, std::move(db), std::move(query)));
     } catch (const SQLite::Exception& e) {

@@ -17,7 +17,10 @@ base::Result<std::unique_ptr<IngestPipeline>> IngestPipeline::open(PipelineOptio
     std::unique_ptr<IngestPipeline> p(new IngestPipeline(std::move(options), dead, log));
     const auto& dir = p->options_.state_dir;
     remove_stray_checkpoint_files(dir);
-    auto spool = Spool::open(dir, p->options_.spool, highest_checkpoint(dir));
+    // The newest records of an earlier run: what the broker may send again when the session
+    // resumes (the last segment holds them; older ones were acknowledged long ago).
+    auto spool = Spool::open(dir, p->options_.spool, highest_checkpoint(dir),
+                             [&](const base::Message& m) { p->redelivery_.remember_earlier(m); });
     if (!spool) return spool.error();
     p->spool_ = std::move(*spool);
     p->log_repairs();
@@ -86,6 +89,11 @@ void IngestPipeline::accept(const base::Message& message) {
                         "catch up; the broker keeps them",
                         human_bytes(spool_->bytes()), human_bytes(options_.spool.max_bytes)));
     }
+    if (redelivery_.seen_before(message)) {
+        // Spooled on an earlier connection: acknowledging it again is all that is left to do.
+        stats_.redelivered.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     if (auto s = spool_->append(message); !s) hold_until_written(message, s.error().message);
     if (full_logged_ && spool_->bytes() < options_.spool.max_bytes) {
         full_logged_ = false;
@@ -140,7 +148,9 @@ uint64_t IngestPipeline::lowest_committed(uint64_t end) const {
     return end;
 }
 
-void IngestPipeline::release_done() { spool_->release(lowest_committed(spool_->end())); }
+void IngestPipeline::release_done() {
+    spool_->release(lowest_committed(spool_->end()));
+}
 
 uint64_t IngestPipeline::backlog() const {
     const uint64_t end = spool_->end();

@@ -12,6 +12,7 @@
 #include "core/ingest/batcher.h"
 #include "core/ingest/dead_letter.h"
 #include "core/ingest/log.h"
+#include "core/ingest/redelivery.h"
 #include "core/ingest/spool.h"
 #include "core/ingest/stats.h"
 #include "core/mapping/mapper.h"
@@ -48,6 +49,9 @@ class IngestPipeline {
     /// while the spool cannot be written (disk full), retrying every second: returning would
     /// let Paho acknowledge a message that is not on disk.
     void accept(const base::Message& message);
+    /// Tells the redelivery filter that the broker connection was made again (called from the
+    /// MQTT callback thread, before the messages of the new connection).
+    void new_connection() { redelivery_.new_connection(); }
     /// Drains for up to drain_time, joins the threads, syncs; returns bytes left unwritten.
     uint64_t stop();
     /// The counters; summary() renders them with the spool's size.
@@ -83,6 +87,7 @@ class IngestPipeline {
     IngestStats stats_;
     DrainControl drain_;
     std::unique_ptr<Spool> spool_;
+    RedeliveryFilter redelivery_;  // only accept() (the MQTT callback thread) uses it
     std::vector<PipelineSink> sinks_;
     std::vector<std::unique_ptr<SinkBatcher>> batchers_;
     std::vector<std::thread> threads_;

@@ -110,6 +110,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     });
     session.on_reconnected([&](const std::string&) {
         takeovers.connected(base::now_ns());
+        pipeline.new_connection();
         log.info("reconnected to the broker");
     });
     // Sink threads first: a resumed session streams its backlog from CONNACK on, and the

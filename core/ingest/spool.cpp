@@ -14,6 +14,8 @@ namespace iotctl::ingest {
 namespace fs = std::filesystem;
 
 namespace {
+constexpr size_t k_copied_payload = 64 * 1024;  // payloads up to this go out in one write
+
 std::string errno_text(int err = errno) {
     return std::strerror(err);
 }
@@ -39,8 +41,9 @@ std::string Spool::segment_path(uint64_t start) const {
     return fmt::format("{}/{:020}.seg", dir_, start);
 }
 
-base::Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir,
-                                                 const SpoolOptions& options, uint64_t start_at) {
+base::Result<std::unique_ptr<Spool>> Spool::open(
+    const std::string& dir, const SpoolOptions& options, uint64_t start_at,
+    const std::function<void(const base::Message&)>& visit) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec)
@@ -63,17 +66,18 @@ base::Result<std::unique_ptr<Spool>> Spool::open(const std::string& dir,
         // past its last record, which readers must not see twice).
         spool->segments_[starts[i]] = std::min(starts[i] + (ec ? 0 : size), starts[i + 1]);
     }
-    auto opened =
-        starts.empty() ? spool->open_active(start_at, false) : spool->open_last(starts.back());
+    auto opened = starts.empty() ? spool->open_active(start_at, false)
+                                 : spool->open_last(starts.back(), visit);
     if (!opened) return opened.error();
     spool->synced_end_ = spool->end_;
     return spool;
 }
 
-base::Status Spool::open_last(uint64_t start) {
+base::Status Spool::open_last(uint64_t start,
+                              const std::function<void(const base::Message&)>& visit) {
     const std::string path = segment_path(start);
     std::string data = read_file(path);
-    SegmentScan scan = scan_spool_records(data.data(), data.size());
+    SegmentScan scan = scan_spool_records(data.data(), data.size(), visit);
     if (scan.whole_end < data.size()) {
         // Cut what follows the last whole record (a write torn by a power cut), so appends
         // continue on a clean boundary.
@@ -133,12 +137,15 @@ base::Status Spool::write_failed(std::string why, int err) {
     return base::runtime_error(std::move(why));
 }
 
-base::Status Spool::write_whole(const std::string& record) {
+base::Status Spool::write_whole(std::string_view head, std::string_view tail) {
     const uint64_t whole = end_.load() - active_start_;  // the file up to its last whole record
     const std::string path = segment_path(active_start_);
+    const size_t size = head.size() + tail.size();
     size_t done = 0;
-    while (done < record.size()) {
-        ssize_t n = disk_.write(active_->fd, record.data() + done, record.size() - done);
+    while (done < size) {
+        std::string_view part =
+            done < head.size() ? head.substr(done) : tail.substr(done - head.size());
+        ssize_t n = disk_.write(active_->fd, part.data(), part.size());
         if (n > 0) {
             done += static_cast<size_t>(n);
             continue;
@@ -154,12 +161,12 @@ base::Status Spool::write_whole(const std::string& record) {
             auto cut_error = errno_text();
             return write_failed(fmt::format("{} ({} of {} bytes written; cutting them failed: "
                                             "{}; tried again before the next write)",
-                                            why, done, record.size(), cut_error),
+                                            why, done, size, cut_error),
                                 err);
         }
         return write_failed(fmt::format("{} ({} of {} bytes written, cut back to the last whole "
                                         "record)",
-                                        why, done, record.size()),
+                                        why, done, size),
                             err);
     }
     return {};
@@ -167,7 +174,14 @@ base::Status Spool::write_whole(const std::string& record) {
 
 base::Status Spool::append(const base::Message& message) {
     std::unique_lock lock(mutex_);
-    encode_spool_record(message, buffer_);
+    // A small payload goes into the same buffer (one write); a large one is written from the
+    // message itself, so it is never copied.
+    encode_spool_head(message, buffer_);
+    std::string_view tail = message.payload;
+    if (tail.size() <= k_copied_payload) {
+        buffer_ += tail;
+        tail = {};
+    }
     const uint64_t max = options_.max_bytes;
     if (end_ - segments_.begin()->first >= max && !unblocked_) {
         full_ = true;
@@ -189,9 +203,9 @@ base::Status Spool::append(const base::Message& message) {
     if (end_ - active_start_ >= options_.segment_bytes) {
         if (auto s = seal_active(true); !s) return write_failed(s.error().message, write_errno_);
     }
-    if (auto s = write_whole(buffer_); !s) return s;
+    if (auto s = write_whole(buffer_, tail); !s) return s;
     write_failing_ = false;
-    end_.store(end_.load() + buffer_.size(), std::memory_order_release);
+    end_.store(end_.load() + buffer_.size() + tail.size(), std::memory_order_release);
     if (data_waiters_.load() > 0) data_cv_.notify_all();
     return {};
 }

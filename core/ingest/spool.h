@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/error.h"
@@ -63,9 +64,10 @@ class Spool {
   public:
     /// Opens (creating if needed) the spool in `dir`; `start_at` is where an empty spool begins
     /// (the highest checkpoint of a previous run), so positions never go backwards.
-    static base::Result<std::unique_ptr<Spool>> open(const std::string& dir,
-                                                     const SpoolOptions& options,
-                                                     uint64_t start_at);
+    /// `visit`, when given, sees each whole record of the last segment (the newest ones).
+    static base::Result<std::unique_ptr<Spool>> open(
+        const std::string& dir, const SpoolOptions& options, uint64_t start_at,
+        const std::function<void(const base::Message&)>& visit = {});
     /// Appends one message with write(2) (no fsync); blocks only while the spool is full. On a
     /// failed or short write (ENOSPC) the file is cut back to its last whole record and the
     /// error returned: nothing of the message is in the spool, appending it again is safe.
@@ -120,10 +122,10 @@ class Spool {
         : dir_(std::move(dir)),
           options_(options),
           disk_(options.disk ? *options.disk : posix_disk()) {}
-    base::Status open_last(uint64_t start);
+    base::Status open_last(uint64_t start, const std::function<void(const base::Message&)>& visit);
     base::Status open_active(uint64_t start, bool existing);
     base::Status seal_active(bool sync_sealed);
-    base::Status write_whole(const std::string& record);
+    base::Status write_whole(std::string_view head, std::string_view tail);
     base::Status write_failed(std::string why, int err);
     std::string segment_path(uint64_t start) const;
 

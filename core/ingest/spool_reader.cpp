@@ -111,6 +111,11 @@ size_t SpoolReader::read(std::vector<SpoolEntry>& out, size_t max_entries, size_
         out.push_back(std::move(entry));
         ++added;
     }
+    // A buffer grown by a huge record is freed once it is read: its message holds the bytes.
+    if (buffer_.capacity() > 4 * k_chunk && position_ >= buffer_start_ + buffer_.size()) {
+        std::string().swap(buffer_);
+        buffer_start_ = position_;
+    }
     return added;
 }
 

@@ -28,6 +28,7 @@ std::string IngestStats::summary(uint64_t spool_end, uint64_t spool_bytes,
         "received={} dead={} dead_logged={} skipped={} partial={} spool={}", received.load(),
         dead.load(), dead_logged.load(), skipped.load(), partial.load(), human_bytes(spool_bytes));
     if (!spool_state.empty()) line += fmt::format(" ({})", spool_state);
+    if (redelivered.load() > 0) line += fmt::format(" redelivered={}", redelivered.load());
     if (spool_retries.load() > 0) line += fmt::format(" spool_retries={}", spool_retries.load());
     if (spool_dropped.load() > 0)
         line += fmt::format(" spool_dropped={} ({})", spool_dropped.load(),

@@ -25,6 +25,7 @@ struct SinkStats {
 /// Every counter of one ingest run.
 struct IngestStats {
     std::atomic<uint64_t> received{0};       // messages appended to the spool
+    std::atomic<uint64_t> redelivered{0};    // resent by the broker, already spooled: not again
     std::atomic<uint64_t> dead{0};           // messages the mapping called dead
     std::atomic<uint64_t> dead_logged{0};    // dead letters the file could not take: in the log
     std::atomic<uint64_t> skipped{0};        // messages the mapping skipped (e.g. status "online")
