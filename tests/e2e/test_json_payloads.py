@@ -5,9 +5,10 @@ import binascii
 import json
 import os
 import signal
+import subprocess
 import tempfile
 
-from harness import iotctl, spawn, wait_until
+from harness import IOTCTL, iotctl, spawn, wait_until
 from ingest_helpers import stop, wait_ingest_ready
 from live_sub import LiveSub, pub, unique
 
@@ -204,3 +205,72 @@ def test_max_json_bytes_carries_larger_payloads_as_bytes(broker):
     out = iotctl("sub", "-p", broker.port, "-t", "x", "--max-json-bytes", "lots")
     assert out.returncode == 2
     assert "invalid size 'lots' for --max-json-bytes" in out.stderr
+
+
+def peak_rss(args, run):
+    """Runs `iotctl ARGS` under /usr/bin/time through run(argv) and returns its peak RSS in bytes."""
+    with tempfile.NamedTemporaryFile(suffix=".rss") as f:
+        run(["/usr/bin/time", "-f", "%M", "-o", f.name, IOTCTL, *map(str, args)])
+        return int(open(f.name).read().split()[-1]) * 1024
+
+
+def test_peak_memory_of_one_big_message_is_at_most_3x_the_payload(broker):
+    """One 40 MB JSON message (more than --max-json-bytes): each command that decodes JSON needs
+    at most about three times the payload above what it needs for a small message. (The bench
+    scripts/bench/big_payload.sh measures the same with 100 MB.)"""
+    work = tmpdir()
+    t = unique("bigmem")
+    size = 40_000_000
+    item = '{"seq":1,"temperature":21.5,"note":"reading"},'
+    big = '{"readings":[' + item * (size // len(item)) + '{}]}'
+    payloads = {"small": '{"t":1}', "big": big}
+    files = {k: write(os.path.join(work, k + ".json"), v) for k, v in payloads.items()}
+
+    def sub_json(name):
+        out = os.path.join(work, name + ".out")
+
+        def run(argv):
+            pub(broker, "-t", f"{t}/{name}/ready", "-m", "ready", "-r")
+            with open(out, "wb") as f:
+                proc = subprocess.Popen(argv, stdout=f)
+            wait_until(lambda: os.path.getsize(out) > 0, what="sub --json to subscribe")
+            pub(broker, "-q", "1", "-t", f"{t}/{name}/data", "-f", files[name])
+            assert proc.wait(timeout=120) == 0
+        return peak_rss(["sub", "-p", broker.port, "-t", f"{t}/{name}/#", "--json", "-C", 2], run)
+
+    def ingest(name):
+        dead = os.path.join(work, name + ".dead")
+
+        def run(argv):
+            proc = subprocess.Popen(argv + ["--dead-letter", dead], stderr=subprocess.PIPE)
+            wait_ingest_ready(proc)
+            pub(broker, "-q", "1", "-t", f"{t}/ingest/{name}", "-f", files[name])
+            wait_until(lambda: os.path.exists(dead) and os.path.getsize(dead) > len(payloads[name]),
+                       timeout=120, what="the dead letter")
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+                os.kill(int(f.read().split()[0]), signal.SIGTERM)  # ingest, not /usr/bin/time
+            assert proc.wait(timeout=120) == 0
+        # A map whose rule wants a field the payloads lack: both are dead letters.
+        rules = write(os.path.join(work, "map.toml"),
+                      f'[[rule]]\nfilter = "{t}/ingest/#"\nmeasurement = "m"\nfields.absent = "float"\n')
+        return peak_rss(["ingest", "-p", broker.port, "-i", f"bigmem-{name}", "--map", rules,
+                         "--sqlite", os.path.join(work, name + ".sqlite"),
+                         "--state-dir", os.path.join(work, "state"), "--flush-interval", "0.2"], run)
+
+    captures = {k: record(broker, f"{t}/rec/{k}", [v], os.path.join(work, k + ".db"))
+                for k, v in payloads.items()}
+
+    def csv_export(name):
+        return peak_rss(["csv-export", captures[name], "-t", f"{t}/rec/#", "-o",
+                         os.path.join(work, name + ".csv")], lambda argv: subprocess.run(argv, check=True))
+
+    def replay(name):
+        return peak_rss(["replay", captures[name], "-t", f"{t}/rec/#", "-p", broker.port,
+                         "--speed", "0", "--topic-rewrite", f"{t}/rec/=replayed/"],
+                        lambda argv: subprocess.run(argv, check=True, stderr=subprocess.DEVNULL))
+
+    ratios = {}
+    for command in (sub_json, csv_export, replay, ingest):
+        ratios[command.__name__] = (command("big") - command("small")) / len(big)
+    print("(peak - small-message peak) / payload:", ratios)
+    assert all(r <= 3.25 for r in ratios.values()), ratios
