@@ -12,18 +12,16 @@ namespace iotctl::base {
 
 namespace {
 
-// Whether JSON payload text can stand in the line as it is and be read back byte for byte: not
-// a string (that would read back without its quotes), and no line break or outer white space.
+// Whether JSON payload text can stand in the line as it is and be read back byte for byte: it
+// starts with the value itself (not a string, which would read back without its quotes, nor
+// white space or a byte order mark), ends with it, and has no line break.
 bool embeddable(std::string_view json) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    return !json.empty() && json.front() != '"' && !space(json.front()) && !space(json.back()) &&
-           !std::memchr(json.data(), '\n', json.size()) &&
+    return !json.empty() &&
+           std::string_view("{[-0123456789tfn").find(json.front()) != std::string_view::npos &&
+           !space(json.back()) && !std::memchr(json.data(), '\n', json.size()) &&
            !std::memchr(json.data(), '\r', json.size());
 }
-
-}  // namespace
-
-namespace {
 
 // A --json line but for the payload bytes: what goes before and after them, and their form.
 struct LineParts {

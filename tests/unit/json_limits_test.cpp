@@ -167,7 +167,7 @@ TEST_CASE("sub --json gives as strings what cannot stand in the line as it is, a
          {std::string(R"("a JSON string")"), std::string("{\"a\": 1}\n"),
           std::string("{\n  \"a\": 1\n}"), std::string(" {\"a\":1}"), std::string("online"),
           std::string(""), std::string("\xff\x00\x01", 3), std::string("{\"a\":\x01}"),
-          "tab\there\r\nnul\0end"s}) {
+          std::string("\xef\xbb\xbf{\"bom\":1}"), "tab\there\r\nnul\0end"s}) {
         CAPTURE(payload);
         std::string line = json_line(message("rt/x", payload));
         CHECK(line.find('\n') == line.size() - 1);
@@ -275,4 +275,26 @@ TEST_CASE("a payload holding a NUL byte is not JSON (nlohmann would stop reading
     capture::OutputFormat::json_lines().render(m, line);
     REQUIRE(!line.empty());
     CHECK(base::is_valid_json(std::string_view(line).substr(0, line.size() - 1)));
+}
+
+TEST_CASE("a huge message rendered in pieces is the same text as rendered whole") {
+    std::string text;  // quotes, control bytes and 3-byte characters across the 192 KiB slices
+    while (text.size() < 700000) text += "é\"€\n\\x\x01 ";
+    std::string json = "{\"a\":[" + std::string(300000, '1') + "]}";
+    std::string binary(500000, '\xff');
+    for (const std::string* payload : {&text, &json, &binary}) {
+        for (auto format : {capture::OutputFormat::json_lines(), capture::OutputFormat::plain(true),
+                            capture::OutputFormat::parse("[%t] %p|%l").take()}) {
+            base::Message m = message("big/x", *payload);
+            std::string whole, pieces;
+            size_t largest = 0;
+            format.render(m, whole);
+            format.render_pieces(m, [&](std::string_view piece) {
+                pieces += piece;
+                largest = std::max(largest, piece.size());
+            });
+            CHECK(pieces == whole);
+            CHECK(largest <= 6 * (192 << 10));  // a slice, escaped (at most 6 bytes a byte)
+        }
+    }
 }
