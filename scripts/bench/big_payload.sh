@@ -66,7 +66,7 @@ run_sub() {
 }
 
 run_csv() {
-  /usr/bin/time -v -o "$work/csv-$1.time" "$iotctl" csv-export "$work/$1.db" -o "$work/csv-$1.out" ||
+  /usr/bin/time -v -o "$work/csv-$1.time" "$iotctl" csv-export "$work/$1.db" -o "$work/csv-$1.out" 2> "$work/csv-$1.err" ||
     fail "csv-export exited $?"
 }
 
