@@ -12,6 +12,7 @@ SEQ_MAP = """
 filter = "load/#"
 measurement = "load"
 fields.seq = "int"
+fields.attempt = "int"
 """
 
 
@@ -57,13 +58,16 @@ class Cancelled(Exception):
 
 
 def publish_range(port, first, last, topic="load/s", cancel=None, pad=0):
-    """Publishes {"seq":i} for i in [first, last) at QoS 1 (with a "pad" string of `pad`
-    characters when pad > 0, which the map ignores); retries a chunk until pub exits 0.
+    """Publishes {"seq":i,"attempt":n} for i in [first, last) at QoS 1 (with a "pad" string of
+    `pad` characters when pad > 0, which the map ignores); retries a chunk until pub exits 0,
+    counting the attempts in "attempt" (a retry publishes the chunk again: those are the
+    publisher's duplicates, told apart from ingest's by that field).
 
     Stops (raising Cancelled) once the threading.Event `cancel` is set."""
     extra = ',"pad":"%s"' % ("x" * pad) if pad else ""
-    data = "".join('{"seq":%d%s}\n' % (i, extra) for i in range(first, last))
-    for _ in range(60):
+    for attempt in range(60):
+        data = "".join('{"seq":%d,"attempt":%d%s}\n' % (i, attempt, extra)
+                       for i in range(first, last))
         if cancel is not None and cancel.is_set():
             raise Cancelled()
         out = run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
@@ -111,6 +115,14 @@ def counts(db, table="load"):
             return c.execute(f"SELECT count(*), count(DISTINCT seq) FROM {table}").fetchone()
     except sqlite3.OperationalError:
         return (0, 0)
+
+
+def ingest_duplicates(db, table="load"):
+    """Rows stored twice for one publish (same seq and attempt): duplicates made by ingest, not
+    by a publisher that sent a chunk again."""
+    with sqlite3.connect(db, timeout=30) as c:
+        return c.execute(f"SELECT count(*) - count(DISTINCT seq || '/' || attempt) "
+                         f"FROM {table}").fetchone()[0]
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=60):
