@@ -17,6 +17,7 @@ namespace {
 
 constexpr uint64_t k_log_limit = 10;  // lines per kind before the rest are only counted
 constexpr size_t k_disconnect_threads = 32;
+constexpr auto k_nudge_every = std::chrono::milliseconds(5);
 
 std::vector<std::string> device_names(const std::vector<std::unique_ptr<SimDevice>>& devices) {
     std::vector<std::string> names;
@@ -101,6 +102,16 @@ void SimFleet::start_due_connects() {
     }
 }
 
+void SimFleet::nudge_while_connecting() {
+    // Connects in flight wait on Paho's receive thread (see PahoSimLink::nudge): wake it every
+    // few ms until they are done. Board 0 connected first and is the one that answers.
+    if (connecting_ == 0 || boards_[0]->state != State::online) return;
+    auto now = Clock::now();
+    if (now - last_nudge_ < k_nudge_every) return;
+    last_nudge_ = now;
+    boards_[0]->link->nudge();
+}
+
 void SimFleet::handle(Event& e) {
     Board& b = *boards_[e.device];
     const std::string& name = b.device->name();
@@ -182,6 +193,7 @@ void SimFleet::run_slot(const SimSlot& slot, double now) {
 base::Status SimFleet::connect_first() {
     // The first device connects alone: an unreachable broker or bad credentials end the run here.
     ++connecting_;
+    boards_[0]->link->serve_nudges();
     boards_[0]->link->connect();
     auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(opts_.connect_timeout + 5));
@@ -207,6 +219,7 @@ void SimFleet::ramp_up() {
     while (initial_pending_ > 0 && !base::stop_requested()) {
         for (auto& e : take_events()) handle(e);
         start_due_connects();
+        nudge_while_connecting();
         if (Clock::now() - last_report > std::chrono::seconds(5)) {
             log_ << fmt::format("iotctl: connecting: {} of {} devices tried\n",
                                 boards_.size() - initial_pending_, boards_.size());
@@ -228,6 +241,7 @@ base::Status SimFleet::run() {
     while (!base::stop_requested()) {
         for (auto& e : take_events()) handle(e);
         start_due_connects();
+        nudge_while_connecting();
         double now = elapsed();
         if (opts_.duration > 0 && now >= opts_.duration) break;
         if (opts_.messages && stats_.messages >= opts_.messages) break;

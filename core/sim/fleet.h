@@ -85,6 +85,7 @@ class SimFleet {
     void run_slot(const SimSlot& slot, double now);
     void queue_connect(size_t device, double delay);
     void start_due_connects();
+    void nudge_while_connecting();
     base::Status connect_first();
     void ramp_up();
     void shut_down();
@@ -105,6 +106,7 @@ class SimFleet {
     std::vector<Event> events_;
 
     std::multimap<Clock::time_point, size_t> connects_due_;  // devices waiting to (re)connect
+    Clock::time_point last_nudge_{};                         // see nudge_while_connecting()
     size_t connecting_ = 0;                                  // connects in flight
 };
 

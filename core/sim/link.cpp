@@ -27,7 +27,8 @@ PahoSimLink::PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, Si
     client_ = std::make_unique<mqtt::async_client>(broker::server_uri(conn_), conn_.client_id,
                                                    create, nullptr);
     client_->set_message_callback([this](mqtt::const_message_ptr m) {
-        if (m && events_.on_control) events_.on_control(m->get_payload_str());
+        if (!m || (!nudge_topic_.empty() && m->get_topic() == nudge_topic_)) return;
+        if (events_.on_control) events_.on_control(m->get_payload_str());
     });
     client_->set_connection_lost_handler([this](const std::string&) {
         if (!expect_loss_.exchange(false) && events_.on_lost) events_.on_lost();
@@ -56,6 +57,7 @@ void PahoSimLink::on_success(const mqtt::token&) {
     // Runs on Paho's thread: only queue work here, never wait for it.
     try {
         if (!control_topic_.empty()) client_->subscribe(control_topic_, 1);
+        if (!nudge_topic_.empty()) client_->subscribe(nudge_topic_, 0);
         client_->publish(mqtt::make_message(status_topic_, online_, 1, true));
     } catch (const mqtt::exception& e) {
         if (events_.on_connect_failed) events_.on_connect_failed(base::runtime_error(e.what()));
@@ -80,6 +82,19 @@ bool PahoSimLink::drop() {
     if (shutdown_socket(*socket)) return true;
     expect_loss_ = false;
     return false;
+}
+
+void PahoSimLink::serve_nudges() {
+    nudge_topic_ = "iotctl/nudge/" + conn_.client_id;
+}
+
+void PahoSimLink::nudge() {
+    if (nudge_topic_.empty()) return;
+    try {
+        client_->publish(mqtt::make_message(nudge_topic_, "", 0, false));
+    } catch (const mqtt::exception&) {
+        // Not connected: nothing waits on this link's socket then; the next nudge will do.
+    }
 }
 
 void PahoSimLink::disconnect() {

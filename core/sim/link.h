@@ -28,6 +28,11 @@ class SimLink {
     virtual bool drop() = 0;
     /// Disconnects cleanly (no Last Will), waiting up to a few seconds.
     virtual void disconnect() = 0;
+    /// Call before connect(): this link will subscribe to a topic of its own for nudge().
+    virtual void serve_nudges() {}
+    /// Wakes the MQTT library's receive thread so that it looks at sockets opened since it
+    /// last did (see PahoSimLink); a no-op for links that need no such help.
+    virtual void nudge() {}
 };
 
 /// What a link reports back. They run on Paho's thread and must return quickly.
@@ -56,6 +61,11 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     base::Status publish(const std::string& topic, const std::string& payload) override;
     bool drop() override;
     void disconnect() override;
+    void serve_nudges() override;
+    /// Paho's receive thread waits in poll() for up to 1 s on the sockets it knew when the wait
+    /// began, so a connection opened meanwhile (and its CONNACK) waits that long, twice. An
+    /// empty QoS 0 message to our own nudge topic comes back from the broker and ends the wait.
+    void nudge() override;
 
   private:
     void on_success(const mqtt::token& tok) override;  // the connect succeeded
@@ -64,6 +74,7 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     const SimLinkOptions& opts_;
     broker::ConnOptions conn_;
     std::string status_topic_, control_topic_, online_;
+    std::string nudge_topic_;  // empty unless serve_nudges() was called
     SimLinkEvents events_;
     std::unique_ptr<mqtt::async_client> client_;
     std::atomic<bool> expect_loss_{false};
