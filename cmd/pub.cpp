@@ -50,6 +50,10 @@ RunFn setup_pub(CLI::App& app) {
     app.add_option("--window", opts->window,
                    "Publishes in flight before waiting for acknowledgements")
         ->capture_default_str();
+    app.add_option("--reconnect-timeout", opts->reconnect_timeout,
+                   "Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     return [opts] { return run_pub(*opts); };
 }
 
@@ -162,13 +166,14 @@ int run_pub(PubOptions& o) {
 
     broker::MqttSession session(o.conn, "pub");
     session.set_publish_window(o.window);
-    bool lost = false;
-    session.on_connection_lost([&](const std::string&) { lost = true; });
+    session.set_reconnect_timeout(o.reconnect_timeout);
     session.connect().check();
 
+    std::string not_sent;  // what is left when publishing gives up, for the error message
     auto publish = [&](const base::Message& m) {
         pacer.wait();
-        if (auto s = session.publish(m); !s) throw base::Failure(s.error());
+        if (auto s = session.publish(m); !s)
+            throw base::Failure(base::runtime_error(s.error().message + not_sent));
     };
     uint64_t line_number = 0, bad_lines = 0;
     if (o.stdin_lines || o.jsonl) {
@@ -177,6 +182,7 @@ int run_pub(PubOptions& o) {
         std::string_view line;
         while (!base::stop_requested() && reader.next(line)) {
             ++line_number;
+            not_sent = fmt::format(", line {} and the rest of stdin not sent", line_number);
             if (o.jsonl) {
                 if (line.empty()) continue;
                 auto msg = jsonl_message(line);
@@ -201,12 +207,14 @@ int run_pub(PubOptions& o) {
                 base::wait_for_stop(
                     std::chrono::milliseconds(static_cast<int64_t>(o.repeat_delay * 1000))))
                 break;
+            not_sent = fmt::format(", {} not sent", o.repeat - i);
             publish(base);
         }
     }
+    not_sent = ", 0 not sent";
     base::Status flushed = session.flush();
     session.disconnect(5.0);
-    if (!flushed) throw base::Failure(flushed.error());
+    if (!flushed) throw base::Failure(base::runtime_error(flushed.error().message + not_sent));
     if (bad_lines > 0)
         throw base::Failure(base::runtime_error(
             fmt::format("{} of {} stdin lines were not valid messages and were not published",

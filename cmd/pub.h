@@ -23,6 +23,7 @@ struct PubOptions {
     std::string rate;
     std::vector<std::string> properties;  // -D command identifier value [value]
     size_t window = 1000;                 // publishes in flight before waiting
+    double reconnect_timeout = 60;        // seconds to keep reconnecting after a lost broker
 };
 
 /// Adds pub's flags to `app` and returns what runs it.

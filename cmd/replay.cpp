@@ -55,6 +55,10 @@ RunFn setup_replay(CLI::App& app) {
                  "Publish every message retained (default: as recorded)");
     app.add_flag("--no-retain", opts->no_retain,
                  "Publish no message retained (default: as recorded)");
+    app.add_option("--reconnect-timeout", opts->reconnect_timeout,
+                   "Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app.add_option("--window", opts->window,
                    "Publishes in flight before waiting for acknowledgements")
         ->capture_default_str();
@@ -170,6 +174,7 @@ int run_replay_command(ReplayCliOptions& o) {
     } else {
         session = std::make_unique<broker::MqttSession>(o.conn, "replay");
         session->set_publish_window(static_cast<size_t>(o.window));
+        session->set_reconnect_timeout(o.reconnect_timeout);
         session->connect().check();
         // Nagle would hold a message until the broker's delayed ACK of the previous one.
         if (r.timing.speed > 0 || r.timing.rate > 0) session->send_without_delay();

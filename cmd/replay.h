@@ -21,6 +21,7 @@ struct ReplayCliOptions {
     bool dry_run = false;
     int qos = -1;  // -1: as recorded
     bool retain = false, no_retain = false;
+    double reconnect_timeout = 60;  // seconds to keep reconnecting after a lost broker
     int window = 200;            // Paho C scans its whole queue per publish: a short one is faster
     bool version_given = false;  // -V came from the command line, config or environment
 };

@@ -50,12 +50,12 @@ _iotctl() {
     pub)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-f|--file) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-m|--message|-q|--qos|--repeat|--repeat-delay|--rate|-D|--property|--window) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-m|--message|-q|--qos|--repeat|--repeat-delay|--rate|-D|--property|--window|--reconnect-timeout) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -D --property --window'
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -D --property --window --reconnect-timeout'
         ;;
     ingest)
         case "$prev" in
@@ -71,12 +71,12 @@ _iotctl() {
     replay)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--speed|--loop|--loop-gap|-t|--topic|--from|--to|--topic-rewrite|--rate|-q|--qos|--window|--max-json-bytes) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--speed|--loop|--loop-gap|-t|--topic|--from|--to|--topic-rewrite|--rate|-q|--qos|--reconnect-timeout|--window|--max-json-bytes) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         esac
-        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain --speed --loop --loop-gap -t --topic --from --to --topic-rewrite --rate --dry-run -q --qos -r --retain --no-retain --window --max-json-bytes'; else _iotctl_files "$cur"; fi
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain --speed --loop --loop-gap -t --topic --from --to --topic-rewrite --rate --dry-run -q --qos -r --retain --no-retain --reconnect-timeout --window --max-json-bytes'; else _iotctl_files "$cur"; fi
         ;;
     csv-export)
         case "$prev" in

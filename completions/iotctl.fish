@@ -108,6 +108,7 @@ complete -c iotctl -n '__iotctl_using pub' -l repeat-delay -x -d 'Seconds betwee
 complete -c iotctl -n '__iotctl_using pub' -l rate -x -d 'At most this many messages per second (N, N/s, N/m, N/h)'
 complete -c iotctl -n '__iotctl_using pub' -s D -l property -x -d 'MQTT 5 property: -D publish user-property KEY VALUE | content-type T | response-topic T'
 complete -c iotctl -n '__iotctl_using pub' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
+complete -c iotctl -n '__iotctl_using pub' -l reconnect-timeout -x -d 'Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)'
 
 complete -c iotctl -n '__iotctl_using ingest' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using ingest' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -189,6 +190,7 @@ complete -c iotctl -n '__iotctl_using replay' -l dry-run -d 'Print the messages 
 complete -c iotctl -n '__iotctl_using replay' -s q -l qos -x -d 'Publish with this QoS (default: as recorded)'
 complete -c iotctl -n '__iotctl_using replay' -s r -l retain -d 'Publish every message retained (default: as recorded)'
 complete -c iotctl -n '__iotctl_using replay' -l no-retain -d 'Publish no message retained (default: as recorded)'
+complete -c iotctl -n '__iotctl_using replay' -l reconnect-timeout -x -d 'Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)'
 complete -c iotctl -n '__iotctl_using replay' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
 complete -c iotctl -n '__iotctl_using replay' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using replay' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'

@@ -48,21 +48,6 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
 }
 
 // `payload` is the message's payload, copied or taken over by the caller.
-mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::binary_ref payload,
-                          bool v5) {
-    auto msg = mqtt::make_message(std::move(topic), std::move(payload), m.qos, m.retain);
-    if (v5) {
-        mqtt::properties props;
-        for (const auto& [k, v] : m.user_properties)
-            props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
-        if (!m.content_type.empty())
-            props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
-        if (!m.response_topic.empty())
-            props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
-        if (!props.empty()) msg->set_properties(props);
-    }
-    return msg;
-}
 
 }  // namespace
 
@@ -180,6 +165,7 @@ base::Status MqttSession::connect() {
         if (reason == mqtt::ReasonCode::SESSION_TAKEN_OVER) taken_over_ = true;
     });
     client_->set_connection_lost_handler([this](const std::string& cause) {
+        link_lost_ = true;
         if (!lost_handler_) return;
         if (taken_over_)
             lost_handler_("session taken over: another client connected with this client id");
@@ -188,6 +174,7 @@ base::Status MqttSession::connect() {
     });
     client_->set_connected_handler([this](const std::string&) {
         taken_over_ = false;
+        link_lost_ = false;
         // Paho calls this after every successful connect; the first is handled by connect().
         if (connects_.fetch_add(1) == 0) return;
         // An automatic reconnect: resubscribe without waiting (this is Paho's callback thread,
@@ -251,68 +238,8 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
     return {};
 }
 
-base::Status MqttSession::wait_oldest() {
-    auto tok = std::move(in_flight_.front());
-    in_flight_.pop_front();
-    try {
-        tok->wait();
-        ++published_;
-    } catch (const mqtt::exception& e) {
-        return base::runtime_error(
-            fmt::format("publish to '{}' failed: {}",
-                        tok->get_message() ? tok->get_message()->get_topic() : "", e.what()));
-    }
-    return {};
-}
-
-mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
-    // Captures and `pub` repeat a few topics: share one copy instead of allocating per message.
-    if (auto it = topic_refs_.find(topic); it != topic_refs_.end()) return it->second;
-    if (topic_refs_.size() >= k_topic_cache_size) topic_refs_.clear();
-    return topic_refs_.emplace(topic, mqtt::string_ref(topic)).first->second;
-}
-
-base::Status MqttSession::publish(const base::Message& message) {
-    return send(to_paho(message, topic_ref(message.topic), mqtt::binary_ref(message.payload),
-                        is_mqtt5(opts_)),
-                message.topic);
-}
-
-base::Status MqttSession::publish(base::Message&& message) {
-    mqtt::binary_ref payload(std::move(message.payload));
-    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_)),
-                message.topic);
-}
-
-base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& topic) {
-    while (true) {
-        // A full window drains to half before publishing again: this thread then sleeps once
-        // per half window instead of once per message (Paho's send thread wakes it otherwise).
-        if (in_flight_.size() >= window_)
-            while (in_flight_.size() > window_ / 2)
-                if (auto s = wait_oldest(); !s) return s;
-        try {
-            in_flight_.push_back(client_->publish(msg));
-            return {};
-        } catch (const mqtt::exception& e) {
-            // Paho's buffer is full (-12): wait for one to finish and try again, never drop.
-            if (e.get_return_code() == MQTTASYNC_MAX_BUFFERED_MESSAGES && !in_flight_.empty()) {
-                if (auto s = wait_oldest(); !s) return s;
-                continue;
-            }
-            return base::runtime_error(fmt::format("publish to '{}' failed: {}", topic, e.what()));
-        }
-    }
-}
-
 void MqttSession::send_without_delay() {
     set_tcp_no_delay_to_port(effective_port(opts_));
-}
-
-base::Status MqttSession::flush() {
-    while (!in_flight_.empty())
-        if (auto s = wait_oldest(); !s) return s;
-    return {};
 }
 
 base::Status MqttSession::disconnect(double timeout_s) {

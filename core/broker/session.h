@@ -53,6 +53,9 @@ class MqttSession {
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
     /// How many publishes may be outstanding; when full, publish() waits until half are done.
     void set_publish_window(size_t window) { window_ = window ? window : 1; }
+    /// When publishing and the connection is lost: reconnect with backoff for up to `seconds`
+    /// and send again what was not acknowledged (0: fail at once).
+    void set_reconnect_timeout(double seconds) { reconnect_timeout_ = seconds; }
 
     /// Connects, blocking up to the connect timeout; exit code 3 when unreachable, 4 when refused.
     base::Status connect();
@@ -69,6 +72,10 @@ class MqttSession {
     base::Status flush();
     /// Number of publishes completed (written, and acknowledged at QoS 1/2).
     uint64_t published() const { return published_; }
+    /// Publishes sent but not acknowledged when publishing gave up on a lost broker.
+    uint64_t unacknowledged() const { return unacknowledged_; }
+    /// Reconnects made while publishing.
+    uint64_t reconnects() const { return reconnects_; }
     /// Disconnects cleanly (no Last Will); waits up to `timeout_s` for outstanding work.
     base::Status disconnect(double timeout_s = 10.0);
     /// True when the broker had a session for this client at connect (session present flag).
@@ -79,6 +86,7 @@ class MqttSession {
 
   private:
     base::Status wait_oldest();
+    base::Status recover(const std::string& why);
     base::Status send(const mqtt::message_ptr& msg, const std::string& topic);
     mqtt::string_ref topic_ref(const std::string& topic);
     std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
@@ -100,6 +108,10 @@ class MqttSession {
     static constexpr size_t k_topic_cache_size = 1024;
     std::unordered_map<std::string, mqtt::string_ref> topic_refs_;
     uint64_t published_ = 0;
+    double reconnect_timeout_ = 0;
+    std::atomic<bool> link_lost_{false};  // set by Paho's connection-lost callback
+    uint64_t unacknowledged_ = 0;
+    uint64_t reconnects_ = 0;
 };
 
 }  // namespace iotctl::broker

@@ -4,9 +4,10 @@ import base64
 import json
 import os
 import subprocess
+import threading
 import time
 
-from harness import IOTCTL, iotctl, popen, run, wait_until
+from harness import IOTCTL, Service, iotctl, popen, run, spawn, wait_until
 from live_sub import LiveSub, pub, sub, unique
 
 
@@ -156,3 +157,51 @@ def test_non_utf8_topic_refused(broker):
     out = run([IOTCTL.encode(), b"pub", b"-p", str(broker.port).encode(), b"-t", b"bad\xfftopic",
                b"-m", b"x"], capture_output=True, timeout=30)
     assert (out.returncode, out.stderr) == (2, b"iotctl: error: topic is not valid UTF-8\n")
+
+
+def test_pub_goes_on_through_two_broker_restarts():
+    # mosquitto_pub reconnects and goes on; pub used to exit 1 with "[-3]: Disconnected" at the
+    # first restart. Lines not acknowledged before the restart are sent again afterwards.
+    broker = Service("mosquitto", "--persistence").start()
+    try:
+        counter = popen(["mosquitto_sub", "-p", str(broker.port), "-t", "load/restart", "-q", "1",
+                         "-c", "-i", "pub-restart-counter"], stdout=subprocess.PIPE)
+        received = []
+        threading.Thread(target=lambda: received.extend(counter.stdout), daemon=True).start()
+        wait_until(lambda: iotctl("pub", "-p", broker.port, "-t", "load/restart", "-q", "1",
+                                  "-m", "0").returncode == 0 and len(received) > 0,
+                   timeout=30, what="the counting subscriber")
+        pub = spawn("pub", "-p", broker.port, "-t", "load/restart", "-l", "-q", "1",
+                    "--rate", "500/s", stdin=subprocess.PIPE)
+        pub.stdin.write("".join(f"{i}\n" for i in range(1, 3001)).encode())
+        pub.stdin.close()
+        for part in (800, 1600):
+            wait_until(lambda: len(received) >= part, timeout=60, what=f"{part} lines")
+            broker.restart()
+        assert pub.wait(timeout=120) == 0, pub.stderr.read().decode()
+        log = pub.stderr.read().decode()
+        assert log.count("reconnected after") == 2, log
+        wait_until(lambda: {l.strip() for l in received} >= {str(i).encode() for i in range(1, 3001)},
+                   timeout=60, what="every line at the subscriber")
+    finally:
+        broker.stop()
+
+
+def test_pub_gives_up_after_the_reconnect_timeout_and_says_what_was_sent():
+    broker = Service("mosquitto").start()
+    try:
+        live = LiveSub(broker, "-t", "load/gone").wait_ready()
+        pub = spawn("pub", "-p", broker.port, "-t", "load/gone", "-l", "-q", "1",
+                    "--rate", "200/s", "--reconnect-timeout", "2", stdin=subprocess.PIPE)
+        pub.stdin.write("".join(f"{i}\n" for i in range(1, 2001)).encode())
+        pub.stdin.flush()
+        live.wait_lines(20)  # some lines went out; then the broker stops for good
+        live.stop()
+    finally:
+        broker.stop()
+    pub.stdin.close()
+    assert pub.wait(timeout=60) == 1
+    err = pub.stderr.read().decode()
+    assert "gave up after 2 s without the broker" in err, err
+    assert "messages acknowledged" in err and "sent but not acknowledged" in err, err
+    assert "and the rest of stdin not sent" in err, err
