@@ -33,7 +33,7 @@ _iotctl() {
     fi
     for (( i = 1; i < COMP_CWORD; i++ )); do
         case ${COMP_WORDS[i]} in
-            sub|pub|ingest|expect|replay|csv-export|simulate-hexaboard|completions) cmd=${COMP_WORDS[i]}; break ;;
+            sub|pub|expect|ingest|replay|csv-export|simulate-hexaboard|completions) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $cmd in
@@ -57,6 +57,16 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -D --property --window'
         ;;
+    expect)
+        case "$prev" in
+        --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|--payload|--where|-C|--count|--distinct-topics|-W|--timeout|-q|--qos|-F|--format|--max-json-bytes) return ;;  # a value typed by the user
+        -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
+        --capath) _iotctl_dirs "$cur"; return ;;
+        --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
+        esac
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic --payload --where -C --count --distinct-topics -W --timeout --absent -R --no-stale -q --qos -v --verbose -F --format --json -N --no-eol --max-json-bytes'
+        ;;
     ingest)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--sqlite|--map|--dead-letter|--log-file) _iotctl_files "$cur"; return ;;
@@ -67,16 +77,6 @@ _iotctl() {
         --preset) _iotctl_words "$cur" 'hexaboard tasmota generic'; return ;;
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain --influx --influx-db --influx-org --influx-bucket --mysql --sqlite --preset --map -t --topic --dead-letter -q --qos --batch-size --flush-interval --share --state-dir --fsync-interval --spool-max-bytes --drain-timeout --stats-interval --log-file --max-json-bytes --where'
-        ;;
-    expect)
-        case "$prev" in
-        --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|--payload|--where|-C|--count|--distinct-topics|-W|--timeout|-q|--qos|-F|--format|--max-json-bytes) return ;;  # a value typed by the user
-        -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
-        --capath) _iotctl_dirs "$cur"; return ;;
-        --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
-        esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic --payload --where -C --count --distinct-topics -W --timeout --absent -R --no-stale -q --qos -v --verbose -F --format --json -N --no-eol --max-json-bytes'
         ;;
     replay)
         case "$prev" in
@@ -115,7 +115,7 @@ _iotctl() {
         if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help'; else _iotctl_words "$cur" 'bash zsh fish'; fi
         ;;
     *)
-        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --version'; else _iotctl_words "$cur" 'sub pub ingest expect replay csv-export simulate-hexaboard completions'; fi
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --version'; else _iotctl_words "$cur" 'sub pub expect ingest replay csv-export simulate-hexaboard completions'; fi
         ;;
     esac
 }
