@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/base/predicate_eval.h"
 #include "core/base/payload.h"
+#include "core/base/predicate_eval.h"
 #include "core/base/predicate_parser.h"
 
 namespace {
@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check(parsed.error().code == ExitCode::usage);
         check(message.rfind("--where: ", 0) == 0 && message.back() == '^');
         size_t caret_line = message.rfind('\n');
-        check(caret_line != std::string::npos && message.size() - caret_line - 1 <= 4 + expr.size() + 1);
+        check(caret_line != std::string::npos &&
+              message.size() - caret_line - 1 <= 4 + expr.size() + 1);
         return 0;
     }
     std::optional<nlohmann::json> doc = parse_json_payload(payload);
