@@ -169,4 +169,16 @@ void add_max_json_bytes_flag(CLI::App& app) {
         ->default_str("8MiB");
 }
 
+void add_where_flag(CLI::App& app, std::vector<std::string>& expressions) {
+    app.add_option("--where", expressions,
+                   "Only messages for which EXPR holds, e.g. 'temperature > 30' (repeatable: all "
+                   "must hold; see docs/where.md)")
+        ->type_name("EXPR")
+        ->allow_extra_args(false);
+}
+
+base::WhereFilter compile_where(const std::vector<std::string>& expressions) {
+    return base::WhereFilter::compile(expressions).take();
+}
+
 }  // namespace iotctl::cli

@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "core/base/predicate_eval.h"
 #include "core/broker/conn_options.h"
 
 namespace iotctl::cli {
@@ -36,5 +38,12 @@ base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag
 /// carried as opaque bytes (base::set_max_json_bytes); the default is
 /// base::k_default_max_json_bytes.
 void add_max_json_bytes_flag(CLI::App& app);
+
+/// Adds `--where EXPR` (repeatable: every one must hold; docs/where.md), kept in `expressions`.
+void add_where_flag(CLI::App& app, std::vector<std::string>& expressions);
+
+/// Compiles the `--where` expressions before anything connects or reads; throws Failure (a usage
+/// error showing the expression and a caret under the first bad character).
+base::WhereFilter compile_where(const std::vector<std::string>& expressions);
 
 }  // namespace iotctl::cli

@@ -45,6 +45,7 @@ RunFn setup_csv_export(CLI::App& app) {
     app.add_option("-W,--timeout", opts->timeout, "--live: stop after this many seconds");
     app.add_option("-q,--qos", opts->qos, "--live: QoS of the subscription")->capture_default_str();
     add_max_json_bytes_flag(app);
+    add_where_flag(app, opts->where);
     return [opts] { return run_csv_export(*opts); };
 }
 
@@ -66,6 +67,7 @@ base::Result<capture::CsvExportOptions> check_options(CsvExportCliOptions& o) {
     for (const auto& t : o.topics)
         if (auto s = base::validate_topic_filter(t); !s) return s.error();
     e.selection.topics = o.topics;
+    e.selection.where = compile_where(o.where);
     auto window = base::make_time_window(o.from, o.to, base::now_ns());
     if (!window) return window.error();
     e.selection.window = *window;
@@ -137,10 +139,11 @@ int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
     std::mutex mutex;
     std::string rows;
     int code = run_live_subscription(o, [&](base::Message&& m) {
-        if (!e.selection.selects(m)) return;
+        if (!e.selection.selects(m)) return false;  // --where: not counted for -C either
         std::lock_guard lock(mutex);
         rows.clear();
         if (table.rows(m, rows)) writer.append(rows);
+        return true;
     });
     std::lock_guard lock(mutex);
     warn_undecoded(table.undecoded(), table.first_undecoded());
@@ -157,7 +160,9 @@ int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& 
             capture::CaptureStore::open(temp.path, broker::is_mqtt5(o.conn) ? "mqttv5" : "mqttv311")
                 .take());
         code = run_live_subscription(o, [&](base::Message&& m) {
-            if (e.selection.selects(m)) recorder.append(std::move(m));
+            if (!e.selection.selects(m)) return false;
+            recorder.append(std::move(m));
+            return true;
         });
         recorder.close().check();
         if (recorder.written() == 0) {  // nothing arrived: just the header

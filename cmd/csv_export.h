@@ -18,9 +18,10 @@ struct CsvExportCliOptions {
     std::string capture, output, fields, time_format = "iso", from, to;
     std::vector<std::string> topics;
     bool no_topic = false, live = false;
-    int count = 0;       // --live -C: stop after this many messages
-    double timeout = 0;  // --live -W: stop after this many seconds
-    int qos = 0;         // --live: subscription QoS
+    int count = 0;                   // --live -C: stop after this many messages
+    double timeout = 0;              // --live -W: stop after this many seconds
+    int qos = 0;                     // --live: subscription QoS
+    std::vector<std::string> where;  // --where EXPR (all must hold)
 };
 
 /// Adds csv-export's flags to `app` and returns what runs it.
@@ -29,9 +30,10 @@ RunFn setup_csv_export(CLI::App& app);
 /// Runs `csv-export`; returns the exit code.
 int run_csv_export(CsvExportCliOptions& opts);
 
-/// `--live`: subscribes and hands each message (on Paho's thread: `each` must be quick) until
-/// -C/-W/SIGINT; returns the exit code to end with (0; 5 when -C was not reached within -W; 130).
+/// `--live`: subscribes and hands each message (on Paho's thread: `each` must be quick; it returns
+/// true when the message was selected, which counts for -C) until -C/-W/SIGINT; returns the exit
+/// code to end with (0; 5 when -C was not reached within -W; 130).
 int run_live_subscription(CsvExportCliOptions& opts,
-                          const std::function<void(base::Message&&)>& each);
+                          const std::function<bool(base::Message&&)>& each);
 
 }  // namespace iotctl::cli

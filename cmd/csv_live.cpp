@@ -5,12 +5,9 @@
 namespace iotctl::cli {
 
 int run_live_subscription(CsvExportCliOptions& o,
-                          const std::function<void(base::Message&&)>& each) {
+                          const std::function<bool(base::Message&&)>& each) {
     LiveSpec spec{"csv-export", o.topics, o.qos, o.count, o.timeout};
-    LiveEnd end = run_subscription(o.conn, spec, [&](base::Message&& m) {
-        each(std::move(m));
-        return true;
-    });
+    LiveEnd end = run_subscription(o.conn, spec, each);
     if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     // -W alone is how long to listen; with -C it is how long to wait for the count.
     if (end.timed_out && o.count > 0) return static_cast<int>(base::ExitCode::timed_out);

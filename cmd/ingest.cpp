@@ -145,11 +145,13 @@ RunFn setup_ingest(CLI::App& app) {
     add_conn_flags(app, opts->conn);
     add_ingest_flags(app, *opts);
     add_max_json_bytes_flag(app);
+    add_where_flag(app, opts->where);
     return [opts] { return run_ingest(*opts); };
 }
 
 int run_ingest(IngestOptions& o) {
     check_ingest_options(o).check();
+    base::WhereFilter where = compile_where(o.where);
     auto log = ingest::IngestLog::open(o.log_file).take();
     auto dead = ingest::DeadLetterFile::open(o.dead_letter).take();
     ingest::RunOptions r;
@@ -162,6 +164,7 @@ int run_ingest(IngestOptions& o) {
     r.qos = o.qos;
     r.state_root = o.state_dir;
     r.stats_interval = o.stats_interval;
+    r.where = std::move(where);
     const uint64_t spool_max = *parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
     r.pipeline.spool.max_bytes = spool_max;
     r.pipeline.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);

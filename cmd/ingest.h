@@ -30,6 +30,7 @@ struct IngestOptions {
     double fsync_interval = 1.0;
     std::string spool_max_bytes = "1GiB";
     double drain_timeout = 5.0;
+    std::vector<std::string> where;  // --where EXPR (all must hold)
 };
 
 /// Adds ingest's flags to `app` and returns what runs it.

@@ -63,6 +63,7 @@ RunFn setup_replay(CLI::App& app) {
                    "Publishes in flight before waiting for acknowledgements")
         ->capture_default_str();
     add_max_json_bytes_flag(app);
+    add_where_flag(app, opts->where);
     return [opts, &app] {
         opts->version_given = app.get_option("--protocol-version")->count() > 0;
         return run_replay_command(*opts);
@@ -157,6 +158,7 @@ int run_replay_command(ReplayCliOptions& o) {
     capture::CaptureSelection selection;
     selection.window = base::make_time_window(o.from, o.to, base::now_ns()).take();
     selection.topics = o.topics;
+    selection.where = compile_where(o.where);
     // A first pass checks every record and counts, before anything is published.
     std::string recorded_version;
     capture::open_selected(o.capture, selection, &recorded_version).take();

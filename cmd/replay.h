@@ -17,6 +17,7 @@ struct ReplayCliOptions {
     int loops = 1;
     double loop_gap = 1.0;  // seconds between the end of one pass and the start of the next
     std::vector<std::string> topics, rewrites;
+    std::vector<std::string> where;  // --where EXPR (all must hold)
     std::string from, to, rate;
     bool dry_run = false;
     int qos = -1;  // -1: as recorded

@@ -38,6 +38,7 @@ RunFn setup_sub(CLI::App& app) {
                    "MQTT 5 session expiry interval, seconds");
     app.add_option("--record", opts->record, "Append every message to this capture file (SQLite)");
     add_max_json_bytes_flag(app);
+    add_where_flag(app, opts->where);
     return [opts] { return run_sub(*opts); };
 }
 
@@ -70,6 +71,7 @@ base::Status check_sub_options(SubOptions& o) {
 
 int run_sub(SubOptions& o) {
     check_sub_options(o).check();
+    const base::WhereFilter where = compile_where(o.where);
     capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
                                    : !o.format.empty()
                                        ? capture::OutputFormat::parse(o.format).take()
@@ -96,6 +98,7 @@ int run_sub(SubOptions& o) {
             base::request_stop();
             return false;
         }
+        if (!where.matches(m)) return false;
         if (m.payload.size() > k_large_payload) {
             // In pieces: Paho still holds two copies of a huge payload while this runs.
             format.render_pieces(m, [&](std::string_view piece) { writer.append_piece(piece); });

@@ -20,7 +20,8 @@ struct SubOptions {
     double timeout = 0;  // -W: exit (code 5) after this many seconds
     bool skip_retained = false, retained_only = false, persistent = false;
     int session_expiry = -1;
-    std::string record;  // --record FILE: capture file
+    std::string record;              // --record FILE: capture file
+    std::vector<std::string> where;  // --where EXPR (all must hold)
 };
 
 /// Adds sub's flags to `app` and returns what runs it.

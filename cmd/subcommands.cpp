@@ -2,6 +2,7 @@
 
 #include "cmd/completions.h"
 #include "cmd/csv_export.h"
+#include "cmd/expect.h"
 #include "cmd/ingest.h"
 #include "cmd/pub.h"
 #include "cmd/replay.h"
@@ -14,6 +15,7 @@ const std::vector<SubcommandSpec>& subcommand_table() {
     static const std::vector<SubcommandSpec> k_table = {
         {"sub", "Subscribe and print messages (like mosquitto_sub)", setup_sub},
         {"pub", "Publish messages without dropping any (like mosquitto_pub)", setup_pub},
+        {"expect", "Wait until expected messages arrive (or prove none do)", setup_expect},
         {"ingest", "Store MQTT messages in InfluxDB, MySQL/MariaDB or SQLite", setup_ingest},
         {"replay", "Publish a recorded capture again", setup_replay},
         {"csv-export", "Turn a capture (or a live subscription) into CSV", setup_csv_export},

@@ -7,7 +7,7 @@ function __iotctl_command
     set -l words (commandline -opc)
     set -e words[1]
     for w in $words
-        if contains -- $w sub pub ingest replay csv-export simulate-hexaboard completions
+        if contains -- $w sub pub expect ingest replay csv-export simulate-hexaboard completions
             echo $w
             return 0
         end
@@ -26,6 +26,7 @@ complete -c iotctl -n 'not __iotctl_command' -l help -d 'Print this help and exi
 complete -c iotctl -n 'not __iotctl_command' -l version -d 'Print the version and exit'
 complete -c iotctl -n 'not __iotctl_command' -a sub -d 'Subscribe and print messages (like mosquitto_sub)'
 complete -c iotctl -n 'not __iotctl_command' -a pub -d 'Publish messages without dropping any (like mosquitto_pub)'
+complete -c iotctl -n 'not __iotctl_command' -a expect -d 'Wait until expected messages arrive (or prove none do)'
 complete -c iotctl -n 'not __iotctl_command' -a ingest -d 'Store MQTT messages in InfluxDB, MySQL/MariaDB or SQLite'
 complete -c iotctl -n 'not __iotctl_command' -a replay -d 'Publish a recorded capture again'
 complete -c iotctl -n 'not __iotctl_command' -a csv-export -d 'Turn a capture (or a live subscription) into CSV'
@@ -70,6 +71,7 @@ complete -c iotctl -n '__iotctl_using sub' -s c -l persistent -d 'Persistent ses
 complete -c iotctl -n '__iotctl_using sub' -s x -l session-expiry -x -d 'MQTT 5 session expiry interval, seconds'
 complete -c iotctl -n '__iotctl_using sub' -l record -r -F -d 'Append every message to this capture file (SQLite)'
 complete -c iotctl -n '__iotctl_using sub' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
+complete -c iotctl -n '__iotctl_using sub' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 
 complete -c iotctl -n '__iotctl_using pub' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using pub' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -109,6 +111,44 @@ complete -c iotctl -n '__iotctl_using pub' -l rate -x -d 'At most this many mess
 complete -c iotctl -n '__iotctl_using pub' -s D -l property -x -d 'MQTT 5 property: -D publish user-property KEY VALUE | content-type T | response-topic T'
 complete -c iotctl -n '__iotctl_using pub' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
 complete -c iotctl -n '__iotctl_using pub' -l reconnect-timeout -x -d 'Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)'
+
+complete -c iotctl -n '__iotctl_using expect' -l help -d 'Print this help and exit'
+complete -c iotctl -n '__iotctl_using expect' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
+complete -c iotctl -n '__iotctl_using expect' -l env-file -r -F -d 'KEY=VALUE file to load (default ./.env if it exists)'
+complete -c iotctl -n '__iotctl_using expect' -s h -l host -x -d 'Broker host (env MQTT_BROKER)'
+complete -c iotctl -n '__iotctl_using expect' -s p -l port -x -d 'Broker port (default 1883, 8883 with TLS; env MQTT_PORT)'
+complete -c iotctl -n '__iotctl_using expect' -s L -l url -x -d 'mqtt[s]://[user[:pass]@]host[:port][/topic] (env MQTT_URL)'
+complete -c iotctl -n '__iotctl_using expect' -s u -l username -x -d 'User name (env MQTT_USER)'
+complete -c iotctl -n '__iotctl_using expect' -s P -l password -x -d 'Password (env MQTT_PASSWORD)'
+complete -c iotctl -n '__iotctl_using expect' -l password-file -r -F -d 'Read the password from this file'
+complete -c iotctl -n '__iotctl_using expect' -s i -l id -x -d 'Client id (default iotctl-<cmd>-<random>)'
+complete -c iotctl -n '__iotctl_using expect' -s k -l keepalive -x -d 'Keepalive in seconds'
+complete -c iotctl -n '__iotctl_using expect' -s V -l protocol-version -x -a 'mqttv311 mqttv5' -d 'mqttv311 or mqttv5'
+complete -c iotctl -n '__iotctl_using expect' -l connect-timeout -x -d 'Seconds to wait for the broker'
+complete -c iotctl -n '__iotctl_using expect' -l cafile -r -F -d 'CA certificates file (enables TLS)'
+complete -c iotctl -n '__iotctl_using expect' -l capath -x -a '(__fish_complete_directories)' -d 'Directory of CA certificates (enables TLS)'
+complete -c iotctl -n '__iotctl_using expect' -l cert -r -F -d 'Client certificate (PEM)'
+complete -c iotctl -n '__iotctl_using expect' -l key -r -F -d 'Client private key (PEM)'
+complete -c iotctl -n '__iotctl_using expect' -l insecure -d 'Do not verify the server certificate or host name'
+complete -c iotctl -n '__iotctl_using expect' -l tls-version -x -a 'tlsv1.2 tlsv1.3' -d 'Pin tlsv1.1 or tlsv1.2 (default: negotiate, TLS 1.3 included)'
+complete -c iotctl -n '__iotctl_using expect' -l will-topic -x -d 'Last Will topic'
+complete -c iotctl -n '__iotctl_using expect' -l will-payload -x -d 'Last Will payload'
+complete -c iotctl -n '__iotctl_using expect' -l will-qos -x -d 'Last Will QoS'
+complete -c iotctl -n '__iotctl_using expect' -l will-retain -d 'Retain the Last Will'
+complete -c iotctl -n '__iotctl_using expect' -s t -l topic -x -d 'Topic filter to subscribe to (repeatable)'
+complete -c iotctl -n '__iotctl_using expect' -l payload -x -d 'A match has exactly this payload'
+complete -c iotctl -n '__iotctl_using expect' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
+complete -c iotctl -n '__iotctl_using expect' -s C -l count -x -d 'Wait for this many matching messages (default 1)'
+complete -c iotctl -n '__iotctl_using expect' -l distinct-topics -x -d 'Wait for a match on each of this many different topics'
+complete -c iotctl -n '__iotctl_using expect' -s W -l timeout -x -d 'Give up after this many seconds (exit 5; with --absent: how long to watch)'
+complete -c iotctl -n '__iotctl_using expect' -l absent -d 'Succeed only if nothing matches within -W (exit 1 on a match)'
+complete -c iotctl -n '__iotctl_using expect' -s R -l no-stale -d 'Ignore retained (stale) messages'
+complete -c iotctl -n '__iotctl_using expect' -s q -l qos -x -d 'QoS of the subscription'
+complete -c iotctl -n '__iotctl_using expect' -s v -l verbose -d 'Print the topic before the payload'
+complete -c iotctl -n '__iotctl_using expect' -s F -l format -x -d 'Output format, as sub -F'
+complete -c iotctl -n '__iotctl_using expect' -l json -d 'One JSON object per line, as sub --json'
+complete -c iotctl -n '__iotctl_using expect' -s N -l no-eol -d 'Do not print a newline after each message'
+complete -c iotctl -n '__iotctl_using expect' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 
 complete -c iotctl -n '__iotctl_using ingest' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using ingest' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -154,6 +194,7 @@ complete -c iotctl -n '__iotctl_using ingest' -l drain-timeout -x -d 'Seconds to
 complete -c iotctl -n '__iotctl_using ingest' -l stats-interval -x -d 'Log a one-line summary every S seconds'
 complete -c iotctl -n '__iotctl_using ingest' -l log-file -r -F -d 'Log here instead of stderr (reopened on SIGHUP)'
 complete -c iotctl -n '__iotctl_using ingest' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
+complete -c iotctl -n '__iotctl_using ingest' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 
 complete -c iotctl -n '__iotctl_using replay' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using replay' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
@@ -193,6 +234,7 @@ complete -c iotctl -n '__iotctl_using replay' -l no-retain -d 'Publish no messag
 complete -c iotctl -n '__iotctl_using replay' -l reconnect-timeout -x -d 'Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)'
 complete -c iotctl -n '__iotctl_using replay' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
 complete -c iotctl -n '__iotctl_using replay' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
+complete -c iotctl -n '__iotctl_using replay' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 complete -c iotctl -n '__iotctl_using replay' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'
 
 complete -c iotctl -n '__iotctl_using csv-export' -l help -d 'Print this help and exit'
@@ -230,6 +272,7 @@ complete -c iotctl -n '__iotctl_using csv-export' -s C -l count -x -d '--live: s
 complete -c iotctl -n '__iotctl_using csv-export' -s W -l timeout -x -d '--live: stop after this many seconds'
 complete -c iotctl -n '__iotctl_using csv-export' -s q -l qos -x -d '--live: QoS of the subscription'
 complete -c iotctl -n '__iotctl_using csv-export' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
+complete -c iotctl -n '__iotctl_using csv-export' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 complete -c iotctl -n '__iotctl_using csv-export' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'
 
 complete -c iotctl -n '__iotctl_using simulate-hexaboard' -l help -d 'Print this help and exit'

@@ -49,6 +49,41 @@ const nlohmann::json* JsonPath::find(const nlohmann::json& root,
     return node;
 }
 
+bool JsonPath::any_match(const nlohmann::json& root, const nlohmann::json& current,
+                         const std::function<bool(const nlohmann::json&)>& visit) const {
+    return match_from(absolute_ ? root : current, 0, visit);
+}
+
+// Plain steps are walked in a loop; only a `*` recurses, one JSON level down each time, so the
+// depth is bounded by the payload's (base::k_max_json_depth), not by the length of the path.
+bool JsonPath::match_from(const nlohmann::json& start, size_t step,
+                          const std::function<bool(const nlohmann::json&)>& visit) const {
+    const nlohmann::json* node = &start;
+    for (; step < steps_.size(); ++step) {
+        const std::string& name = steps_[step];
+        if (name == "*") {
+            if (!node->is_structured()) return false;
+            for (const auto& child : *node)
+                if (match_from(child, step + 1, visit)) return true;
+            return false;
+        }
+        if (node->is_object()) {
+            auto it = node->find(name);
+            if (it == node->end()) return false;
+            node = &*it;
+        } else if (node->is_array()) {
+            size_t index = 0;
+            auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), index);
+            if (ec != std::errc() || end != name.data() + name.size() || index >= node->size())
+                return false;
+            node = &(*node)[index];
+        } else {
+            return false;
+        }
+    }
+    return visit(*node);
+}
+
 std::string json_type_words(const nlohmann::json& node) {
     switch (node.type()) {
         case nlohmann::json::value_t::null:

@@ -1,5 +1,8 @@
-// Dotted JSON paths (`Wifi.RSSI`, `$.Time`, `values.0`) compiled once and looked up per message.
+// Dotted JSON paths (`Wifi.RSSI`, `$.Time`, `values.0`, `ZbReceived.*.Contact`) compiled once and
+// looked up per message: the one path syntax of the mapping, `csv-export --fields` and `--where`.
 #pragma once
+
+#include <functional>
 
 #include <string>
 #include <string_view>
@@ -18,12 +21,19 @@ class JsonPath {
     static Result<JsonPath> parse(std::string_view text);
     /// The node the path names, or nullptr when any step is missing.
     const nlohmann::json* find(const nlohmann::json& root, const nlohmann::json& current) const;
+    /// Calls `visit` on each node the path names, a `*` step standing for every member of an
+    /// object or element of an array, until `visit` returns true; true when one did.
+    bool any_match(const nlohmann::json& root, const nlohmann::json& current,
+                   const std::function<bool(const nlohmann::json&)>& visit) const;
     /// The path as written in the mapping (for error messages and notes).
     const std::string& text() const { return text_; }
     /// True for the empty path (the current element itself).
     bool empty() const { return steps_.empty(); }
 
   private:
+    bool match_from(const nlohmann::json& node, size_t step,
+                    const std::function<bool(const nlohmann::json&)>& visit) const;
+
     std::string text_;
     bool absolute_ = false;
     std::vector<std::string> steps_;

@@ -75,7 +75,7 @@ base::Result<OpenedCapture> open_capture(const std::string& path) {
 
 bool CaptureSelection::selects(const base::Message& m) const {
     return window.contains(m.ts_ns) &&
-           (topics.empty() || base::any_filter_matches(topics, m.topic));
+           (topics.empty() || base::any_filter_matches(topics, m.topic)) && where.matches(m);
 }
 
 SelectedSource::SelectedSource(std::unique_ptr<MessageSource> inner, CaptureSelection selection)
@@ -98,6 +98,7 @@ base::Error SelectedSource::nothing_selected(const std::string& path) const {
     if (read_ == 0) return base::runtime_error(fmt::format("capture '{}' holds no messages", path));
     std::string what = selection_.window.unbounded() ? "" : " " + selection_.window.describe();
     if (!selection_.topics.empty()) what += " on the topics asked for";
+    if (!selection_.where.empty()) what += " matching --where";
     return base::runtime_error(
         fmt::format("no messages in '{}'{}: it holds {} messages from {} to {}", path, what, read_,
                     base::iso8601_utc(first_ns_, 0), base::iso8601_utc(last_ns_, 0)));

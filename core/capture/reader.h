@@ -8,6 +8,7 @@
 
 #include "core/base/error.h"
 #include "core/base/message.h"
+#include "core/base/predicate_eval.h"
 #include "core/base/time_window.h"
 
 namespace iotctl::capture {
@@ -41,8 +42,10 @@ base::Result<OpenedCapture> open_capture(const std::string& path);
 struct CaptureSelection {
     base::TimeWindow window;
     std::vector<std::string> topics;  // empty: every topic
+    base::WhereFilter where;          // --where: empty selects every message
 
-    /// True when the message is inside the window and matches a filter (or there are none).
+    /// True when the message is inside the window, matches a filter (or there are none) and
+    /// the --where expressions.
     bool selects(const base::Message& m) const;
 };
 

@@ -95,6 +95,10 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     broker::ReceiveClock clock(
         broker::receive_lane(dir.client_id(), dir.slot(), derived_id && !o.share.empty()));
     session.on_message([&](base::Message&& m) {
+        if (!o.where.matches(m)) {
+            pipeline.stats().skipped.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
         m.ts_ns = clock.next(m.ts_ns);
         pipeline.accept(m);
     });

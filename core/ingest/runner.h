@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/predicate_eval.h"
 #include "core/broker/conn_options.h"
 #include "core/ingest/dead_letter.h"
 #include "core/ingest/log.h"
@@ -23,6 +24,7 @@ struct RunOptions {
     PipelineOptions pipeline;          // spool, batching, fsync, drain (state_dir is filled in)
     double stats_interval = 0;         // seconds between summary lines; 0: none
     std::string sinks_described;       // the sinks, as the start line names them
+    base::WhereFilter where;           // --where: others are counted as skipped, not spooled
 };
 
 /// Runs until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).

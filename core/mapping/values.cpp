@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/base/number_text.h"
 #include "core/base/payload.h"
 #include "core/base/timestamps.h"
 
@@ -76,13 +77,7 @@ std::optional<FieldType> parse_field_type(std::string_view name) {
 }
 
 std::optional<double> parse_number_text(std::string_view text) {
-    if (text.empty() || !(is_ascii_alnum(text[0]) || text[0] == '-' || text[0] == '.'))
-        return std::nullopt;
-    double d = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d))
-        return std::nullopt;
-    return d;
+    return base::parse_number_text(text);
 }
 
 std::optional<double> numeric_value(const nlohmann::json& value) {

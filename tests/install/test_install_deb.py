@@ -103,7 +103,7 @@ def test_depends_names_the_package_of_every_linked_library(deb):
         assert owning_package(path) in depends, f"{soname} ({path}): Depends: {sorted(depends)}"
     # The libraries CMakeLists.txt links, whatever the version suffixes on this distribution.
     for prefix in ["libpaho-mqttpp3", "libpaho-mqtt1", "libcurl", "libmariadb", "libsqlite3",
-                   "libfmt", "libtomlplusplus", "zlib1g", "libstdc++6", "libc6"]:
+                   "libfmt", "libtomlplusplus", "libre2", "zlib1g", "libstdc++6", "libc6"]:
         assert any(name.startswith(prefix) for name in depends), f"{prefix}: {sorted(depends)}"
 
 
