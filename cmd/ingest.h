@@ -30,10 +30,17 @@ struct IngestOptions {
     double fsync_interval = 1.0;
     std::string spool_max_bytes = "1GiB";
     double drain_timeout = 5.0;
+    std::string metrics_listen, metrics_file;  // /metrics + /healthz; node_exporter textfile
+    double max_silence = 0;                    // seconds without messages before reporting
+    bool max_silence_exit = false;             // exit 1 instead of resubscribing
 };
 
 /// Adds ingest's flags to `app` and returns what runs it.
 RunFn setup_ingest(CLI::App& app);
+
+/// Adds `ingest status` to `ingest` (`parent_state_dir` is ingest's own --state-dir) and
+/// returns what runs it (cmd/ingest_status.cpp).
+RunFn setup_ingest_status(CLI::App& ingest, const std::string& parent_state_dir);
 
 /// Runs ingest until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).
 int run_ingest(IngestOptions& opts);
