@@ -175,8 +175,10 @@ RunFn setup_ingest(CLI::App& app) {
     add_ingest_flags(app, *opts);
     add_max_json_bytes_flag(app);
     RunFn status = setup_ingest_status(app, opts->state_dir);
-    return [opts, status, &app] {
+    RunFn forget = setup_ingest_forget(app, *opts);
+    return [opts, status, forget, &app] {
         if (app.got_subcommand("status")) return status();
+        if (app.got_subcommand("forget")) return forget();
         return run_ingest(*opts);
     };
 }

@@ -42,6 +42,10 @@ RunFn setup_ingest(CLI::App& app);
 /// returns what runs it (cmd/ingest_status.cpp).
 RunFn setup_ingest_status(CLI::App& ingest, const std::string& parent_state_dir);
 
+/// Adds `ingest forget` to `ingest` (the connection flags and --state-dir are ingest's own,
+/// `parent`) and returns what runs it (cmd/ingest_forget.cpp).
+RunFn setup_ingest_forget(CLI::App& ingest, IngestOptions& parent);
+
 /// Runs ingest until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).
 int run_ingest(IngestOptions& opts);
 

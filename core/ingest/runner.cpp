@@ -18,6 +18,7 @@
 #include "core/broker/session.h"
 #include "core/broker/takeover_watch.h"
 #include "core/ingest/run_stats.h"
+#include "core/ingest/stale_sessions.h"
 #include "core/ingest/state_dir.h"
 
 namespace iotctl::ingest {
@@ -73,6 +74,12 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     auto state = StateDir::claim(root, id, derived_id && !o.share.empty());
     if (!state) return state.error();
     StateDir& dir = **state;
+    const std::string broker_address =
+        fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn));
+    if (derived_id)
+        for (const auto& stale :
+             stale_sessions(root, dir.client_id(), broker_address, filters, base::now_ns()))
+            log.warn(stale_session_warning(stale));
     o.conn.client_id = dir.client_id();
     o.conn.clean_session = false;  // persistent session: the broker queues while we are away
     if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
@@ -93,7 +100,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     RunIdentity identity{static_cast<int>(::getpid()),
                          dir.client_id(),
                          dir.path(),
-                         fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn)),
+                         broker_address,
                          filters,
                          o.sinks_described};
     RunMonitor monitor(o.monitor, pipeline, run_stats, log, std::move(identity));

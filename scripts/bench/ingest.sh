@@ -103,7 +103,7 @@ drain_ingest() {
   wait "$pid" || fail "ingest $id exited non-zero: $(tail -n 3 "$log")"
   [ -n "$scraper" ] && wait "$scraper"
   local final; final=$(grep "final:" "$log")
-  [[ "$final" == *"received=$n dead=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
+  [[ "$final" == *"received=$n dead=0 dead_logged=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
     fail "ingest $id: $final"
   echo "$(rate "$n" "$t0" "$t1") $(tail -n 1 "$tmp/rss-$id")" > "$tmp/result-$id"
 }

@@ -240,3 +240,50 @@ def test_ingest_status_running_sink_down_and_stopped(broker):
         if proc.poll() is None:
             proc.kill()
         influx.stop()
+
+
+def session_present(port, client_id):
+    """Connects as client_id without a clean session; True when the broker still had one."""
+    import paho.mqtt.client as mqtt
+    got = {}
+    c = mqtt.Client(client_id=client_id, clean_session=False)
+    c.on_connect = lambda client, userdata, flags, rc: got.update(flags=flags, rc=rc)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    try:
+        wait_until(lambda: "rc" in got, timeout=10, what="CONNACK")
+    finally:
+        c.disconnect()
+        c.loop_stop()
+    assert got["rc"] == 0
+    return bool(got["flags"].get("session present"))
+
+
+def test_changed_filters_leave_a_session_behind_found_at_start_and_forgotten(broker):
+    work = Workdir()
+    old = start_ingest(broker.port, work, "-t", "load/#")
+    wait_ingest_ready(old)
+    publish_range(broker.port, 0, 5)
+    wait_until(lambda: counts(work.db)[1] == 5, timeout=30, what="5 stored")
+    old_id = json.loads(status(work.state, "--json").stdout)[0]["client_id"]
+    assert stop(old) == 0
+    # The filters change: a new derived id, and the old session is named at start.
+    new = start_ingest(broker.port, work, "-t", "load/#", "-t", "other/#")
+    try:
+        log = wait_ingest_ready(new)
+        warning = [l for l in log if "belongs to a stopped ingest on this broker" in l]
+        assert len(warning) == 1, "".join(log)
+        assert f"client id {old_id}" in warning[0] and "(load/#)" in warning[0]
+        assert f"iotctl ingest forget {old_id} --state-dir {work.state}" in warning[0]
+        # While the other one runs, its own directory cannot be forgotten.
+        new_id = [s["client_id"] for s in json.loads(status(work.state, "--json").stdout)
+                  if s["running"]][0]
+        busy = iotctl("ingest", "-p", broker.port, "forget", new_id, "--state-dir", work.state)
+        assert busy.returncode == 1 and "in use" in busy.stderr
+    finally:
+        assert stop(new) == 0
+    assert session_present(broker.port, old_id)  # the broker kept the old session
+    out = iotctl("ingest", "forget", old_id, "--state-dir", work.state, "-p", broker.port)
+    assert out.returncode == 0, out.stderr
+    assert not os.path.exists(os.path.join(work.state, old_id))
+    assert not session_present(broker.port, old_id)
