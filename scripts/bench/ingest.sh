@@ -84,7 +84,7 @@ drain_ingest() {
   local id=$1 log="$tmp/ingest-$1.log" t0 t1 pid
   t0=$(now)
   ingest_cmd "$@"
-  /usr/bin/time -f "%M" -o "$tmp/rss-$id" "${cmd[@]}" 2> "$log" & pid=$!
+  /usr/bin/time -f "%M %U %S" -o "$tmp/rss-$id" "${cmd[@]}" 2> "$log" & pid=$!
   local scraper=""
   if [[ " ${cmd[*]} " == *" --metrics-listen "* ]]; then
     # Scrape /metrics every second while it drains, as Prometheus would.
@@ -105,7 +105,9 @@ drain_ingest() {
   local final; final=$(grep "final:" "$log")
   [[ "$final" == *"received=$n dead=0 dead_logged=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
     fail "ingest $id: $final"
-  echo "$(rate "$n" "$t0" "$t1") $(tail -n 1 "$tmp/rss-$id")" > "$tmp/result-$id"
+  local rss user sys; read -r rss user sys < <(tail -n 1 "$tmp/rss-$id")
+  echo "$(rate "$n" "$t0" "$t1") $rss" > "$tmp/result-$id"
+  python3 -c "print(round($user + $sys, 2))" > "$tmp/cpu-$id"  # CPU seconds (user + system)
 }
 
 influx_count() {  # influx_count DB MEASUREMENT
@@ -130,24 +132,29 @@ if [ "$metrics_only" = 1 ]; then
   scraped=(--influx "$influx_url" --influx-db bench_metrics --metrics-listen 127.0.0.1:0)
   register_ingest plain "${plain[@]}"
   register_ingest metrics "${scraped[@]}"
-  : > "$tmp/rates-plain"; : > "$tmp/rates-metrics"
+  : > "$tmp/rates-plain"; : > "$tmp/rates-metrics"; : > "$tmp/cpus-plain"; : > "$tmp/cpus-metrics"
   for r in $(seq "$rounds"); do
     publish
     order=(plain metrics); [ $((r % 2)) = 0 ] && order=(metrics plain)
     for id in "${order[@]}"; do
       if [ "$id" = plain ]; then drain_ingest plain "${plain[@]}"; else drain_ingest metrics "${scraped[@]}"; fi
       read -r rate_r _ < "$tmp/result-$id"; echo "$rate_r" >> "$tmp/rates-$id"
-      echo "round $r: $id $rate_r msg/s" >&2
+      cat "$tmp/cpu-$id" >> "$tmp/cpus-$id"
+      echo "round $r: $id $rate_r msg/s, $(cat "$tmp/cpu-$id") s CPU" >&2
     done
   done
-  python3 - "$tmp/rates-plain" "$tmp/rates-metrics" <<'PY'
+  python3 - "$tmp/rates-plain" "$tmp/rates-metrics" "$tmp/cpus-plain" "$tmp/cpus-metrics" <<'PY'
 import statistics, sys
 plain = [float(x) for x in open(sys.argv[1])]
 scraped = [float(x) for x in open(sys.argv[2])]
+cpu_p = statistics.median(float(x) for x in open(sys.argv[3]))
+cpu_m = statistics.median(float(x) for x in open(sys.argv[4]))
 p, m = statistics.median(plain), statistics.median(scraped)
 print(f"ingest influx without --metrics-listen: median {p:.0f} msg/s of {plain}")
 print(f"ingest influx with --metrics-listen (scraped every 1 s): median {m:.0f} msg/s of {scraped}")
 print(f"with/without = {m / p:.3f} (target >= 0.95)")
+# CPU time is steadier than wall time on a busy machine: ingest's own cost of the metrics.
+print(f"ingest CPU seconds, median: without {cpu_p:.2f}, with {cpu_m:.2f} (ratio {cpu_m / cpu_p:.3f})")
 PY
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
