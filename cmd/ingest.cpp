@@ -8,6 +8,7 @@
 
 #include "cmd/cli_common.h"
 #include "core/base/topic.h"
+#include "core/ingest/metrics_server.h"
 #include "core/ingest/runner.h"
 #include "core/sinks/influx_sink.h"
 #include "core/sinks/sql_open.h"
@@ -16,6 +17,32 @@
 namespace iotctl::cli {
 
 namespace {
+void add_monitoring_flags(CLI::App& app, IngestOptions& o) {
+    const auto* g = "Monitoring";
+    app.add_option("--metrics-listen", o.metrics_listen,
+                   "Serve /metrics (Prometheus) and /healthz on HOST:PORT (port 0: any free)")
+        ->group(g);
+    app.add_option("--metrics-file", o.metrics_file,
+                   "Write the /metrics text here every --stats-interval (node_exporter textfile)")
+        ->group(g);
+    app.add_option("--max-silence", o.max_silence,
+                   "Report when no message arrives on any filter for S seconds, then subscribe "
+                   "again")
+        ->group(g);
+    app.add_flag("--max-silence-exit", o.max_silence_exit,
+                 "With --max-silence: exit 1 instead (for Restart=on-failure)")
+        ->group(g);
+}
+
+base::Status check_monitoring_options(const IngestOptions& o) {
+    if (o.max_silence < 0) return base::usage_error("--max-silence must be 0 or more seconds");
+    if (o.max_silence_exit && !(o.max_silence > 0))
+        return base::usage_error("--max-silence-exit needs --max-silence S");
+    if (!o.metrics_listen.empty())
+        if (auto a = ingest::parse_listen_address(o.metrics_listen); !a) return a.error();
+    return {};
+}
+
 void add_ingest_flags(CLI::App& app, IngestOptions& o) {
     auto* g = "Sinks";
     app.add_option("--influx", o.influx,
@@ -72,9 +99,11 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
         ->group(g);
     app.add_option("--log-file", o.log_file, "Log here instead of stderr (reopened on SIGHUP)")
         ->group(g);
+    add_monitoring_flags(app, o);
 }
 
 base::Status check_ingest_options(IngestOptions& o) {
+    if (auto s = check_monitoring_options(o); !s) return s;
     if (auto s = check_qos(o.qos, "-q"); !s) return s;
     if (o.batch_size < 1) return base::usage_error("--batch-size must be 1 or more");
     if (!(o.flush_interval > 0))
@@ -146,7 +175,13 @@ RunFn setup_ingest(CLI::App& app) {
     add_ingest_flags(app, *opts);
     add_max_json_bytes_flag(app);
     add_where_flag(app, opts->where);
-    return [opts] { return run_ingest(*opts); };
+    RunFn status = setup_ingest_status(app, opts->state_dir);
+    RunFn forget = setup_ingest_forget(app, *opts);
+    return [opts, status, forget, &app] {
+        if (app.got_subcommand("status")) return status();
+        if (app.got_subcommand("forget")) return forget();
+        return run_ingest(*opts);
+    };
 }
 
 int run_ingest(IngestOptions& o) {
@@ -163,8 +198,12 @@ int run_ingest(IngestOptions& o) {
     r.share = o.share;
     r.qos = o.qos;
     r.state_root = o.state_dir;
-    r.stats_interval = o.stats_interval;
     r.where = std::move(where);
+    r.monitor.stats_interval = o.stats_interval;
+    r.monitor.metrics_listen = o.metrics_listen;
+    r.monitor.metrics_file = o.metrics_file;
+    r.monitor.max_silence = o.max_silence;
+    r.monitor.max_silence_exit = o.max_silence_exit;
     const uint64_t spool_max = *parse_byte_size(o.spool_max_bytes, "--spool-max-bytes");
     r.pipeline.spool.max_bytes = spool_max;
     r.pipeline.spool.segment_bytes = std::clamp<uint64_t>(spool_max / 16, 64u << 10, 64u << 20);

@@ -31,10 +31,21 @@ struct IngestOptions {
     std::string spool_max_bytes = "1GiB";
     double drain_timeout = 5.0;
     std::vector<std::string> where;  // --where EXPR (all must hold)
+    std::string metrics_listen, metrics_file;  // /metrics + /healthz; node_exporter textfile
+    double max_silence = 0;                    // seconds without messages before reporting
+    bool max_silence_exit = false;             // exit 1 instead of resubscribing
 };
 
 /// Adds ingest's flags to `app` and returns what runs it.
 RunFn setup_ingest(CLI::App& app);
+
+/// Adds `ingest status` to `ingest` (`parent_state_dir` is ingest's own --state-dir) and
+/// returns what runs it (cmd/ingest_status.cpp).
+RunFn setup_ingest_status(CLI::App& ingest, const std::string& parent_state_dir);
+
+/// Adds `ingest forget` to `ingest` (the connection flags and --state-dir are ingest's own,
+/// `parent`) and returns what runs it (cmd/ingest_forget.cpp).
+RunFn setup_ingest_forget(CLI::App& ingest, IngestOptions& parent);
 
 /// Runs ingest until SIGTERM/SIGINT; returns the exit code (0, or 130 after SIGINT).
 int run_ingest(IngestOptions& opts);

@@ -193,6 +193,10 @@ complete -c iotctl -n '__iotctl_using ingest' -l spool-max-bytes -x -d 'Disk bou
 complete -c iotctl -n '__iotctl_using ingest' -l drain-timeout -x -d 'Seconds to keep writing after SIGTERM/SIGINT'
 complete -c iotctl -n '__iotctl_using ingest' -l stats-interval -x -d 'Log a one-line summary every S seconds'
 complete -c iotctl -n '__iotctl_using ingest' -l log-file -r -F -d 'Log here instead of stderr (reopened on SIGHUP)'
+complete -c iotctl -n '__iotctl_using ingest' -l metrics-listen -x -d 'Serve /metrics (Prometheus) and /healthz on HOST:PORT (port 0: any free)'
+complete -c iotctl -n '__iotctl_using ingest' -l metrics-file -x -d 'Write the /metrics text here every --stats-interval (node_exporter textfile)'
+complete -c iotctl -n '__iotctl_using ingest' -l max-silence -x -d 'Report when no message arrives on any filter for S seconds, then subscribe again'
+complete -c iotctl -n '__iotctl_using ingest' -l max-silence-exit -d 'With --max-silence: exit 1 instead (for Restart=on-failure)'
 complete -c iotctl -n '__iotctl_using ingest' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using ingest' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base/timestamps.h"
 #include "core/ingest/checkpoint.h"
 #include "core/ingest/spool_reader.h"
 
@@ -49,7 +50,11 @@ bool SinkBatcher::gather(SpoolReader& reader, std::vector<SpoolEntry>& entries) 
         if (ctx_.drain.expired()) return false;
         size_t before = entries.size();
         reader.read(entries, options_.batch_size - entries.size(), options_.batch_bytes);
-        if (before == 0 && !entries.empty()) first_at = std::chrono::steady_clock::now();
+        if (before == 0 && !entries.empty()) {
+            first_at = std::chrono::steady_clock::now();
+            ctx_.stats.pending_since_ns.store(entries.front().message.ts_ns,
+                                              std::memory_order_relaxed);
+        }
         if (entries.size() >= options_.batch_size) return true;
         if (ctx_.drain.stopping()) {
             // The MQTT session is closed by now: nothing more arrives, write what is left.
@@ -127,22 +132,27 @@ bool SinkBatcher::write_records(std::vector<base::Record> records,
     auto backoff = options_.first_backoff;
     while (!records.empty()) {
         sinks::WriteOutcome out;
+        const auto write_began = std::chrono::steady_clock::now();
         try {
             out = ctx_.sink.write(records);
         } catch (const std::exception& e) {
             out = sinks::WriteOutcome{sinks::WriteOutcome::retry, e.what(), {}, {}};
         }
+        ctx_.stats.write_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - write_began).count());
         for (const std::string& warning : out.warnings)
             ctx_.log.warn(fmt::format("{}: {}", ctx_.stats.name, warning));
         if (out.kind == sinks::WriteOutcome::ok) {
             ctx_.stats.records.fetch_add(records.size());
             ctx_.stats.batches.fetch_add(1);
+            ctx_.stats.failing_since_ns.store(0, std::memory_order_relaxed);
             if (ctx_.stats.down.exchange(false))
                 ctx_.log.info(fmt::format("{}: writes succeed again", ctx_.stats.name));
             return true;
         }
         if (out.kind == sinks::WriteOutcome::retry) {
             ctx_.stats.retries.fetch_add(1);
+            note_failure(out.message);
             ctx_.stats.down = true;
             if (ctx_.drain.expired()) return false;
             ctx_.log.warn(fmt::format("{}: write of {} records failed ({}); retrying in {:.1f}s",
@@ -184,7 +194,16 @@ bool SinkBatcher::write_records(std::vector<base::Record> records,
     return true;
 }
 
+void SinkBatcher::note_failure(const std::string& why) {
+    const int64_t now = base::now_ns();
+    ctx_.stats.last_error.set(why);
+    ctx_.stats.last_error_ns.store(now, std::memory_order_relaxed);
+    int64_t none = 0;
+    ctx_.stats.failing_since_ns.compare_exchange_strong(none, now, std::memory_order_relaxed);
+}
+
 void SinkBatcher::run() {
+    ctx_.stats.running = true;
     SpoolReader reader(ctx_.spool, start_);
     std::vector<SpoolEntry> entries;
     std::vector<base::Record> records;
@@ -203,11 +222,13 @@ void SinkBatcher::run() {
         commit(reader.position(), entries.size());
     }
     if (checkpoint_failing_) save_checkpoint();
+    ctx_.stats.running = false;
 }
 
 void SinkBatcher::commit(uint64_t position, size_t messages) {
     ctx_.stats.messages.fetch_add(messages);
     ctx_.stats.position = position;
+    ctx_.stats.pending_since_ns.store(0, std::memory_order_relaxed);
     // Segments go first: on a full disk that makes the room the checkpoint file needs. Should
     // the process die before the checkpoint is written, the next run starts at the oldest
     // segment left, past what was deleted (all of it already in this sink).

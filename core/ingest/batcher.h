@@ -81,6 +81,7 @@ class SinkBatcher {
     void dead_letter_rejected(const base::Record& record, const std::vector<SpoolEntry>& entries,
                               const std::string& why);
     void commit(uint64_t position, size_t messages);
+    void note_failure(const std::string& why);
     void save_checkpoint();
     void keep_dead_letter(const base::Message& message, const std::string& reason);
 

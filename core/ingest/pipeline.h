@@ -56,6 +56,7 @@ class IngestPipeline {
     uint64_t stop();
     /// The counters; summary() renders them with the spool's size.
     IngestStats& stats() { return stats_; }
+    const IngestStats& stats() const { return stats_; }
     /// One line for --stats-interval.
     std::string summary() const;
     /// Bytes in the spool that some sink has not written yet.

@@ -17,6 +17,8 @@
 #include "core/broker/receive_clock.h"
 #include "core/broker/session.h"
 #include "core/broker/takeover_watch.h"
+#include "core/ingest/run_stats.h"
+#include "core/ingest/stale_sessions.h"
 #include "core/ingest/state_dir.h"
 
 namespace iotctl::ingest {
@@ -72,6 +74,12 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     auto state = StateDir::claim(root, id, derived_id && !o.share.empty());
     if (!state) return state.error();
     StateDir& dir = **state;
+    const std::string broker_address =
+        fmt::format("{}:{}", o.conn.host, broker::effective_port(o.conn));
+    if (derived_id)
+        for (const auto& stale :
+             stale_sessions(root, dir.client_id(), broker_address, filters, base::now_ns()))
+            log.warn(stale_session_warning(stale));
     o.conn.client_id = dir.client_id();
     o.conn.clean_session = false;  // persistent session: the broker queues while we are away
     if (o.conn.session_expiry == 0) o.conn.session_expiry = k_session_expiry_s;
@@ -88,6 +96,16 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         log.info("reopened log and dead-letter files (SIGHUP)");
     });
 
+    RunStats run_stats(o.filters, base::now_ns());
+    RunIdentity identity{static_cast<int>(::getpid()),
+                         dir.client_id(),
+                         dir.path(),
+                         broker_address,
+                         filters,
+                         o.sinks_described};
+    RunMonitor monitor(o.monitor, pipeline, run_stats, log, std::move(identity));
+    if (auto s = monitor.start(); !s) return s.error();
+
     broker::MqttSession session(o.conn, "ingest");
     session.enable_auto_reconnect(true);
     // Unique receive times: two messages of one series never collapse into one point, not even
@@ -95,6 +113,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     broker::ReceiveClock clock(
         broker::receive_lane(dir.client_id(), dir.slot(), derived_id && !o.share.empty()));
     session.on_message([&](base::Message&& m) {
+        run_stats.on_message(m.topic, m.ts_ns);  // every arrival counts, --where or not
         if (!o.where.matches(m)) {
             pipeline.stats().skipped.fetch_add(1, std::memory_order_relaxed);
             return;
@@ -105,6 +124,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     broker::TakeoverWatch takeovers;
     std::atomic<bool> taken_over{false};
     session.on_connection_lost([&](const std::string& why) {
+        run_stats.on_lost(base::now_ns());
         if (takeovers.lost(base::now_ns(), session.taken_over()) < 2) {
             log.warn(fmt::format("lost the broker ({}); reconnecting", why));
             return;
@@ -115,15 +135,17 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     session.on_reconnected([&](const std::string&) {
         takeovers.connected(base::now_ns());
         pipeline.new_connection();
+        run_stats.on_connected(base::now_ns(), true);
         log.info("reconnected to the broker");
     });
     // Sink threads first: a resumed session streams its backlog from CONNACK on, and the
     // SUBACK comes only after it, so waiting for subscribe() would leave it all to pile up.
     pipeline.start();
     base::Status started = session.connect();
+    broker::SubscribeFlags flags;
+    flags.qos = o.qos;
     if (started) {
-        broker::SubscribeFlags flags;
-        flags.qos = o.qos;
+        run_stats.on_connected(base::now_ns(), false);
         started = session.subscribe(filters, flags);
     }
     if (!started) {
@@ -136,10 +158,22 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
                     dir.client_id(), dir.path(), session.session_present() ? "resumed" : "new",
                     o.qos, fmt::join(filters, " "), o.sinks_described));
 
-    auto step = std::chrono::milliseconds(
-        o.stats_interval > 0 ? static_cast<int64_t>(o.stats_interval * 1000) : 1000);
-    while (!base::wait_for_stop(step))
-        if (o.stats_interval > 0) log.info(pipeline.summary());
+    monitor.subscribed(base::now_ns());
+
+    bool silent = false;  // --max-silence-exit ended the run
+    while (!silent && !base::wait_for_stop(RunMonitor::k_tick)) {
+        switch (monitor.tick(base::now_ns())) {
+            case MonitorAction::resubscribe:
+                if (auto s = session.subscribe(filters, flags); !s)
+                    log.warn("subscribing again failed: " + s.error().message);
+                break;
+            case MonitorAction::exit_silent:
+                silent = true;
+                break;
+            case MonitorAction::none:
+                break;
+        }
+    }
 
     const int sig = base::stop_signal();
     const std::string takeover_error = fmt::format(
@@ -148,9 +182,13 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         "the other one, or give each ingest its own -i ID (a derived id already differs per "
         "state dir and sinks)",
         dir.client_id());
+    const std::string silence_error =
+        fmt::format("no message on any filter for {} s (--max-silence with --max-silence-exit)",
+                    o.monitor.max_silence);
     if (taken_over) log.error(takeover_error);
     log.info(fmt::format("{}: closing the MQTT session, then writing what is spooled (up to {}s)",
                          taken_over      ? "session taken over"
+                         : silent        ? "silent for --max-silence"
                          : sig == SIGINT ? "SIGINT"
                                          : "SIGTERM",
                          drain_s));
@@ -160,6 +198,7 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     const bool must_exit = pipeline.holding_unwritten() || !disconnect_within(session);
     uint64_t left = pipeline.stop();
     log.info("final: " + pipeline.summary());
+    monitor.finish(base::now_ns());
     if (left > 0)
         log.warn(fmt::format("{} not yet written stays in the spool for the next start",
                              human_bytes(left)));
@@ -170,11 +209,12 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         log.warn(
             "the message being received could not be spooled (the spool is still unwritable) and "
             "is not acknowledged: the broker delivers it again");
-        std::_Exit(taken_over      ? 1
-                   : sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted)
-                                   : 0);
+        std::_Exit(taken_over || silent ? 1
+                   : sig == SIGINT      ? static_cast<int>(base::ExitCode::interrupted)
+                                        : 0);
     }
     if (taken_over) return base::runtime_error(takeover_error);
+    if (silent) return base::runtime_error(silence_error);
     return sig == SIGINT ? static_cast<int>(base::ExitCode::interrupted) : 0;
 }
 

@@ -10,6 +10,7 @@
 #include "core/broker/conn_options.h"
 #include "core/ingest/dead_letter.h"
 #include "core/ingest/log.h"
+#include "core/ingest/monitor.h"
 #include "core/ingest/pipeline.h"
 
 namespace iotctl::ingest {
@@ -22,7 +23,7 @@ struct RunOptions {
     int qos = 1;                       // QoS of the subscription
     std::string state_root;            // parent of the per-client state dirs; empty: default
     PipelineOptions pipeline;          // spool, batching, fsync, drain (state_dir is filled in)
-    double stats_interval = 0;         // seconds between summary lines; 0: none
+    MonitorOptions monitor;            // stats line, metrics, systemd, --max-silence
     std::string sinks_described;       // the sinks, as the start line names them
     base::WhereFilter where;           // --where: others are counted as skipped, not spooled
 };

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/ingest/metric_types.h"
+
 namespace iotctl::ingest {
 
 /// Counters of one sink thread.
@@ -20,6 +22,14 @@ struct SinkStats {
     std::atomic<uint64_t> rejected{0};  // records the sink refused (sent to dead letters)
     std::atomic<uint64_t> position{0};  // committed spool position
     std::atomic<bool> down{false};      // true while writes fail and are being retried
+    // For the metrics and `ingest status` (written by the sink thread, read by others):
+    LatencyHistogram write_seconds;            // duration of each write attempt
+    std::atomic<int64_t> last_error_ns{0};     // when a write last failed (0: never)
+    std::atomic<int64_t> failing_since_ns{0};  // first failure of the current outage (0: none)
+    std::atomic<int64_t> pending_since_ns{0};  // receive time of the oldest message read but
+                                               // not yet committed (0: none)
+    std::atomic<bool> running{false};          // the sink thread is inside run()
+    LockedText last_error;                     // why the last write failed
 };
 
 /// Every counter of one ingest run.

@@ -71,6 +71,24 @@ class InfluxSink : public Sink {
                                  state.reject_reason);
     }
 
+    // An empty write: 204 (or 404 before the database exists) when the account may write,
+    // 401/403 when the server refuses it; a server that is down is retried later.
+    base::Status check_access() override {
+        HttpResponse response = post(write_url_, "", "text/plain; charset=utf-8");
+        if (response.status == 404 && !v2_ &&
+            influx_error_text(response.body).find("database not found") != std::string::npos) {
+            // The first write would create it: find out now whether this account may.
+            const std::string query = "CREATE DATABASE " + influxql_identifier(options_.db);
+            response = post(http_url(endpoint_.base, "/query", {{"q", query}}), "",
+                            "application/x-www-form-urlencoded");
+        }
+        if (response.status != 401 && response.status != 403) return {};
+        return base::runtime_error(fmt::format(
+            "InfluxDB at {} refuses the credentials ({} {}): check user:password in the "
+            "--influx URL, or INFLUX_TOKEN",
+            endpoint_.base, response.status, shorten_reason(influx_error_text(response.body))));
+    }
+
   private:
     static void reject(WriteState& state, const std::vector<size_t>& indexes,
                        const std::string& why) {

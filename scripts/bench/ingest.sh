@@ -6,6 +6,9 @@
 #
 # Usage: scripts/bench/ingest.sh [N]          the five consumers (about 2-4 minutes)
 #        scripts/bench/ingest.sh --rss [N]    only (b), for its peak RSS on N (default 1000000)
+#        scripts/bench/ingest.sh --metrics [N] [ROUNDS]   (b) without and with --metrics-listen
+#             (scraped every second), alternating for ROUNDS (default 3) rounds of N (default
+#             200000); prints the median of each and their ratio (target within 5%)
 # Run it as `flock /tmp/iotctl-bench.lock scripts/bench/ingest.sh` so no other bench runs alongside.
 #
 # Method: every consumer first creates its persistent session (QoS 1), then the stream is
@@ -17,8 +20,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 iotctl=${IOTCTL_BIN:-$here/build/iotctl}
-rss_only=0
+rss_only=0 metrics_only=0
 if [ "${1:-}" = "--rss" ]; then rss_only=1; shift; fi
+if [ "${1:-}" = "--metrics" ]; then metrics_only=1; shift; fi
+rounds=${2:-3}
 n=${1:-$([ "$rss_only" = 1 ] && echo 1000000 || echo 200000)}
 ne=$((n / 20))
 tmp=$(mktemp -d -t iotctl-bench-XXXXXX)
@@ -36,7 +41,7 @@ rate() { python3 -c "print(round($1 / ($3 - $2)))"; }
 port=$("$svc/mosquitto" start "$tmp/mosquitto" | sed -n 's/^PORT=//p')
 influx_port=$("$svc/influxdb" start "$tmp/influxdb" | sed -n 's/^PORT=//p')
 influx_url="http://127.0.0.1:$influx_port"
-if [ "$rss_only" = 0 ]; then
+if [ "$rss_only" = 0 ] && [ "$metrics_only" = 0 ]; then
   "$svc/mariadb" start "$tmp/mariadb" > "$tmp/mariadb.env"
   mysql_url=$(sed -n 's/^URL=//p' "$tmp/mariadb.env")
 fi
@@ -79,7 +84,15 @@ drain_ingest() {
   local id=$1 log="$tmp/ingest-$1.log" t0 t1 pid
   t0=$(now)
   ingest_cmd "$@"
-  /usr/bin/time -f "%M" -o "$tmp/rss-$id" "${cmd[@]}" 2> "$log" & pid=$!
+  /usr/bin/time -f "%M %U %S" -o "$tmp/rss-$id" "${cmd[@]}" 2> "$log" & pid=$!
+  local scraper=""
+  if [[ " ${cmd[*]} " == *" --metrics-listen "* ]]; then
+    # Scrape /metrics every second while it drains, as Prometheus would.
+    ( until mport=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2) && [ -n "$mport" ]; do sleep 0.05; done
+      while kill -0 "$pid" 2>/dev/null; do
+        curl -sf "http://127.0.0.1:$mport/metrics" > /dev/null || true; sleep 1
+      done ) & scraper=$!
+  fi
   until grep -q "messages=$n " "$log"; do
     kill -0 "$pid" 2>/dev/null || fail "ingest $id exited early: $(tail -n 3 "$log")"
     sleep 0.5  # the time comes from the log line, so a slow poll costs no precision
@@ -88,10 +101,13 @@ drain_ingest() {
   # SIGTERM to ingest itself (GNU time would die of it and leave ingest running).
   kill -TERM "$(pgrep -P "$pid")"
   wait "$pid" || fail "ingest $id exited non-zero: $(tail -n 3 "$log")"
+  [ -n "$scraper" ] && wait "$scraper"
   local final; final=$(grep "final:" "$log")
-  [[ "$final" == *"received=$n dead=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
+  [[ "$final" == *"received=$n dead=0 dead_logged=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
     fail "ingest $id: $final"
-  echo "$(rate "$n" "$t0" "$t1") $(tail -n 1 "$tmp/rss-$id")" > "$tmp/result-$id"
+  local rss user sys; read -r rss user sys < <(tail -n 1 "$tmp/rss-$id")
+  echo "$(rate "$n" "$t0" "$t1") $rss" > "$tmp/result-$id"
+  python3 -c "print(round($user + $sys, 2))" > "$tmp/cpu-$id"  # CPU seconds (user + system)
 }
 
 influx_count() {  # influx_count DB MEASUREMENT
@@ -109,6 +125,40 @@ publish() {
 }
 
 influx_flags=(--influx "$influx_url" --influx-db bench)
+if [ "$metrics_only" = 1 ]; then
+  # The same stream drained by ingest -> InfluxDB without and with --metrics-listen, in
+  # alternating order, ROUNDS times; the medians and their ratio.
+  plain=(--influx "$influx_url" --influx-db bench_plain)
+  scraped=(--influx "$influx_url" --influx-db bench_metrics --metrics-listen 127.0.0.1:0)
+  register_ingest plain "${plain[@]}"
+  register_ingest metrics "${scraped[@]}"
+  : > "$tmp/rates-plain"; : > "$tmp/rates-metrics"; : > "$tmp/cpus-plain"; : > "$tmp/cpus-metrics"
+  for r in $(seq "$rounds"); do
+    publish
+    order=(plain metrics); [ $((r % 2)) = 0 ] && order=(metrics plain)
+    for id in "${order[@]}"; do
+      if [ "$id" = plain ]; then drain_ingest plain "${plain[@]}"; else drain_ingest metrics "${scraped[@]}"; fi
+      read -r rate_r _ < "$tmp/result-$id"; echo "$rate_r" >> "$tmp/rates-$id"
+      cat "$tmp/cpu-$id" >> "$tmp/cpus-$id"
+      echo "round $r: $id $rate_r msg/s, $(cat "$tmp/cpu-$id") s CPU" >&2
+    done
+  done
+  python3 - "$tmp/rates-plain" "$tmp/rates-metrics" "$tmp/cpus-plain" "$tmp/cpus-metrics" <<'PY'
+import statistics, sys
+plain = [float(x) for x in open(sys.argv[1])]
+scraped = [float(x) for x in open(sys.argv[2])]
+cpu_p = statistics.median(float(x) for x in open(sys.argv[3]))
+cpu_m = statistics.median(float(x) for x in open(sys.argv[4]))
+p, m = statistics.median(plain), statistics.median(scraped)
+print(f"ingest influx without --metrics-listen: median {p:.0f} msg/s of {plain}")
+print(f"ingest influx with --metrics-listen (scraped every 1 s): median {m:.0f} msg/s of {scraped}")
+print(f"with/without = {m / p:.3f} (target >= 0.95)")
+# CPU time is steadier than wall time on a busy machine: ingest's own cost of the metrics.
+print(f"ingest CPU seconds, median: without {cpu_p:.2f}, with {cpu_m:.2f} (ratio {cpu_m / cpu_p:.3f})")
+PY
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 if [ "$rss_only" = 1 ]; then
   register_ingest influx "${influx_flags[@]}"
   publish

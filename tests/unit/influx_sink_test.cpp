@@ -245,3 +245,34 @@ TEST_CASE("a URL's own ?db= or ?org=&bucket= names the target, so v1 and v2 sink
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("check_access: 401 and 403 refuse the account at start; down or 404 do not") {
+    for (long status : {401L, 403L}) {
+        Fixture f(v1("http://bob:pw@127.0.0.1:8086"));
+        f.http->answers.push_back({status, "{\"error\":\"authorization failed\"}", ""});
+        base::Status s = f.sink->check_access();
+        REQUIRE_FALSE(s.ok());
+        CHECK(s.error().code == base::ExitCode::runtime);
+        CHECK(s.error().message.find("refuses the credentials") != std::string::npos);
+        CHECK(s.error().message.find("authorization failed") != std::string::npos);
+        CHECK(s.error().message.find("pw") == std::string::npos);
+        CHECK(f.http->requests[0].body.empty());
+    }
+    Fixture down(v1());
+    down.http->answers.push_back({0, "", "Connection refused"});
+    CHECK(down.sink->check_access().ok());
+    Fixture fine(v1());
+    fine.http->answers.push_back({204, "", ""});
+    CHECK(fine.sink->check_access().ok());
+}
+
+TEST_CASE("check_access: a missing database is created now, and a refusal to is a refusal") {
+    Fixture f(v1());
+    f.http->answers = {{404, "{\"error\":\"database not found: \\\"iot db\\\"\"}", ""},
+                       {403, "{\"error\":\"requires admin privilege\"}", ""}};
+    base::Status s = f.sink->check_access();
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().message.find("requires admin privilege") != std::string::npos);
+    REQUIRE(f.http->requests.size() == 2);
+    CHECK(f.http->requests[1].url.find("/query?q=CREATE%20DATABASE") != std::string::npos);
+}
