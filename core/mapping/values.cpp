@@ -78,6 +78,10 @@ std::optional<FieldType> parse_field_type(std::string_view name) {
 std::optional<double> parse_number_text(std::string_view text) {
     if (text.empty() || !(is_ascii_alnum(text[0]) || text[0] == '-' || text[0] == '.'))
         return std::nullopt;
+    size_t digits = text[0] == '-' ? 1 : 0;  // a leading zero may only start `0` or `0.x`
+    if (text.size() > digits + 1 && text[digits] == '0' && text[digits + 1] >= '0' &&
+        text[digits + 1] <= '9')
+        return std::nullopt;
     double d = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
     if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d))
@@ -165,7 +169,8 @@ std::optional<TimestampFormat> parse_timestamp_format(std::string_view name) {
     return std::nullopt;
 }
 
-base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat format) {
+base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat format,
+                                   const base::TimeZone& zone) {
     if (value.is_null()) return base::runtime_error("is null");
     const std::string* text = value.is_string() ? &value.get_ref<const std::string&>() : nullptr;
     std::optional<double> number;
@@ -174,8 +179,10 @@ base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat 
         if (!text || format == TimestampFormat::seconds || format == TimestampFormat::millis ||
             format == TimestampFormat::micros || format == TimestampFormat::nanos)
             return base::runtime_error(quoted(value) + " is not a time");
-        auto parsed = base::parse_iso8601(*text);
+        bool has_zone = false;
+        auto parsed = base::parse_iso8601(*text, &has_zone);
         if (!parsed) return base::runtime_error(quoted(value) + " is not an ISO-8601 time");
+        if (!has_zone) parsed = zone.local_to_unix_ns(*parsed);
         if (*parsed < k_min_payload_time_ns)
             return base::runtime_error(quoted(value) + " is before 2000 (clock not set?)");
         return *parsed;
