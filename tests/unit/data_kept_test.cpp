@@ -8,6 +8,7 @@
 #include "core/capture/csv_table.h"
 #include "core/mapping/mapper.h"
 #include "core/mapping/values.h"
+#include "core/sinks/line_protocol.h"
 #include "core/sinks/sql_schema.h"
 #include "core/sinks/sql_statements.h"
 #include "tests/unit/mapping_test_support.h"
@@ -258,4 +259,21 @@ TEST_CASE("csv-export: local and strftime times, header labels, LF line ends") {
     m.ts_ns = k_2026_11_20_10h;
     table.rows(m, out);
     CHECK(out == "time,topic,Temperature (°C)\n1795168800,t,1\n");
+}
+
+TEST_CASE("line protocol: string fields, or none for servers that cannot store them") {
+    base::Record r{"gateway_state",
+                   {{"gateway", "gw"}},
+                   {{"Uptime", std::string("0T00:05:00")}, {"UptimeSec", 300.0}},
+                   5};
+    std::string out;
+    REQUIRE_FALSE(sinks::append_line(r, out));
+    CHECK(out == "gateway_state,gateway=gw Uptime=\"0T00:05:00\",UptimeSec=300 5\n");
+    out.clear();
+    REQUIRE_FALSE(sinks::append_line(r, out, false));
+    CHECK(out == "gateway_state,gateway=gw UptimeSec=300 5\n");
+    base::Record text_only{"m", {}, {{"s", std::string("x")}}, 5};
+    out.clear();
+    CHECK_FALSE(sinks::append_line(text_only, out, false));  // nothing to write, no error
+    CHECK(out.empty());
 }
