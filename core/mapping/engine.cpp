@@ -138,7 +138,7 @@ class RecordBuilder {
             }
             return;
         }
-        std::optional<base::FieldValue> value = leaf_value(node);
+        std::optional<base::FieldValue> value = auto_field_value(node);
         if (!value) return;
         for (const Json* used : consumed_)
             if (used == &node) return;  // already a tag, the time or a mapped field
@@ -149,20 +149,6 @@ class RecordBuilder {
         }
         std::string safe = sanitize_identifier(path);
         if (!safe.empty() && add(r, safe, std::move(*value))) ++auto_fields_;
-    }
-
-    // An auto field keeps the leaf's type: numbers (and text that is a number entirely) are
-    // floats, booleans booleans, other text strings; null and empty text are nothing.
-    static std::optional<base::FieldValue> leaf_value(const Json& node) {
-        if (node.is_boolean()) return base::FieldValue(node.get<bool>());
-        if (node.is_string()) {
-            const auto& text = node.get_ref<const std::string&>();
-            if (text.empty()) return std::nullopt;
-            if (auto d = parse_number_text(text)) return base::FieldValue(*d);
-            return base::FieldValue(text);
-        }
-        if (auto d = numeric_value(node)) return base::FieldValue(*d);
-        return std::nullopt;
     }
 
     // Adds a tag (string) or field unless the name is taken (SQL column names ignore case).

@@ -121,6 +121,18 @@ base::Result<base::FieldValue> convert_field(const nlohmann::json& value, FieldT
     return base::runtime_error("unknown field type");
 }
 
+std::optional<base::FieldValue> auto_field_value(const nlohmann::json& leaf) {
+    if (leaf.is_boolean()) return base::FieldValue(leaf.get<bool>());
+    if (leaf.is_string()) {
+        const auto& text = leaf.get_ref<const std::string&>();
+        if (text.empty()) return std::nullopt;
+        if (auto d = parse_number_text(text)) return base::FieldValue(*d);
+        return base::FieldValue(text);
+    }
+    if (auto d = numeric_value(leaf)) return base::FieldValue(*d);
+    return std::nullopt;
+}
+
 std::optional<std::string> tag_text(const nlohmann::json& value) {
     if (value.is_string()) return value.get<std::string>();
     if (value.is_boolean()) return std::string(value.get<bool>() ? "true" : "false");

@@ -31,6 +31,11 @@ std::optional<double> parse_number_text(std::string_view text);
 /// The value as a float when it is numeric: a finite number, a boolean (1/0) or a number in text.
 std::optional<double> numeric_value(const nlohmann::json& value);
 
+/// An `auto_fields` leaf as a field of its own type: numbers (and text that is a number
+/// entirely, see parse_number_text) float, booleans bool, other text string; nullopt for null,
+/// empty text, objects and arrays.
+std::optional<base::FieldValue> auto_field_value(const nlohmann::json& leaf);
+
 /// The text a scalar gives as a tag value (strings as they are, numbers, booleans); else nullopt.
 std::optional<std::string> tag_text(const nlohmann::json& value);
 

@@ -46,6 +46,14 @@ TEST_CASE("number rule: only text that is a number entirely, no leading zeros bu
     CHECK(mapping::parse_number_text("1e3") == 1000.0);
     for (const char* bad : {"010000000000", "0500", "00", "-007", "01.5", "0x1A", "12abc", "1 2"})
         CHECK_FALSE(mapping::parse_number_text(bad));
+    // Auto fields keep each leaf's type.
+    CHECK(mapping::auto_field_value(Json("010000000000")) ==
+          base::FieldValue(std::string("010000000000")));
+    CHECK(mapping::auto_field_value(Json("25.5")) == base::FieldValue(25.5));
+    CHECK(mapping::auto_field_value(Json(7)) == base::FieldValue(7.0));
+    CHECK(mapping::auto_field_value(Json(false)) == base::FieldValue(false));
+    CHECK_FALSE(mapping::auto_field_value(Json("")));
+    CHECK_FALSE(mapping::auto_field_value(Json(nullptr)));
 }
 
 TEST_CASE("time zones: IANA names, UTC, unknown names, wall clock to Unix and back") {
