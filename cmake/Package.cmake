@@ -30,6 +30,8 @@ delivery, records captures and replays them, exports CSV, and simulates
 hexaboards and Tasmota Zigbee gateways. Man pages, bash/zsh/fish completions and
 a systemd unit for the ingest service (not enabled) are included.")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Time zones (ingest --payload-timezone, csv-export --time-format local) read the system tzdata.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 include(CPack)

@@ -32,8 +32,12 @@ RunFn setup_csv_export(CLI::App& app) {
     app.add_option("--fields", opts->fields,
                    "Columns after timestamp,topic: JSON paths a,b.c (x.*.y: a row per key of x); "
                    "default: every JSON leaf key seen");
-    app.add_option("--time-format", opts->time_format, "timestamp column: iso, unix or unix-ms")
+    app.add_option("--time-format", opts->time_format,
+                   "timestamp column: iso, unix, unix-ms, local or a strftime pattern (zone: TZ)")
         ->capture_default_str();
+    app.add_option("--header", opts->headers, "Rename a column: NAME=LABEL (repeatable)");
+    auto* crlf = app.add_flag("--crlf", opts->crlf, "End lines with CRLF (RFC 4180; the default)");
+    app.add_flag("--lf", opts->lf, "End lines with LF")->excludes(crlf);
     app.add_option("-t,--topic", opts->topics,
                    "Only topics matching this filter (repeatable; with --live: subscribe)");
     app.add_option("--from", opts->from,
@@ -78,7 +82,10 @@ base::Result<capture::CsvExportOptions> check_options(CsvExportCliOptions& o) {
     }
     auto time_format = capture::parse_time_format(o.time_format);
     if (!time_format) return time_format.error();
-    e.time_format = *time_format;
+    e.style.time = *time_format;
+    for (const auto& h : o.headers)
+        if (auto s = capture::add_header_label(h, e.style); !s) return s.error();
+    if (o.lf) e.style.eol = "\n";
     e.with_topic = !o.no_topic;
     return e;
 }
@@ -132,7 +139,7 @@ struct TempCapture {
 // --live --fields: rows are written as messages arrive.
 int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
                      capture::OutputWriter& writer) {
-    capture::CsvTable table(e.fields, e.time_format, e.with_topic);
+    capture::CsvTable table(e.fields, e.style, e.with_topic);
     std::string header;
     table.header(header);
     writer.append(header);
@@ -167,8 +174,7 @@ int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& 
         recorder.close().check();
         if (recorder.written() == 0) {  // nothing arrived: just the header
             std::string header;
-            capture::CsvTable(std::vector<std::string>{}, e.time_format, e.with_topic)
-                .header(header);
+            capture::CsvTable(std::vector<std::string>{}, e.style, e.with_topic).header(header);
             writer.append(header);
             return code;
         }

@@ -17,10 +17,11 @@ struct CsvExportCliOptions {
     broker::ConnOptions conn;
     std::string capture, output, fields, time_format = "iso", from, to;
     std::vector<std::string> topics;
-    bool no_topic = false, live = false;
-    int count = 0;                   // --live -C: stop after this many messages
-    double timeout = 0;              // --live -W: stop after this many seconds
-    int qos = 0;                     // --live: subscription QoS
+    std::vector<std::string> headers;  // --header NAME=LABEL
+    bool no_topic = false, live = false, crlf = false, lf = false;
+    int count = 0;       // --live -C: stop after this many messages
+    double timeout = 0;  // --live -W: stop after this many seconds
+    int qos = 0;         // --live: subscription QoS
     std::vector<std::string> where;  // --where EXPR (all must hold)
 };
 

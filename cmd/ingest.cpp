@@ -62,6 +62,9 @@ void add_ingest_flags(CLI::App& app, IngestOptions& o) {
         ->check(CLI::IsMember({"hexaboard", "tasmota", "generic"}))
         ->group(g);
     app.add_option("--map", o.map_file, "Mapping file (TOML or JSON)")->group(g);
+    app.add_option("--payload-timezone", o.payload_timezone,
+                   "IANA zone of payload times without one (default: the machine's; UTC)")
+        ->group(g);
     app.add_option("-t,--topic", o.topics, "Topic filter, replacing the mapping's own (repeatable)")
         ->group(g);
     app.add_option("--dead-letter", o.dead_letter,
@@ -115,6 +118,8 @@ base::Status check_ingest_options(IngestOptions& o) {
     if (o.drain_timeout < 0) return base::usage_error("--drain-timeout must be 0 or more seconds");
     if (!o.presets.empty() && !o.map_file.empty())
         return base::usage_error("give --preset or --map, not both");
+    if (auto zone = base::TimeZone::locate(o.payload_timezone); !zone)
+        return base::usage_error("--payload-timezone: " + zone.error().message);
     if (o.share.find_first_of("/+#") != std::string::npos)
         return base::usage_error(
             fmt::format("invalid --share group '{}': no '/', '+' or '#'", o.share));
@@ -134,9 +139,10 @@ base::Status check_ingest_options(IngestOptions& o) {
 }
 
 std::unique_ptr<mapping::Mapper> make_mapper(const IngestOptions& o) {
-    if (!o.map_file.empty()) return mapping::load_mapping_file(o.map_file).take();
-    return mapping::make_preset_mapper(o.presets.empty() ? std::vector<std::string>{"generic"}
-                                                         : o.presets)
+    base::TimeZone zone = base::TimeZone::locate(o.payload_timezone).take();
+    if (!o.map_file.empty()) return mapping::load_mapping_file(o.map_file, zone).take();
+    return mapping::make_preset_mapper(
+               o.presets.empty() ? std::vector<std::string>{"generic"} : o.presets, zone)
         .take();
 }
 

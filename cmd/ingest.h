@@ -18,6 +18,7 @@ struct IngestOptions {
     std::string mysql, sqlite;
     std::vector<std::string> presets;  // rules of several presets, in the order given
     std::string map_file;
+    std::string payload_timezone;  // IANA zone of zone-less payload times; "" = the machine's
     std::vector<std::string> topics;
     int qos = 1;
     int batch_size = 5000;

@@ -70,13 +70,13 @@ _iotctl() {
     ingest)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--sqlite|--map|--dead-letter|--log-file) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--influx|--influx-db|--influx-org|--influx-bucket|--mysql|-t|--topic|-q|--qos|--batch-size|--flush-interval|--share|--fsync-interval|--spool-max-bytes|--drain-timeout|--stats-interval|--metrics-listen|--metrics-file|--max-silence|--max-json-bytes|--where) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--influx|--influx-db|--influx-org|--influx-bucket|--mysql|--payload-timezone|-t|--topic|-q|--qos|--batch-size|--flush-interval|--share|--fsync-interval|--spool-max-bytes|--drain-timeout|--stats-interval|--metrics-listen|--metrics-file|--max-silence|--max-json-bytes|--where) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
         --capath|--state-dir) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         --preset) _iotctl_words "$cur" 'hexaboard tasmota generic'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain --influx --influx-db --influx-org --influx-bucket --mysql --sqlite --preset --map -t --topic --dead-letter -q --qos --batch-size --flush-interval --share --state-dir --fsync-interval --spool-max-bytes --drain-timeout --stats-interval --log-file --metrics-listen --metrics-file --max-silence --max-silence-exit --max-json-bytes --where'
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain --influx --influx-db --influx-org --influx-bucket --mysql --sqlite --preset --map --payload-timezone -t --topic --dead-letter -q --qos --batch-size --flush-interval --share --state-dir --fsync-interval --spool-max-bytes --drain-timeout --stats-interval --log-file --metrics-listen --metrics-file --max-silence --max-silence-exit --max-json-bytes --where'
         ;;
     replay)
         case "$prev" in
@@ -91,13 +91,13 @@ _iotctl() {
     csv-export)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-o|--output) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--fields|-t|--topic|--from|--to|-C|--count|-W|--timeout|-q|--qos|--max-json-bytes|--where) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--fields|--header|-t|--topic|--from|--to|-C|--count|-W|--timeout|-q|--qos|--max-json-bytes|--where) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         --time-format) _iotctl_words "$cur" 'iso unix unix-ms'; return ;;
         esac
-        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -o --output --fields --time-format -t --topic --from --to --no-topic --live -C --count -W --timeout -q --qos --max-json-bytes --where'; else _iotctl_files "$cur"; fi
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls-version --will-topic --will-payload --will-qos --will-retain -o --output --fields --time-format --header --crlf --lf -t --topic --from --to --no-topic --live -C --count -W --timeout -q --qos --max-json-bytes --where'; else _iotctl_files "$cur"; fi
         ;;
     simulate-hexaboard)
         case "$prev" in

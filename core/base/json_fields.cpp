@@ -112,6 +112,7 @@ std::vector<std::vector<std::optional<std::string>>> extract_field_rows(
                 any = any || row.back();
             } else if (f.wildcard + 1 == static_cast<int>(f.parts.size())) {
                 row.emplace_back(key);  // `x.*`: the key itself, e.g. the Zigbee short address
+                any = true;             // asked for: a row per key, its missing leaves empty
             } else {
                 row.push_back(cell(lookup(member, f.parts, f.wildcard + 1, f.parts.size())));
                 any = any || row.back();

@@ -26,8 +26,9 @@ Result<std::vector<FieldPath>> parse_field_list(const std::string& list);
 std::string json_cell_text(std::string_view value);
 
 /// The cells of each row a payload gives: one row, or with a wildcard one row per key of the
-/// object at the shared prefix (sorted by key; a field ending in `*` is that key). Rows where
-/// no field other than such a key is present are left out. `payload` must be JSON text that
+/// object at the shared prefix (sorted by key; a field ending in `*` is that key). With such a
+/// key field every key gives a row (missing leaves empty); without one, rows where no field is
+/// present are left out. `payload` must be JSON text that
 /// was accepted already (base::is_json_payload); values are read from it as written, so numbers
 /// keep all their digits.
 std::vector<std::vector<std::optional<std::string>>> extract_field_rows(

@@ -35,7 +35,7 @@ std::string iso8601_utc(int64_t ts_ns, int fraction_digits) {
     return out + "Z";
 }
 
-Result<int64_t> parse_iso8601(const std::string& text) {
+Result<int64_t> parse_iso8601(const std::string& text, bool* has_zone) {
     struct tm tm = {};
     int frac_digits = 0;
     int64_t frac = 0;
@@ -58,6 +58,7 @@ Result<int64_t> parse_iso8601(const std::string& text) {
         for (int i = frac_digits; i < 9; ++i) frac *= 10;
     }
     int64_t offset_s = 0;
+    if (has_zone != nullptr) *has_zone = *end == 'Z' || *end == '+' || *end == '-';
     if (*end == 'Z') {
         ++end;
     } else if (*end == '+' || *end == '-') {

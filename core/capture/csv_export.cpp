@@ -31,7 +31,7 @@ base::Status render_rows(SelectedSource& source, CsvTable& table, uint64_t limit
 
 base::Result<CsvExportStats> export_fields(const std::string& path, const CsvExportOptions& opts,
                                            const CsvSink& out) {
-    CsvTable table(opts.fields, opts.time_format, opts.with_topic);
+    CsvTable table(opts.fields, opts.style, opts.with_topic);
     auto source = open_selected(path, opts.selection);
     if (!source) return source.error();
     CsvExportStats stats;
@@ -54,7 +54,7 @@ base::Result<CsvExportStats> export_fields(const std::string& path, const CsvExp
 // read and rendered again, then the rest of the spool follows as it is.
 base::Result<CsvExportStats> export_discovered(const std::string& path,
                                                const CsvExportOptions& opts, const CsvSink& out) {
-    CsvTable table(std::vector<std::string>{}, opts.time_format, opts.with_topic);
+    CsvTable table(std::vector<std::string>{}, opts.style, opts.with_topic);
     table.set_discovering(true);
     auto spool = RowSpool::create();
     if (!spool) return spool.error();

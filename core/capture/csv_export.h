@@ -16,7 +16,7 @@ namespace iotctl::capture {
 struct CsvExportOptions {
     CaptureSelection selection;
     std::vector<base::FieldPath> fields;  // empty: the union of the JSON leaf keys
-    TimeFormat time_format = TimeFormat::iso;
+    CsvStyle style;                       // time format, header labels, line ends
     bool with_topic = true;
 };
 

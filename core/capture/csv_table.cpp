@@ -24,32 +24,58 @@ std::string header_name(const std::string& path) {
 }  // namespace
 
 base::Result<TimeFormat> parse_time_format(const std::string& text) {
-    if (text == "iso") return TimeFormat::iso;
-    if (text == "unix") return TimeFormat::unix_s;
-    if (text == "unix-ms") return TimeFormat::unix_ms;
-    return base::usage_error(
-        fmt::format("invalid --time-format '{}': expected iso, unix or unix-ms", text));
+    if (text == "iso") return TimeFormat(TimeFormat::iso);
+    if (text == "unix") return TimeFormat(TimeFormat::unix_s);
+    if (text == "unix-ms") return TimeFormat(TimeFormat::unix_ms);
+    if (text != "local" && text.find('%') == std::string::npos)
+        return base::usage_error(fmt::format(
+            "invalid --time-format '{}': expected iso, unix, unix-ms, local or a strftime "
+            "pattern such as '%Y-%m-%d %H:%M:%S'",
+            text));
+    auto zone = base::TimeZone::local_zone();
+    if (!zone) return base::usage_error("--time-format " + text + ": " + zone.error().message);
+    TimeFormat format(text == "local" ? TimeFormat::local : TimeFormat::pattern);
+    if (format.kind == TimeFormat::pattern) format.strftime = text;
+    format.zone = *zone;
+    return format;
 }
 
-std::string format_time(int64_t ts_ns, TimeFormat format) {
+std::string format_time(int64_t ts_ns, const TimeFormat& format) {
     auto floor_div = [](int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); };
-    switch (format) {
+    switch (format.kind) {
         case TimeFormat::unix_s:
             return std::to_string(floor_div(ts_ns, 1'000'000'000));
         case TimeFormat::unix_ms:
             return std::to_string(floor_div(ts_ns, 1'000'000));
+        case TimeFormat::pattern:
+            return base::format_time_in_zone(ts_ns, format.strftime, format.zone);
+        case TimeFormat::local: {
+            std::string text =
+                base::format_time_in_zone(ts_ns, "%Y-%m-%dT%H:%M:%S.%f%z", format.zone);
+            text.insert(text.size() - 2, ":");  // +0900 -> +09:00, as ISO-8601 writes it
+            return text;
+        }
         case TimeFormat::iso:
             break;
     }
     return base::iso8601_utc(ts_ns, 6);
 }
 
+base::Status add_header_label(const std::string& spec, CsvStyle& style) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+        return base::usage_error(
+            fmt::format("invalid --header '{}': expected NAME=LABEL (e.g. timestamp=time)", spec));
+    style.labels[spec.substr(0, eq)] = spec.substr(eq + 1);
+    return {};
+}
+
 std::string raw_payload_cell(const std::string& payload) {
     return base::is_valid_utf8(payload) ? payload : "base64:" + base::base64_encode(payload);
 }
 
-CsvTable::CsvTable(std::vector<base::FieldPath> fields, TimeFormat time_format, bool with_topic)
-    : fields_(std::move(fields)), time_format_(time_format), with_topic_(with_topic) {
+CsvTable::CsvTable(std::vector<base::FieldPath> fields, CsvStyle style, bool with_topic)
+    : fields_(std::move(fields)), style_(std::move(style)), with_topic_(with_topic) {
     for (size_t i = 0; i < fields_.size(); ++i) {
         columns_.push_back(header_name(fields_[i].text));
         index_.emplace(fields_[i].text, i);
@@ -57,8 +83,8 @@ CsvTable::CsvTable(std::vector<base::FieldPath> fields, TimeFormat time_format, 
     }
 }
 
-CsvTable::CsvTable(const std::vector<std::string>& columns, TimeFormat time_format, bool with_topic)
-    : time_format_(time_format), with_topic_(with_topic) {
+CsvTable::CsvTable(const std::vector<std::string>& columns, CsvStyle style, bool with_topic)
+    : style_(std::move(style)), with_topic_(with_topic) {
     for (size_t i = 0; i < columns.size(); ++i) {
         index_.emplace(columns[i], i);
         columns_.push_back(header_name(columns[i]));
@@ -69,13 +95,19 @@ void CsvTable::header(std::string& out) const {
     std::vector<std::string> names{"timestamp"};
     if (with_topic_) names.push_back("topic");
     names.insert(names.end(), columns_.begin(), columns_.end());
-    base::append_csv_record(out, names);
+    for (auto& name : names)
+        if (auto it = style_.labels.find(name); it != style_.labels.end()) name = it->second;
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (i) out += ',';
+        base::append_csv_field(out, names[i]);
+    }
+    out += style_.eol;
 }
 
 void CsvTable::start_row(const base::Message& m, std::string& out) {
     // Rows of the same second share the formatted date and time: format it once.
     const int64_t second = m.ts_ns / 1'000'000'000;
-    if (time_format_ == TimeFormat::iso && m.ts_ns >= 0) {
+    if (style_.time.kind == TimeFormat::iso && m.ts_ns >= 0) {
         if (second != cached_second_) {
             cached_second_ = second;
             cached_time_ = base::iso8601_utc(second * 1'000'000'000, 0);
@@ -84,7 +116,7 @@ void CsvTable::start_row(const base::Message& m, std::string& out) {
         out += cached_time_;
         fmt::format_to(std::back_inserter(out), ".{:06d}Z", m.ts_ns % 1'000'000'000 / 1000);
     } else {
-        out += format_time(m.ts_ns, time_format_);
+        out += format_time(m.ts_ns, style_.time);
     }
     if (with_topic_) {
         out += ',';
@@ -129,7 +161,7 @@ void CsvTable::append_cells(const base::Message& m, std::string& out) {
         out += ',';
         if (cell) base::append_csv_field(out, *cell);
     }
-    out += base::k_csv_eol;
+    out += style_.eol;
 }
 
 size_t CsvTable::rows(const base::Message& m, std::string& out) {
@@ -177,7 +209,7 @@ size_t CsvTable::rows(const base::Message& m, std::string& out) {
             out += ',';
             if (cell) base::append_csv_field(out, *cell);
         }
-        out += base::k_csv_eol;
+        out += style_.eol;
     }
     return rows.size();
 }

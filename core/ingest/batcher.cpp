@@ -87,8 +87,8 @@ void SinkBatcher::map_batch(const std::vector<SpoolEntry>& entries,
             outcome = ctx_.mapper->map(e.message, records);
         } catch (const std::exception& ex) {
             records.resize(before);
-            outcome = mapping::MapOutcome{mapping::MapOutcome::dead,
-                                          fmt::format("mapping failed: {}", ex.what())};
+            outcome = mapping::MapOutcome{
+                mapping::MapOutcome::dead, fmt::format("mapping failed: {}", ex.what()), {}};
         }
         for (size_t i = before; i < records.size(); ++i) records[i].seq = e.offset;
         if (!options_.report_mapping) continue;
@@ -99,6 +99,7 @@ void SinkBatcher::map_batch(const std::vector<SpoolEntry>& entries,
             ctx_.totals.skipped.fetch_add(1);
         } else if (!outcome.reason.empty()) {
             ctx_.totals.partial.fetch_add(1);
+            ctx_.totals.add_partial(outcome.dropped);
             keep_dead_letter(e.message, "partly stored: " + outcome.reason);
         }
     }
@@ -136,13 +137,15 @@ bool SinkBatcher::write_records(std::vector<base::Record> records,
         try {
             out = ctx_.sink.write(records);
         } catch (const std::exception& e) {
-            out = sinks::WriteOutcome{sinks::WriteOutcome::retry, e.what(), {}, {}};
+            out = sinks::WriteOutcome{sinks::WriteOutcome::retry, e.what(), {}, {}, {}};
         }
         ctx_.stats.write_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - write_began).count());
         for (const std::string& warning : out.warnings)
             ctx_.log.warn(fmt::format("{}: {}", ctx_.stats.name, warning));
         if (out.kind == sinks::WriteOutcome::ok) {
+            ctx_.totals.partial.fetch_add(out.dropped.size());  // rows stored without a value
+            ctx_.totals.add_partial(out.dropped);
             ctx_.stats.records.fetch_add(records.size());
             ctx_.stats.batches.fetch_add(1);
             ctx_.stats.failing_since_ns.store(0, std::memory_order_relaxed);

@@ -39,6 +39,7 @@ MetricsSnapshot take_snapshot(const IngestPipeline& pipeline, const RunStats& ru
     s.dead = st.dead.load(k_relaxed);
     s.dead_logged = st.dead_logged.load(k_relaxed);
     s.skipped = st.skipped.load(k_relaxed);
+    s.redelivered = st.redelivered.load(k_relaxed);
     s.partial = st.partial.load(k_relaxed);
     s.spool_retries = st.spool_retries.load(k_relaxed);
     s.spool_dropped = st.spool_dropped.load(k_relaxed);

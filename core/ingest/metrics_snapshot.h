@@ -39,6 +39,7 @@ struct FilterSnapshot {
 struct MetricsSnapshot {
     int64_t now_ns = 0, start_ns = 0, last_message_ns = 0;
     uint64_t received = 0, spooled = 0, dead = 0, dead_logged = 0, skipped = 0, partial = 0;
+    uint64_t redelivered = 0;  // resent by the broker after a reconnect, already spooled
     uint64_t spool_bytes = 0, spool_end = 0, spool_retries = 0, spool_dropped = 0;
     bool spool_full = false, spool_failing = false;
     std::string spool_state;        // "", "FULL", "DISK FULL" or "UNWRITABLE"

@@ -105,7 +105,11 @@ std::string render_metrics(const MetricsSnapshot& s) {
              "Dead letters the dead-letter file could not take, written to the log instead.",
              u(s.dead_logged));
     e.single("iotctl_ingest_messages_skipped_total", "counter",
-             "Messages the mapping skipped on purpose (e.g. a status message).", u(s.skipped));
+             "Messages skipped on purpose (--where, or the mapping, e.g. a status message).",
+             u(s.skipped));
+    e.single("iotctl_ingest_messages_redelivered_total", "counter",
+             "Messages the broker sent again (DUP) that were spooled already: not stored twice.",
+             u(s.redelivered));
     e.single("iotctl_ingest_messages_partial_total", "counter",
              "Messages stored with some of their values dropped.", u(s.partial));
     e.single("iotctl_ingest_spool_bytes", "gauge", "Bytes held by the spool segments on disk.",

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,14 +46,22 @@ struct IngestStats {
     std::atomic<uint64_t> spool_dropped{0};  // bad stretches the open-time scan dropped
     std::atomic<uint64_t> spool_dropped_bytes{0};  // their bytes
     std::vector<std::unique_ptr<SinkStats>> sinks;
+    std::map<std::string, uint64_t> partial_fields;  // values left out, per `measurement.field`
+    mutable std::mutex partial_mutex;                // guards partial_fields
+
+    /// Counts each `measurement.field` in `fields` once in partial_fields.
+    void add_partial(const std::vector<std::string>& fields);
 
     /// Adds the counters of a sink called `name` and returns them.
     SinkStats& add_sink(const std::string& name);
-    /// One line: received, dead, dead letters logged, skipped, partial, spool bytes and state
+    /// One line: received, dead, dead letters logged, skipped, partial (with the fields left out,
+    /// `partial=2 (zigbee.Battery=1 hexaboard.co2=1)`), spool bytes and state
     /// (`spool_state` is "", "FULL" or "DISK FULL"...), spool write retries and dropped bytes when
     /// there were any, then per sink written/retries/rejected/lag.
     std::string summary(uint64_t spool_end, uint64_t spool_bytes,
                         const std::string& spool_state) const;
+    /// ` (measurement.field=count ...)` of partial_fields (at most 20), or "" when none.
+    std::string partial_text() const;
 };
 
 /// Bytes in a human form: `512B`, `3.2KiB`, `1.5MiB`, `2.0GiB`.

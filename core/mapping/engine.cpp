@@ -40,6 +40,7 @@ class RecordBuilder {
         r.measurement = sanitize_identifier(rule_.measurement->render(message_.topic, levels_));
         if (r.measurement.empty())
             return note("measurement \"" + rule_.measurement_text + "\" gives no usable name");
+        consumed_.clear();
         r.ts_ns = time_of(current);
         for (const auto& spec : rule_.tags) {
             std::string value = tag_value(spec, current, key);
@@ -49,11 +50,14 @@ class RecordBuilder {
         for (const auto& spec : rule_.fields) {
             const Json* node = spec.path.find(root_, current);
             if (!node) continue;
+            consumed_.push_back(node);
             auto value = convert_field(*node, spec.type);
-            if (value)
+            if (value) {
                 add(r, spec.name, std::move(*value));
-            else
+            } else {
                 note(spec.name + ": " + value.error().message);
+                drop(r, spec.name);
+            }
         }
         if (rule_.auto_fields) {
             std::string path = current.is_object() ? "" : "value";
@@ -65,16 +69,22 @@ class RecordBuilder {
     }
 
     const std::vector<std::string>& notes() const { return notes_; }
+    /// `measurement.field` of each value left out of a record.
+    std::vector<std::string>& dropped() { return dropped_; }
     void add_note(std::string text) { notes_.push_back(std::move(text)); }
 
   private:
     void note(std::string text) { notes_.push_back(prefix_ + std::move(text)); }
+    void drop(const base::Record& r, const std::string& field) {
+        dropped_.push_back(r.measurement + "." + field);
+    }
 
     int64_t time_of(const Json& current) {
         if (!rule_.time) return receive_ns_;
         const Json* node = rule_.time->path.find(root_, current);
         if (!node) return receive_ns_;
-        auto t = convert_time(*node, rule_.time->format);
+        consumed_.push_back(node);
+        auto t = convert_time(*node, rule_.time->format, rule_.timezone.value_or(base::TimeZone()));
         if (t) return *t;
         note(rule_.time->path.text() + ": " + t.error().message + "; used the receive time");
         return receive_ns_;
@@ -83,6 +93,7 @@ class RecordBuilder {
     std::string tag_value(const TagSpec& spec, const Json& current, const std::string* key) {
         if (spec.path) {
             if (const Json* node = spec.path->find(root_, current)) {
+                consumed_.push_back(node);
                 auto text = tag_text(*node);
                 if (text && !text->empty()) return std::move(*text);
             }
@@ -105,6 +116,7 @@ class RecordBuilder {
             if (rule_.auto_fields && parse_number_text(text)) continue;  // becomes a field
             std::string safe = sanitize_identifier(name);
             if (!safe.empty() && add(r, safe, text)) ++added;
+            consumed_.push_back(&value);
         }
     }
 
@@ -113,6 +125,7 @@ class RecordBuilder {
             if (depth >= k_max_flatten_depth) {
                 if (!deep_noted_) note(path + ": nested too deep, not stored");
                 deep_noted_ = true;
+                drop(r, sanitize_identifier(path));
                 return;
             }
             size_t len = path.size();
@@ -125,16 +138,17 @@ class RecordBuilder {
             }
             return;
         }
-        std::optional<double> value = numeric_value(node);
+        std::optional<base::FieldValue> value = auto_field_value(node);
         if (!value) return;
+        for (const Json* used : consumed_)
+            if (used == &node) return;  // already a tag, the time or a mapped field
         if (auto_fields_ >= k_max_auto_fields) {
             if (auto_fields_++ == k_max_auto_fields)
-                note("more than " + std::to_string(k_max_auto_fields) +
-                     " numeric values, rest not stored");
+                note("more than " + std::to_string(k_max_auto_fields) + " values, rest not stored");
             return;
         }
         std::string safe = sanitize_identifier(path);
-        if (!safe.empty() && add(r, safe, *value)) ++auto_fields_;
+        if (!safe.empty() && add(r, safe, std::move(*value))) ++auto_fields_;
     }
 
     // Adds a tag (string) or field unless the name is taken (SQL column names ignore case).
@@ -157,7 +171,7 @@ class RecordBuilder {
     }
 
     std::string no_field_reason() const {
-        if (rule_.auto_fields) return "no numeric value to store";
+        if (rule_.auto_fields) return "no value to store";
         std::vector<std::string> names;
         for (const auto& f : rule_.fields) names.push_back(f.path.text());
         return "no field to store (looked for " + join(names, ", ") + ")";
@@ -170,12 +184,14 @@ class RecordBuilder {
     int64_t receive_ns_ = 0;
     std::string prefix_;
     std::vector<std::string> notes_;
+    std::vector<std::string> dropped_;
+    std::vector<const Json*> consumed_;  // payload nodes this record already used
     size_t auto_fields_ = 0;
     bool deep_noted_ = false;
 };
 
 MapOutcome dead(std::string reason) {
-    return MapOutcome{MapOutcome::dead, std::move(reason)};
+    return MapOutcome{MapOutcome::dead, std::move(reason), {}};
 }
 
 bool holds_any(const Json& member, const std::vector<std::string>& names) {
@@ -214,7 +230,7 @@ MapOutcome map_with_rule(const MappingRule& rule, const base::Message& message, 
     }
     std::string reason = one_line(builder.notes());
     if (out.size() == before) return dead(reason);
-    return MapOutcome{MapOutcome::mapped, std::move(reason)};
+    return MapOutcome{MapOutcome::mapped, std::move(reason), std::move(builder.dropped())};
 }
 
 }  // namespace
@@ -258,8 +274,9 @@ MapOutcome RuleMapper::map(const base::Message& message, std::vector<base::Recor
         // A rule for the topic may have been passed over only because the payload was not
         // decoded: that is bad input, not a topic nobody maps.
         if (!rule && !limit.empty()) return dead("payload not decoded as JSON: " + limit);
-        if (!rule) return MapOutcome{MapOutcome::skipped, "no mapping rule for this topic"};
-        if (rule->skip) return MapOutcome{MapOutcome::skipped, "skipped by rule " + rule->filter};
+        if (!rule) return MapOutcome{MapOutcome::skipped, "no mapping rule for this topic", {}};
+        if (rule->skip)
+            return MapOutcome{MapOutcome::skipped, "skipped by rule " + rule->filter, {}};
         if (rule->text_payload) {
             if (!base::is_valid_utf8(message.payload)) return dead("payload is not valid UTF-8");
             return map_with_rule(*rule, message, Json(message.payload), out);
@@ -268,7 +285,9 @@ MapOutcome RuleMapper::map(const base::Message& message, std::vector<base::Recor
         const Json* root = json();
         if (!root && !limit.empty()) return dead("payload not decoded as JSON: " + limit);
         if (!root) return dead("payload is not valid JSON");
-        bool scalar_ok = rule->auto_fields && !rule->each && !root->is_null();
+        // A bare value is a reading only for rules that map no named field (generic, STATE).
+        bool scalar_ok =
+            rule->auto_fields && rule->fields.empty() && !rule->each && !root->is_null();
         if (!root->is_object() && !scalar_ok)
             return dead("payload is " + base::json_type_words(*root) + ", expected a JSON object");
         return map_with_rule(*rule, message, *root, out);

@@ -68,20 +68,25 @@ bool looks_like_json(std::string_view path, std::string_view text) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<Mapper>> mapper_from_text(std::string_view text, bool json) {
+base::Result<std::unique_ptr<Mapper>> mapper_from_text(std::string_view text, bool json,
+                                                       const base::TimeZone& zone) {
     base::Result<nlohmann::json> document =
         json ? base::parse_json_strict(text) : toml_to_json(text);
     if (!document) return base::usage_error(document.error().message);
     auto rules = rules_from_json(*document);
     if (!rules) return rules.error();
+    for (auto& rule : *rules)
+        if (!rule.timezone) rule.timezone = zone;
     return std::unique_ptr<Mapper>(std::make_unique<RuleMapper>(std::move(*rules)));
 }
 
-base::Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset) {
-    return make_preset_mapper(std::vector<std::string>{preset});
+base::Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::string& preset,
+                                                         const base::TimeZone& zone) {
+    return make_preset_mapper(std::vector<std::string>{preset}, zone);
 }
 
-base::Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string>& presets) {
+base::Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::string>& presets,
+                                                         const base::TimeZone& zone) {
     std::string text;  // each preset is a list of [[rule]] tables: the texts concatenate
     for (const auto& preset : presets) {
         std::string_view one = preset_mapping_text(preset);
@@ -91,20 +96,21 @@ base::Result<std::unique_ptr<Mapper>> make_preset_mapper(const std::vector<std::
         }
         text += std::string(one) + "\n";
     }
-    auto mapper = mapper_from_text(text, false);
+    auto mapper = mapper_from_text(text, false, zone);
     if (!mapper)
         return base::runtime_error(
             fmt::format("preset {}: {}", fmt::join(presets, "+"), mapper.error().message));
     return mapper;
 }
 
-base::Result<std::unique_ptr<Mapper>> load_mapping_file(const std::string& path) {
+base::Result<std::unique_ptr<Mapper>> load_mapping_file(const std::string& path,
+                                                        const base::TimeZone& zone) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return base::usage_error(path + ": cannot read: " + std::strerror(errno));
     std::ostringstream buffer;
     buffer << in.rdbuf();
     std::string text = buffer.str();
-    auto mapper = mapper_from_text(text, looks_like_json(path, text));
+    auto mapper = mapper_from_text(text, looks_like_json(path, text), zone);
     if (!mapper) return base::usage_error(path + ": " + mapper.error().message);
     return mapper;
 }

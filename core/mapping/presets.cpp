@@ -12,6 +12,7 @@ tags.board = { path = "board", topic_level = 2 }
 fields.temperature = "float"
 fields.humidity = "float"
 fields.light = "float"
+auto_fields = true
 time = { path = "timestamp", format = "auto" }
 
 [[rule]]
@@ -58,7 +59,8 @@ auto_fields = true
 time = { path = "Time", format = "iso8601" }
 )";
 
-// Generic: any topic; the topic names the measurement, numbers are fields, strings tags.
+// Generic: any topic; the topic names the measurement, top-level strings are tags, the other
+// leaves fields.
 constexpr std::string_view k_generic = R"(
 [[rule]]
 filter = "#"

@@ -154,10 +154,10 @@ base::Status read_body(const Json& r, const std::string& key, MappingRule& rule)
 
 base::Result<MappingRule> read_rule(const Json& r, const std::string& key) {
     if (!r.is_object()) return at(key, "expected a table, found " + base::json_type_words(r));
-    if (auto s =
-            check_keys(r, key,
-                       {"filter", "skip", "when", "payload", "measurement", "each", "each_with",
-                        "tags", "fields", "auto_fields", "auto_tags", "count_field", "time"});
+    if (auto s = check_keys(
+            r, key,
+            {"filter", "skip", "when", "payload", "measurement", "each", "each_with", "tags",
+             "fields", "auto_fields", "auto_tags", "count_field", "time", "timezone"});
         !s)
         return s.error();
     MappingRule rule;
@@ -228,6 +228,13 @@ base::Status read_body(const Json& r, const std::string& key, MappingRule& rule)
     if (!rule.count_field.empty())
         if (auto s = check_name(rule.count_field, key + ".count_field"); !s) return s;
     if (auto s = read_member(r, "time", key, read_time, rule.time); !s) return s;
+    if (r.contains("timezone")) {
+        auto name = get_string(r["timezone"], key + ".timezone");
+        if (!name) return name.error();
+        auto zone = base::TimeZone::locate(*name);
+        if (!zone) return at(key + ".timezone", zone.error().message);
+        rule.timezone = *zone;
+    }
     for (const auto& field : rule.fields)
         for (const auto& tag : rule.tags)
             if (same_identifier(field.name, tag.name))

@@ -50,10 +50,11 @@ struct MappingRule {
     std::vector<std::string> each_with;  // only members that are objects holding one of these
     std::vector<TagSpec> tags;
     std::vector<FieldSpec> fields;
-    bool auto_fields = false;      // every numeric leaf becomes a float field
-    bool auto_tags = false;        // every top-level non-numeric string becomes a tag
-    std::string count_field;       // added as 1.0 when a record would have no fields
-    std::optional<TimeSpec> time;  // else the receive time
+    bool auto_fields = false;                // every numeric leaf becomes a float field
+    bool auto_tags = false;                  // every top-level non-numeric string becomes a tag
+    std::string count_field;                 // added as 1.0 when a record would have no fields
+    std::optional<TimeSpec> time;            // else the receive time
+    std::optional<base::TimeZone> timezone;  // of zone-less payload times; else --payload-timezone
 };
 
 /// Reads the rules from a mapping document in its JSON form; errors read `<key>: <what>`.

@@ -112,6 +112,18 @@ base::Result<base::FieldValue> convert_field(const nlohmann::json& value, FieldT
     return base::runtime_error("unknown field type");
 }
 
+std::optional<base::FieldValue> auto_field_value(const nlohmann::json& leaf) {
+    if (leaf.is_boolean()) return base::FieldValue(leaf.get<bool>());
+    if (leaf.is_string()) {
+        const auto& text = leaf.get_ref<const std::string&>();
+        if (text.empty()) return std::nullopt;
+        if (auto d = parse_number_text(text)) return base::FieldValue(*d);
+        return base::FieldValue(text);
+    }
+    if (auto d = numeric_value(leaf)) return base::FieldValue(*d);
+    return std::nullopt;
+}
+
 std::optional<std::string> tag_text(const nlohmann::json& value) {
     if (value.is_string()) return value.get<std::string>();
     if (value.is_boolean()) return std::string(value.get<bool>() ? "true" : "false");
@@ -160,7 +172,8 @@ std::optional<TimestampFormat> parse_timestamp_format(std::string_view name) {
     return std::nullopt;
 }
 
-base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat format) {
+base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat format,
+                                   const base::TimeZone& zone) {
     if (value.is_null()) return base::runtime_error("is null");
     const std::string* text = value.is_string() ? &value.get_ref<const std::string&>() : nullptr;
     std::optional<double> number;
@@ -169,8 +182,10 @@ base::Result<int64_t> convert_time(const nlohmann::json& value, TimestampFormat 
         if (!text || format == TimestampFormat::seconds || format == TimestampFormat::millis ||
             format == TimestampFormat::micros || format == TimestampFormat::nanos)
             return base::runtime_error(quoted(value) + " is not a time");
-        auto parsed = base::parse_iso8601(*text);
+        bool has_zone = false;
+        auto parsed = base::parse_iso8601(*text, &has_zone);
         if (!parsed) return base::runtime_error(quoted(value) + " is not an ISO-8601 time");
+        if (!has_zone) parsed = zone.local_to_unix_ns(*parsed);
         if (*parsed < k_min_payload_time_ns)
             return base::runtime_error(quoted(value) + " is before 2000 (clock not set?)");
         return *parsed;

@@ -58,9 +58,9 @@ class InfluxSink : public Sink {
         WriteState state{batch, std::vector<std::string>(batch.size()), {}, {}};
         std::vector<size_t> sendable;
         for (size_t i = 0; i < batch.size(); ++i) {
-            if (auto why = append_line(batch[i], state.lines[i]))
+            if (auto why = append_line(batch[i], state.lines[i], options_.string_fields))
                 reject(state, {i}, *why);
-            else
+            else if (!state.lines[i].empty())  // empty: only string fields, left out
                 sendable.push_back(i);
         }
         if (!sendable.empty()) {
@@ -215,12 +215,19 @@ base::Result<InfluxSinkOptions> with_url_target(InfluxSinkOptions options) {
             target.org = std::move(value);
         else if (key == "bucket")
             target.bucket = std::move(value);
+        else if (key == "strings" && (value == "true" || value == "false"))
+            options.string_fields = value == "true";
+        else if (key == "strings")
+            return base::usage_error("--influx: strings= takes true or false");
         else
             return base::usage_error(fmt::format(
-                "--influx: unknown URL parameter '{}' (expected db, or org and bucket)", key));
+                "--influx: unknown URL parameter '{}' (expected db, or org and bucket; strings)",
+                key));
     }
     if (!target.db.empty() && (!target.org.empty() || !target.bucket.empty()))
         return base::usage_error("--influx: the URL names both db (v1) and org/bucket (v2)");
+    if (target.db.empty() && target.org.empty() && target.bucket.empty())
+        return options;  // only `strings=`: the flags name the target
     options.db = std::move(target.db);
     options.org = std::move(target.org);
     options.bucket = std::move(target.bucket);

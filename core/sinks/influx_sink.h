@@ -22,6 +22,8 @@ struct InfluxSinkOptions {
     std::string username, password;  // v1 basic auth, optional; never logged
     double timeout_s = 10;
     bool gzip = true;  // Content-Encoding: gzip; dropped for good if the server answers 415
+    bool string_fields = true;  // URL `?strings=false`: leave string fields out (VictoriaMetrics
+                                // reads them as numbers, 0 for text)
 };
 
 /// Checks the options and builds the sink (no network I/O yet).

@@ -71,7 +71,8 @@ std::optional<std::string> format_field_value(const base::FieldValue& value) {
     return "\"" + escape_string_field(std::get<std::string>(value)) + "\"";
 }
 
-std::optional<std::string> append_line(const base::Record& record, std::string& out) {
+std::optional<std::string> append_line(const base::Record& record, std::string& out,
+                                       bool string_fields) {
     if (record.measurement.empty()) return std::string("empty measurement name");
     if (record.measurement[0] == '#')
         return std::string("a measurement name starting with `#` reads as a comment");
@@ -85,8 +86,13 @@ std::optional<std::string> append_line(const base::Record& record, std::string& 
         line += escape_key(value);
     }
     char separator = ' ';
+    bool left_out = false;  // a string field not written (string_fields false)
     for (const auto& [key, value] : record.fields) {
         if (auto why = check_key("field", key)) return why;
+        if (!string_fields && std::holds_alternative<std::string>(value)) {
+            left_out = true;
+            continue;
+        }
         auto text = format_field_value(value);
         if (!text) continue;  // NaN and infinities are skipped
         line += separator;
@@ -95,6 +101,7 @@ std::optional<std::string> append_line(const base::Record& record, std::string& 
         line += *text;
         separator = ',';
     }
+    if (separator == ' ' && left_out) return std::nullopt;  // nothing for this server: no line
     if (separator == ' ') return std::string("no field with a finite value");
     line += fmt::format(" {}\n", record.ts_ns);
     out += line;

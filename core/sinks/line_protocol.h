@@ -25,6 +25,9 @@ std::optional<std::string> format_field_value(const base::FieldValue& value);
 
 /// Appends `record` as one line ending in `\n` (timestamp in ns) and returns nullopt; or leaves
 /// `out` untouched and returns why the record cannot be written (e.g. no finite field left).
-std::optional<std::string> append_line(const base::Record& record, std::string& out);
+/// Without `string_fields` string fields are left out (for servers that cannot store them); a
+/// record with nothing else appends nothing and is not an error.
+std::optional<std::string> append_line(const base::Record& record, std::string& out,
+                                       bool string_fields = true);
 
 }  // namespace iotctl::sinks

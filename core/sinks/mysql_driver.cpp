@@ -125,7 +125,8 @@ class MysqlDriver : public SqlDriver {
         out.columns.clear();
         while (MYSQL_ROW row = mysql_fetch_row(result)) {
             const std::string name = row[0] != nullptr ? row[0] : "";
-            if (lower_name(name) == k_time_column || lower_name(name) == k_series_column) continue;
+            if (lower_name(name) == k_datetime_column) out.has_time = true;
+            if (is_reserved_column(name)) continue;
             out.columns.push_back({name, column_type_from_sql(row[1] != nullptr ? row[1] : "")});
         }
         mysql_free_result(result);

@@ -22,6 +22,8 @@ struct WriteOutcome {
                                         // every other record of the batch was written
     std::vector<std::string> warnings;  // for the log whatever the kind, e.g. a SQLite file
                                         // that was deleted and has been created again
+    std::vector<std::string> dropped;   // `measurement.field` of values left out of rows that
+                                        // were written (they do not fit the column's type)
 };
 
 /// A destination for records. Not thread-safe: one sink thread uses one Sink.

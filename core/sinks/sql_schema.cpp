@@ -7,16 +7,13 @@
 #include <fmt/format.h>
 
 #include "core/base/payload.h"
+#include "core/base/timestamps.h"
 
 namespace iotctl::sinks {
 namespace {
 
 bool same_name(std::string_view a, std::string_view b) {
     return lower_name(a) == lower_name(b);
-}
-
-bool reserved(std::string_view name) {
-    return same_name(name, k_time_column) || same_name(name, k_series_column);
 }
 
 bool finite_value(const base::FieldValue& value) {
@@ -56,7 +53,9 @@ std::string shown(std::string_view text) {
 // Checks one record against the table as planned so far; adds the columns it needs to
 // `added`. Returns why it cannot be stored, or nullopt.
 std::optional<std::string> check_record(const base::Record& record, const TableSchema& table,
-                                        std::vector<Column>& added) {
+                                        std::vector<Column>& added,
+                                        std::vector<std::string>& dropped) {
+    std::string first_misfit;  // why the first dropped value does not fit
     auto lookup = [&](std::string_view name) -> const Column* {
         if (const Column* c = table.find(name)) return c;
         for (const Column& c : added)
@@ -64,7 +63,7 @@ std::optional<std::string> check_record(const base::Record& record, const TableS
         return nullptr;
     };
     for (const auto& [key, value] : record.tags) {
-        if (!valid_identifier(key) || reserved(key))
+        if (!valid_identifier(key) || is_reserved_column(key))
             return fmt::format("tag name {} is not a usable column name", shown(key));
         const Column* column = lookup(key);
         if (column != nullptr && column->type != ColumnType::tag)
@@ -76,12 +75,18 @@ std::optional<std::string> check_record(const base::Record& record, const TableS
     }
     size_t usable = 0;
     for (const auto& [key, value] : record.fields) {
-        if (!valid_identifier(key) || reserved(key))
+        if (!valid_identifier(key) || is_reserved_column(key))
             return fmt::format("field name {} is not a usable column name", shown(key));
         const Column* column = lookup(key);
-        if (column != nullptr && !column_accepts(column->type, value))
-            return fmt::format("field {} does not fit column `{}`, which is {}", shown(key),
-                               column->name, type_name(column->type));
+        if (column != nullptr && column->type == ColumnType::tag)
+            return fmt::format("field {} has the name of a tag column", shown(key));
+        if (column != nullptr && !column_accepts(column->type, value)) {
+            if (dropped.empty())
+                first_misfit = fmt::format("field {} does not fit column `{}`, which is {}",
+                                           shown(key), column->name, type_name(column->type));
+            dropped.push_back(key);  // the rest of the row is stored; the caller counts it
+            continue;
+        }
         if (const auto* s = std::get_if<std::string>(&value);
             s != nullptr && !base::is_valid_utf8(*s))
             return fmt::format("field {} is not UTF-8", shown(key));
@@ -89,6 +94,7 @@ std::optional<std::string> check_record(const base::Record& record, const TableS
         ++usable;
         if (column == nullptr) added.push_back({key, column_type_for(value)});
     }
+    if (usable == 0 && !dropped.empty()) return first_misfit + " (no other field to store)";
     if (usable == 0) return std::string("no field with a finite value");
     return std::nullopt;
 }
@@ -99,6 +105,18 @@ const Column* TableSchema::find(std::string_view wanted) const {
     for (const Column& c : columns)
         if (same_name(c.name, wanted)) return &c;
     return nullptr;
+}
+
+bool is_reserved_column(std::string_view name) {
+    return same_name(name, k_time_column) || same_name(name, k_series_column) ||
+           same_name(name, k_datetime_column);
+}
+
+std::string datetime_text(int64_t ts_ns) {
+    std::string text = base::iso8601_utc(ts_ns, 6);  // 2026-11-20T10:00:00.123456Z
+    text[10] = ' ';
+    text.pop_back();
+    return text;
 }
 
 bool valid_identifier(std::string_view name) {
@@ -196,10 +214,12 @@ BatchPlan plan_batch(const std::vector<base::Record>& batch, const SchemaCache& 
         TablePlan& table = plan.tables[it->second];
         TableSchema& schema = working[it->second];
         std::vector<Column> added;
-        if (auto why = check_record(record, schema, added)) {
+        std::vector<std::string> dropped;
+        if (auto why = check_record(record, schema, added, dropped)) {
             plan.rejected.emplace_back(i, *why);
             continue;
         }
+        for (std::string& field : dropped) plan.dropped.emplace_back(i, std::move(field));
         for (Column& c : added) {
             table.new_columns.push_back(c);
             schema.columns.push_back(std::move(c));

@@ -1,7 +1,9 @@
 // The SQL table layout shared by the MySQL and SQLite sinks: names, column types, column
 // evolution and the per-batch plan. Pure logic, no I/O.
 //
-// One table per measurement: `ts_ns` BIGINT (Unix ns), `series_hash` BIGINT (a stable hash of
+// One table per measurement: `ts_ns` BIGINT (Unix ns), `time` (the same instant in UTC as
+// DATETIME(6) in MySQL, `YYYY-MM-DD HH:MM:SS.ffffff` text in SQLite; indexed), `series_hash`
+// BIGINT (a stable hash of
 // the non-empty tags), one VARCHAR(255) NOT NULL DEFAULT '' indexed column per tag, one
 // DOUBLE/BIGINT/BOOLEAN/TEXT column per field, and UNIQUE (ts_ns, series_hash): a record
 // written again (redelivery, retried batch) updates its row instead of adding one.
@@ -21,6 +23,8 @@ namespace iotctl::sinks {
 
 /// The time column: Unix time in nanoseconds, as in the capture file's `ts_ns`.
 inline constexpr std::string_view k_time_column = "ts_ns";
+/// The readable time column: ts_ns in UTC, written by the sink next to ts_ns and indexed.
+inline constexpr std::string_view k_datetime_column = "time";
 /// The series column: series_hash(record), part of the unique key.
 inline constexpr std::string_view k_series_column = "series_hash";
 /// Longest tag value a tag column holds, in characters.
@@ -39,13 +43,20 @@ struct Column {
 struct TableSchema {
     std::string name;
     bool exists = false;
-    std::vector<Column> columns;  // without ts_ns and series_hash
+    std::vector<Column> columns;  // without ts_ns, time and series_hash
+    bool has_time = false;        // the table has the `time` column (older tables lack it)
     /// The column called `name`, compared case-insensitively as SQL does; nullptr if none.
     const Column* find(std::string_view name) const;
 };
 
 /// Known tables, keyed by lower-cased name.
 using SchemaCache = std::map<std::string, TableSchema>;
+
+/// True for ts_ns, time and series_hash (any case): columns the sink itself writes.
+bool is_reserved_column(std::string_view name);
+
+/// `ts_ns` as the `time` column's text: `2026-11-20 10:00:00.123456` (UTC, microseconds).
+std::string datetime_text(int64_t ts_ns);
 
 /// True for a name the sinks use as a table or column: [A-Za-z0-9_]{1,64}.
 bool valid_identifier(std::string_view name);
@@ -78,15 +89,18 @@ struct TablePlan {
 struct BatchPlan {
     std::vector<TablePlan> tables;
     std::vector<std::pair<size_t, std::string>> rejected;
+    /// Fields left out of a stored row (their value does not fit the column): record, field.
+    std::vector<std::pair<size_t, std::string>> dropped;
 };
 
 /// Plans a batch against the known schemas (every table named by a valid measurement must be
 /// in `known`, with exists=false if missing). New tags and fields become new columns typed by
-/// their first value; records with bad names, type conflicts, over-long tags or no finite
-/// field are rejected.
+/// their first value; a field whose value does not fit its column (text in a DOUBLE column) is
+/// left out of the row and listed in `dropped`; records with bad names, over-long tags or no
+/// field left to store are rejected.
 BatchPlan plan_batch(const std::vector<base::Record>& batch, const SchemaCache& known);
 
-/// The value a record has for `column` (case-insensitive): a tag, a field, or nullptr.
+/// The value a record has for `column` (case-insensitive): a field, or nullptr.
 const base::FieldValue* field_for(const base::Record& record, std::string_view column);
 
 /// The tag value a record has for `column`, or "" when it has none.

@@ -16,7 +16,8 @@ constexpr size_t k_rows_per_statement = 500;
 SqlValue column_value(const base::Record& record, const Column& column) {
     if (column.type == ColumnType::tag) return &tag_for(record, column.name);
     const base::FieldValue* value = field_for(record, column.name);
-    if (value == nullptr) return std::monostate{};
+    // A value that does not fit the column was left out by plan_batch (BatchPlan::dropped).
+    if (value == nullptr || !column_accepts(column.type, *value)) return std::monostate{};
     switch (value->index()) {
         case 0: {
             const double d = std::get<double>(*value);
@@ -73,8 +74,13 @@ class SqlSink : public Sink {
         }
         std::vector<size_t> rejected;
         for (const auto& r : plan.rejected) rejected.push_back(r.first);
-        return rejection_outcome(driver_->target(), batch.size(), std::move(rejected),
-                                 plan.rejected.empty() ? "" : plan.rejected.front().second);
+        WriteOutcome result =
+            rejection_outcome(driver_->target(), batch.size(), std::move(rejected),
+                              plan.rejected.empty() ? "" : plan.rejected.front().second);
+        for (const auto& [row, field] : plan.dropped)
+            if (!std::binary_search(result.rejected.begin(), result.rejected.end(), row))
+                result.dropped.push_back(batch[row].measurement + "." + field);
+        return result;
     }
 
     static WriteOutcome as_retry(WriteOutcome outcome) {
@@ -107,6 +113,7 @@ class SqlSink : public Sink {
         TableSchema fresh;
         if (driver_->describe(table.table, fresh).kind != WriteOutcome::ok || !fresh.exists)
             return false;
+        if (!fresh.has_time) return false;
         for (const Column& c : table.new_columns)
             if (!fresh.find(c.name)) return false;
         cache_[lower_name(table.table)] = std::move(fresh);
@@ -119,6 +126,9 @@ class SqlSink : public Sink {
         if (table.create) {
             statements = create_table_sql(driver_->dialect(), table.table, table.new_columns);
         } else {
+            // A table made before the `time` column existed gets it (filled from ts_ns) first.
+            if (!cache_[lower_name(table.table)].has_time)
+                statements = add_time_column_sql(driver_->dialect(), table.table);
             for (const Column& c : table.new_columns) {
                 auto more = add_column_sql(driver_->dialect(), table.table, c);
                 statements.insert(statements.end(), more.begin(), more.end());
@@ -138,6 +148,7 @@ class SqlSink : public Sink {
             return {};
         }
         cached.exists = true;
+        cached.has_time = true;
         cached.columns.insert(cached.columns.end(), table.new_columns.begin(),
                               table.new_columns.end());
         return {};
@@ -152,7 +163,8 @@ class SqlSink : public Sink {
             return as_retry(o);
         std::vector<SqlValue> params;
         for (TablePlan& table : plan.tables) {
-            const size_t width = table.insert_columns.size() + 2;
+            const size_t width = table.insert_columns.size() + 3;
+            std::vector<std::string> times;  // the `time` texts the parameters point to
             const size_t chunk = row_by_row ? 1
                                             : std::clamp<size_t>(driver_->max_parameters() / width,
                                                                  1, k_rows_per_statement);
@@ -160,10 +172,14 @@ class SqlSink : public Sink {
             for (size_t start = 0; start < table.rows.size(); start += chunk) {
                 const size_t n = std::min(chunk, table.rows.size() - start);
                 params.clear();
+                times.clear();
+                times.reserve(n);  // no reallocation: params hold pointers into it
                 for (size_t k = start; k < start + n; ++k) {
                     const base::Record& record = batch[table.rows[k]];
                     params.emplace_back(record.ts_ns);
                     params.emplace_back(series_hash(record));
+                    times.push_back(datetime_text(record.ts_ns));
+                    params.emplace_back(&times.back());
                     for (const Column& c : table.insert_columns)
                         params.push_back(column_value(record, c));
                 }

@@ -30,6 +30,12 @@ std::string sqlite_tag_index(const std::string& table, const std::string& tag) {
                        lower_name(tag), table, tag);
 }
 
+// The `time` column's definition: DATETIME(6) in MySQL, text in SQLite (see datetime_text()).
+std::string datetime_definition(SqlDialect dialect) {
+    return quote_identifier(dialect, k_datetime_column) +
+           (dialect == SqlDialect::mysql ? " DATETIME(6) NULL" : " TEXT NULL");
+}
+
 }  // namespace
 
 std::string quote_identifier(SqlDialect dialect, std::string_view name) {
@@ -41,19 +47,22 @@ std::vector<std::string> create_table_sql(SqlDialect dialect, const std::string&
                                           const std::vector<Column>& columns) {
     const std::string time = quote_identifier(dialect, k_time_column);
     const std::string series = quote_identifier(dialect, k_series_column);
+    const std::string datetime = quote_identifier(dialect, k_datetime_column);
     std::string sql =
-        fmt::format("CREATE TABLE IF NOT EXISTS {} ({} BIGINT NOT NULL, {} BIGINT NOT NULL",
-                    quote_identifier(dialect, table), time, series);
+        fmt::format("CREATE TABLE IF NOT EXISTS {} ({} BIGINT NOT NULL, {}, {} BIGINT NOT NULL",
+                    quote_identifier(dialect, table), time, datetime_definition(dialect), series);
     for (const Column& c : columns) sql += ", " + column_definition(dialect, c);
     sql += fmt::format(", UNIQUE ({}, {})", time, series);
     std::vector<std::string> statements;
     if (dialect == SqlDialect::mysql) {
+        sql += fmt::format(", KEY ({})", datetime);
         for (const Column& c : columns)
             if (c.type == ColumnType::tag)
                 sql += fmt::format(", KEY ({})", quote_identifier(dialect, c.name));
         statements.push_back(sql + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     } else {
         statements.push_back(sql + ")");
+        statements.push_back(sqlite_tag_index(table, std::string(k_datetime_column)));
         for (const Column& c : columns)
             if (c.type == ColumnType::tag) statements.push_back(sqlite_tag_index(table, c.name));
     }
@@ -70,11 +79,30 @@ std::vector<std::string> add_column_sql(SqlDialect dialect, const std::string& t
     return {sql, sqlite_tag_index(table, column.name)};
 }
 
+std::vector<std::string> add_time_column_sql(SqlDialect dialect, const std::string& table) {
+    const std::string quoted = quote_identifier(dialect, table);
+    const std::string datetime = quote_identifier(dialect, k_datetime_column);
+    const std::string ts = quote_identifier(dialect, k_time_column);
+    if (dialect == SqlDialect::mysql)
+        return {fmt::format("ALTER TABLE {} ADD COLUMN {}, ADD KEY ({})", quoted,
+                            datetime_definition(dialect), datetime),
+                fmt::format("UPDATE {0} SET {1} = DATE_ADD('1970-01-01 00:00:00', INTERVAL {2} DIV "
+                            "1000 MICROSECOND) WHERE {1} IS NULL",
+                            quoted, datetime, ts)};
+    return {fmt::format("ALTER TABLE {} ADD COLUMN {}", quoted, datetime_definition(dialect)),
+            sqlite_tag_index(table, std::string(k_datetime_column)),
+            fmt::format("UPDATE {0} SET {1} = strftime('%Y-%m-%d %H:%M:%S', {2} / 1000000000, "
+                        "'unixepoch') || printf('.%06d', ({2} % 1000000000) / 1000) WHERE {1} IS "
+                        "NULL",
+                        quoted, datetime, ts)};
+}
+
 std::string insert_sql(SqlDialect dialect, const std::string& table,
                        const std::vector<Column>& columns, size_t rows) {
     std::string names = quote_identifier(dialect, k_time_column) + ", " +
-                        quote_identifier(dialect, k_series_column);
-    std::string row = "(?, ?";
+                        quote_identifier(dialect, k_series_column) + ", " +
+                        quote_identifier(dialect, k_datetime_column);
+    std::string row = "(?, ?, ?";
     for (const Column& c : columns) {
         names += ", " + quote_identifier(dialect, c.name);
         row += ", ?";

@@ -24,7 +24,11 @@ std::vector<std::string> create_table_sql(SqlDialect dialect, const std::string&
 std::vector<std::string> add_column_sql(SqlDialect dialect, const std::string& table,
                                         const Column& column);
 
-/// A multi-row upsert of `rows` rows into ts_ns, series_hash and `columns`: a row whose
+/// The statements that add the `time` column (and its index) to an older `table` and fill it
+/// from ts_ns in the rows it has.
+std::vector<std::string> add_time_column_sql(SqlDialect dialect, const std::string& table);
+
+/// A multi-row upsert of `rows` rows into ts_ns, series_hash, time and `columns`: a row whose
 /// (ts_ns, series_hash) exists already gets the new non-NULL field values (as InfluxDB does
 /// when a point is written again).
 std::string insert_sql(SqlDialect dialect, const std::string& table,

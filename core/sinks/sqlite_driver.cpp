@@ -80,11 +80,12 @@ class SqliteDriver : public SqlDriver {
             SQLite::Statement query(*db_, describe_sql(dialect(), table));
             out.columns.clear();
             out.exists = false;
+            out.has_time = false;
             while (query.executeStep()) {
                 out.exists = true;
                 const std::string name = query.getColumn(1).getString();
-                if (lower_name(name) == k_time_column || lower_name(name) == k_series_column)
-                    continue;
+                if (lower_name(name) == k_datetime_column) out.has_time = true;
+                if (is_reserved_column(name)) continue;
                 out.columns.push_back({name, column_type_from_sql(query.getColumn(2).getString())});
             }
             return {};

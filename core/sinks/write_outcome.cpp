@@ -28,6 +28,7 @@ WriteOutcome rejection_outcome(const std::string& target, size_t batch_size,
             fmt::format("{}: {} of {} records rejected: {}", target, rejected.size(), batch_size,
                         shorten_reason(first_reason)),
             std::move(rejected),
+            {},
             {}};
 }
 

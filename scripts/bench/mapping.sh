@@ -9,5 +9,5 @@ work=$(mktemp -d /tmp/iotctl-bench-mapping.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 g++ -std=c++20 -O2 -DNDEBUG -I"$here" "$here/scripts/bench/mapping_bench.cpp" \
   "$build/core/mapping/libiotctl_mapping.a" "$build/core/base/libiotctl_base.a" \
-  $(pkg-config --libs tomlplusplus fmt re2) -o "$work/mapping_bench"
+  $(pkg-config --libs tomlplusplus fmt re2) -ldate-tz -o "$work/mapping_bench"
 "$work/mapping_bench" "${1:-20}"

@@ -1,8 +1,8 @@
 """What ingest with the hexaboard, tasmota and generic presets must store for the shared
 fixtures (docs/payloads.md and docs/commands.md#mapping), derived from the payloads themselves.
 
-A record is a dict of tags (strings) and fields (floats), plus `ts_ns` when the payload gives
-the time (absent: receive time, only checked to be there).
+A record is a dict of tags (strings), fields (floats, or Text for string fields), plus `ts_ns`
+when the payload gives the time (absent: receive time, only checked to be there).
 """
 import datetime
 import json
@@ -34,6 +34,22 @@ def strict_json(text):
         return None
 
 
+class Text(str):
+    """A string field (not a tag): a text leaf that is not a number."""
+
+
+# Text that is a number entirely, with no leading zero unless it is `0` or `0.x`
+# (core/mapping/values.h parse_number_text).
+NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+
+
+def number_text(text):
+    if not NUMBER_TEXT.fullmatch(text) or not re.search(r"[0-9]", text.split("e")[0].split("E")[0]):
+        return None
+    v = float(text)
+    return v if math.isfinite(v) else None
+
+
 def numeric(value):
     """A payload value as ingest reads numbers: numbers, booleans and numeric strings."""
     if isinstance(value, bool):
@@ -41,12 +57,16 @@ def numeric(value):
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
-        try:
-            v = float(value.strip())
-            return v if math.isfinite(v) and value.strip() else None
-        except ValueError:
-            return None
+        return number_text(value)
     return None
+
+
+def leaf(value):
+    """An auto field's value: a float for numbers, booleans (as 1/0) and number text, Text for
+    other non-empty text, None for null and empty text."""
+    if isinstance(value, str) and numeric(value) is None:
+        return Text(value) if value else None
+    return numeric(value)
 
 
 def sanitize(name):
@@ -56,25 +76,29 @@ def sanitize(name):
     return "n" + out if out[:1].isdigit() else out
 
 
-def flatten(node, path=None):
-    """Numeric leaves as fields named by their path joined with `_` (auto_fields); a payload
-    that is not an object has its values under `value`."""
+def flatten(node, path=None, skip=()):
+    """Leaves as fields named by their path joined with `_` (auto_fields), typed by leaf();
+    a payload that is not an object has its values under `value`. Top-level keys in `skip`
+    (already a tag, the time or a mapped field) are left out."""
     if path is None:
         path = "" if isinstance(node, dict) else "value"
     out = {}
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else None
     if items is None:
-        v = numeric(node)
+        v = leaf(node)
         if v is not None:
             out[sanitize(path)] = v
         return out
     for k, child in items:
+        if k in skip and path == "":
+            continue
         out.update(flatten(child, f"{path}_{k}" if path else str(k)))
     return out
 
 
-def iso_ns(text):
-    t = datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc)
+def iso_ns(text, zone=datetime.timezone.utc):
+    """A zone-less payload time read in `zone` (ingest --payload-timezone), as Unix ns."""
+    t = datetime.datetime.fromisoformat(text).replace(tzinfo=zone)
     return int(t.timestamp()) * 10**9
 
 
@@ -100,6 +124,7 @@ def expected_records(topic, payload_text):
         for f in ("temperature", "humidity", "light"):
             if f in doc and numeric(doc[f]) is not None:
                 rec[f] = numeric(doc[f])
+        rec.update(flatten(doc, skip=("board", "timestamp", "temperature", "humidity", "light")))
         if len(rec) == 1:
             return []
         if isinstance(doc.get("timestamp"), (int, float)):
@@ -115,7 +140,7 @@ def expected_records(topic, payload_text):
                 return []
             out = []
             for key, dev in zb.items():
-                fields = flatten(dev) if isinstance(dev, dict) else {}
+                fields = flatten(dev, skip=("Device", "Name")) if isinstance(dev, dict) else {}
                 if fields:
                     tags = {"gateway": levels[1], "device": dev.get("Device") or key}
                     if dev.get("Name"):
@@ -133,7 +158,7 @@ def expected_records(topic, payload_text):
     if levels[0] == "tele" and levels[2] == "STATE":
         if doc is None:
             return []
-        fields = flatten(doc)
+        fields = flatten(doc, skip=("Time",))
         if not fields:
             return []
         ts = {"ts_ns": iso_ns(doc["Time"])} if isinstance(doc, dict) and isinstance(doc.get("Time"), str) else {}
@@ -143,11 +168,13 @@ def expected_records(topic, payload_text):
             return []
         measurement = topic.replace("/", "_")
         rec = {"topic": topic}
+        tags = set()
         if isinstance(doc, dict):
             for k, v in doc.items():
                 if isinstance(v, str) and v and numeric(v) is None:
                     rec[sanitize(k)] = v
-        fields = flatten(doc)
+                    tags.add(k)
+        fields = flatten(doc, skip=tags)
         rec.update(fields if fields else {"events": 1.0})
         return [(measurement, rec)]
     raise AssertionError(f"no expectation for topic {topic}")

@@ -79,7 +79,7 @@ def sql_record_rows(rows, tag_names):
     for row in rows:
         rec = {}
         for k, v in row.items():
-            if k == "series_hash" or v is None or v == "":
+            if k in ("series_hash", "time") or v is None or v == "":
                 continue
             if k in tag_names:
                 rec[k] = v

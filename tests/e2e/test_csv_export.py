@@ -143,7 +143,8 @@ def test_bad_inputs_have_one_line_errors(tmp_path):
                                            "it holds 6 messages from 2026-11-20T10:00:00Z to 2026-11-20T10:00:05Z\n")
     assert not os.path.exists(out)
     r = Run("csv-export", good, "--time-format", "excel")
-    assert (r.returncode, r.stderr) == (2, "iotctl: error: invalid --time-format 'excel': expected iso, unix or unix-ms\n")
+    assert (r.returncode, r.stderr) == (2, "iotctl: error: invalid --time-format 'excel': expected iso, unix, unix-ms, local or "
+        "a strftime pattern such as '%Y-%m-%d %H:%M:%S'\n")
 
 
 def test_live_subscription_streams_rows(broker, tmp_path):

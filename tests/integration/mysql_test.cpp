@@ -105,6 +105,7 @@ TEST_CASE("MariaDB: the fixture batch with awkward values comes back exactly; ta
         "DATABASE() "
         "AND TABLE_NAME = 'zigbee' ORDER BY ORDINAL_POSITION");
     CHECK(types == std::vector<std::vector<std::string>>{{"ts_ns", "bigint(20)"},
+                                                         {"time", "datetime(6)"},
                                                          {"series_hash", "bigint(20)"},
                                                          {"gateway", "varchar(255)"},
                                                          {"device", "varchar(255)"},

@@ -122,7 +122,7 @@ TEST_CASE("default columns in one pass: rows made before a late column get every
             f << base::dump_json(base::message_to_json(msg("t", payload))) << '\n';
     }
     capture::CsvExportOptions opts;
-    opts.time_format = capture::TimeFormat::unix_s;
+    opts.style = capture::TimeFormat::unix_s;
     opts.with_topic = false;
     std::string out;
     auto stats = capture::export_capture_csv(path, opts, [&](std::string_view c) { out += c; });

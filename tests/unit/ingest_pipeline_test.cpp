@@ -25,8 +25,8 @@ class FakeMapper : public mapping::Mapper {
   public:
     std::vector<std::string> filters() const override { return {"n/#"}; }
     mapping::MapOutcome map(const base::Message& m, std::vector<base::Record>& out) const override {
-        if (m.payload == "dead") return {mapping::MapOutcome::dead, "fake: dead"};
-        if (m.payload == "skip") return {mapping::MapOutcome::skipped, ""};
+        if (m.payload == "dead") return {mapping::MapOutcome::dead, "fake: dead", {}};
+        if (m.payload == "skip") return {mapping::MapOutcome::skipped, "", {}};
         base::Record r;
         r.measurement = m.payload;  // "bad" marks a record the sink rejects
         r.fields.emplace_back("i", static_cast<int64_t>(std::stoll(m.topic.substr(2))));
@@ -49,9 +49,10 @@ class FakeSink : public sinks::Sink {
     std::string name() const override { return name_; }
     sinks::WriteOutcome write(const std::vector<base::Record>& batch) override {
         if (store_.down || store_.failures.fetch_sub(1) > 0)
-            return {sinks::WriteOutcome::retry, "fake down", {}, {}};
+            return {sinks::WriteOutcome::retry, "fake down", {}, {}, {}};
         for (const auto& r : batch)
-            if (r.measurement == "bad") return {sinks::WriteOutcome::reject, "fake 400", {}, {}};
+            if (r.measurement == "bad")
+                return {sinks::WriteOutcome::reject, "fake 400", {}, {}, {}};
         std::lock_guard lock(store_.mutex);
         for (const auto& r : batch) store_.values.push_back(std::get<int64_t>(r.fields[0].second));
         return {};

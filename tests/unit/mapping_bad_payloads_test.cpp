@@ -19,7 +19,7 @@ struct Expected {
     std::string reason;
 };
 
-const std::string k_no_hexa_field = "no field to store (looked for humidity, light, temperature)";
+const std::string k_no_hexa_field = "no value to store";
 const std::string k_no_climate =
     "no member object holding any of Temperature, Humidity, DewPoint, Pressure, SeaPressure, "
     "Illuminance, CarbonDioxide, Gas";
@@ -35,11 +35,12 @@ const std::vector<Expected> k_hexaboard = {
     {mapping::MapOutcome::dead, "payload is JSON null, expected a JSON object"},
     {mapping::MapOutcome::dead, "payload is empty"},
     {mapping::MapOutcome::mapped, ""},
-    {mapping::MapOutcome::dead, k_no_hexa_field},
-    {mapping::MapOutcome::dead, k_no_hexa_field},
-    {mapping::MapOutcome::dead, k_no_hexa_field},
-    {mapping::MapOutcome::dead, k_no_hexa_field},
-    {mapping::MapOutcome::dead, k_no_hexa_field},
+    // Every other leaf is kept (auto_fields), under a safe name: these are stored now.
+    {mapping::MapOutcome::mapped, ""},             // temp_erature
+    {mapping::MapOutcome::mapped, ""},             // DROP_TABLE_hexaboard
+    {mapping::MapOutcome::dead, k_no_hexa_field},  // ZbReceived: {} holds no leaf
+    {mapping::MapOutcome::mapped, ""},             // ZbReceived: a string field
+    {mapping::MapOutcome::dead, k_no_hexa_field},  // only a null
 };
 const std::vector<Expected> k_tasmota = {
     {mapping::MapOutcome::dead, "payload is not valid JSON"},
@@ -54,7 +55,7 @@ const std::vector<Expected> k_tasmota = {
     {mapping::MapOutcome::dead, k_no_climate},
     {mapping::MapOutcome::dead, "ZbReceived is empty"},
     {mapping::MapOutcome::dead, "ZbReceived is a string, expected an object"},
-    {mapping::MapOutcome::dead, "SHTC3: no numeric value to store"},
+    {mapping::MapOutcome::dead, "SHTC3: no value to store"},
 };
 
 void check_lines(const std::string& preset_name, const std::string& topic,
@@ -176,7 +177,7 @@ TEST_CASE("mapping bad payloads: odd bytes, deep nesting and huge objects stay b
     out.clear();
     o = generic->map(make_message("a/b", wide), out);
     CHECK(o.kind == mapping::MapOutcome::mapped);
-    CHECK(o.reason == "more than 256 numeric values, rest not stored");
+    CHECK(o.reason == "more than 256 values, rest not stored");
     REQUIRE(out.size() == 1);
     CHECK(out[0].fields.size() == 256);
 }

@@ -168,7 +168,8 @@ TEST_CASE("mapping file: bad files give exact errors naming the file and the key
     CHECK(load_error("typo.toml",
                      "[[rule]]\nfilter = \"a\"\nmeasurement = \"m\"\nfileds.t = \"float\"\n") ==
           "rule[0].fileds: unknown key (expected one of: filter, skip, when, payload, "
-          "measurement, each, each_with, tags, fields, auto_fields, auto_tags, count_field, time)");
+          "measurement, each, each_with, tags, fields, auto_fields, auto_tags, count_field, time, "
+          "timezone)");
     CHECK(load_error("top.json", R"({"rules":[]})") ==
           "rules: unknown key (expected one of: rule)");
     CHECK(load_error("empty.toml", "") == "rule: missing (no rules given)");

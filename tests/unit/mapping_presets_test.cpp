@@ -133,8 +133,10 @@ TEST_CASE("mapping presets: tasmota climate, zigbee, state and LWT") {
     const base::Record s = only_record(*mapper, msgs[6]);
     CHECK(s.measurement == "gateway_state");
     CHECK(s.tags == std::vector<std::pair<std::string, std::string>>{{"gateway", "gw-livingroom"}});
-    CHECK(field_names(s) == Strings{"Heap", "LoadAvg", "MqttCount", "Sleep", "UptimeSec", "Wifi_AP",
-                                    "Wifi_Channel", "Wifi_LinkCount", "Wifi_RSSI", "Wifi_Signal"});
+    CHECK(field_names(s) == Strings{"Heap", "LoadAvg", "MqttCount", "Sleep", "SleepMode", "Uptime",
+                                    "UptimeSec", "Wifi_AP", "Wifi_Channel", "Wifi_LinkCount",
+                                    "Wifi_Mode", "Wifi_RSSI", "Wifi_SSId", "Wifi_Signal"});
+    CHECK(field(s, "Uptime") == base::FieldValue(std::string("0T00:05:00")));
     CHECK(field(s, "UptimeSec") == base::FieldValue(300.0));
     CHECK(field(s, "Wifi_RSSI") == base::FieldValue(76.0));
     CHECK(field(s, "Wifi_Signal") == base::FieldValue(-62.0));
@@ -154,7 +156,7 @@ TEST_CASE("mapping presets: tasmota zigbee device without Device takes the short
     REQUIRE(out.size() == 1);
     CHECK(tag(out[0], "device") == "0x9F01");
     CHECK_FALSE(tag(out[0], "name"));
-    CHECK(field(out[0], "Occupancy") == base::FieldValue(1.0));
+    CHECK(field(out[0], "Occupancy") == base::FieldValue(true));  // booleans stay booleans
 }
 
 TEST_CASE("mapping presets: generic stores RabbitMQ-style payloads") {
@@ -200,7 +202,7 @@ TEST_CASE("mapping presets: generic flattens nested values and bare numbers") {
           mapping::MapOutcome::mapped);
     REQUIRE(out.size() == 1);
     CHECK(field_names(out[0]) == Strings{"a_0", "a_1_b", "on"});
-    CHECK(field(out[0], "on") == base::FieldValue(1.0));
+    CHECK(field(out[0], "on") == base::FieldValue(true));
 }
 
 TEST_CASE("mapping presets: unknown preset names the choices") {

@@ -196,13 +196,14 @@ TEST_CASE("statements: quoted names, typed columns, unique (ts_ns, series_hash),
     auto mysql = sinks::create_table_sql(sinks::SqlDialect::mysql, "hexaboard", cols);
     REQUIRE(mysql.size() == 1);
     CHECK(mysql[0] ==
-          "CREATE TABLE IF NOT EXISTS `hexaboard` (`ts_ns` BIGINT NOT NULL, `series_hash` BIGINT "
-          "NOT NULL, `board` VARCHAR(255) NOT NULL DEFAULT '', `temperature` DOUBLE NULL, `ok` "
-          "BOOLEAN NULL, UNIQUE (`ts_ns`, `series_hash`), KEY (`board`)) ENGINE=InnoDB DEFAULT "
-          "CHARSET=utf8mb4");
+          "CREATE TABLE IF NOT EXISTS `hexaboard` (`ts_ns` BIGINT NOT NULL, `time` DATETIME(6) "
+          "NULL, `series_hash` BIGINT NOT NULL, `board` VARCHAR(255) NOT NULL DEFAULT '', "
+          "`temperature` DOUBLE NULL, `ok` BOOLEAN NULL, UNIQUE (`ts_ns`, `series_hash`), KEY "
+          "(`time`), KEY (`board`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     auto sqlite = sinks::create_table_sql(sinks::SqlDialect::sqlite, "hexaboard", cols);
-    REQUIRE(sqlite.size() == 2);
-    CHECK(sqlite[1] ==
+    REQUIRE(sqlite.size() == 3);
+    CHECK(sqlite[1] == "CREATE INDEX IF NOT EXISTS \"hexaboard.time\" ON \"hexaboard\" (\"time\")");
+    CHECK(sqlite[2] ==
           "CREATE INDEX IF NOT EXISTS \"hexaboard.board\" ON \"hexaboard\" (\"board\")");
 
     CHECK(sinks::add_column_sql(sinks::SqlDialect::mysql, "t", {"gw", sinks::ColumnType::tag}) ==
@@ -212,13 +213,14 @@ TEST_CASE("statements: quoted names, typed columns, unique (ts_ns, series_hash),
         sinks::add_column_sql(sinks::SqlDialect::sqlite, "t", {"n", sinks::ColumnType::integer}) ==
         std::vector<std::string>{"ALTER TABLE \"t\" ADD COLUMN \"n\" BIGINT NULL"});
 
-    CHECK(
-        sinks::insert_sql(sinks::SqlDialect::mysql, "t",
-                          {{"board", sinks::ColumnType::tag}, {"v", sinks::ColumnType::real}}, 2) ==
-        "INSERT INTO `t` (`ts_ns`, `series_hash`, `board`, `v`) VALUES (?, ?, ?, ?), (?, ?, ?, ?) "
-        "ON DUPLICATE KEY UPDATE `v` = COALESCE(VALUES(`v`), `v`)");
+    CHECK(sinks::insert_sql(sinks::SqlDialect::mysql, "t",
+                            {{"board", sinks::ColumnType::tag}, {"v", sinks::ColumnType::real}},
+                            2) ==
+          "INSERT INTO `t` (`ts_ns`, `series_hash`, `time`, `board`, `v`) VALUES (?, ?, ?, ?, ?), "
+          "(?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `v` = COALESCE(VALUES(`v`), `v`)");
     CHECK(sinks::insert_sql(sinks::SqlDialect::sqlite, "t", {{"v", sinks::ColumnType::real}}, 1) ==
-          "INSERT INTO \"t\" (\"ts_ns\", \"series_hash\", \"v\") VALUES (?, ?, ?) ON CONFLICT "
+          "INSERT INTO \"t\" (\"ts_ns\", \"series_hash\", \"time\", \"v\") VALUES (?, ?, ?, ?) ON "
+          "CONFLICT "
           "(\"ts_ns\", \"series_hash\") DO UPDATE SET \"v\" = COALESCE(excluded.\"v\", \"v\")");
     CHECK(sinks::describe_sql(sinks::SqlDialect::mysql, "t") == "SHOW COLUMNS FROM `t`");
     CHECK(sinks::describe_sql(sinks::SqlDialect::sqlite, "t") == "PRAGMA table_info(\"t\")");

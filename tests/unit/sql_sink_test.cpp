@@ -208,7 +208,7 @@ TEST_CASE("a row the server refuses is found row by row; the others are committe
     fake->fail = [](const std::string& sql, const std::vector<sinks::SqlValue>& params) {
         // multi-row inserts fail; so does the single-row insert of the point at ts 2
         const bool insert = sql.rfind("INSERT", 0) == 0;
-        if (insert && (params.size() > 4 || std::get<int64_t>(params[0]) == 2))
+        if (insert && (params.size() > 5 || std::get<int64_t>(params[0]) == 2))
             return outcome(sinks::WriteOutcome::reject, "bad value");
         return sinks::WriteOutcome{};
     };
