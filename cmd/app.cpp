@@ -17,6 +17,27 @@ struct Built {
     std::vector<std::pair<CLI::App*, RunFn>> runs;
 };
 
+// `iotctl help [COMMAND]`: the help `iotctl --help` or `iotctl COMMAND --help` prints.
+void add_help_command(CLI::App& app, Built& b) {
+    auto* help = app.add_subcommand("help", "Print help for iotctl or for a command");
+    auto command = std::make_shared<std::string>();
+    help->add_option("command", *command, "The command to describe");
+    CLI::App* top = &app;
+    b.runs.emplace_back(help, [top, command] {
+        if (command->empty()) {
+            std::cout << top->help();
+            return 0;
+        }
+        for (auto* sub : top->get_subcommands({}))
+            if (sub->get_name() == *command && sub->get_name() != "help") {
+                std::cout << sub->help();
+                return 0;
+            }
+        throw base::Failure(base::usage_error(
+            fmt::format("help: unknown command '{}'; run 'iotctl help' for the list", *command)));
+    });
+}
+
 Built build() {
     Built b;
     b.app = std::make_unique<CLI::App>(
@@ -24,7 +45,8 @@ Built build() {
         "replay and simulate devices.",
         "iotctl");
     auto& app = *b.app;
-    app.set_help_flag("--help", "Print this help and exit");
+    // `-h` is the broker host in every subcommand; before a subcommand it asks for help.
+    app.set_help_flag("-h,--help", "Print this help and exit");
     app.add_flag_callback(
         "--version",
         [] {
@@ -42,6 +64,7 @@ Built build() {
         sub->set_help_flag("--help", "Print this help and exit");
         b.runs.emplace_back(sub, spec.setup(*sub));
     }
+    add_help_command(app, b);
     return b;
 }
 }  // namespace
@@ -72,7 +95,7 @@ int run_app(int argc, char** argv) {
         }
         for (auto& [sub, run] : b.runs) {
             if (!sub->parsed()) continue;
-            apply_settings_layers(*sub);
+            if (sub->get_name() != "help") apply_settings_layers(*sub);
             return run();
         }
         std::cout << app.help();

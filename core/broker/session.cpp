@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/timestamps.h"
+#include "core/broker/connect_diagnosis.h"
 #include "core/broker/packet_id.h"
 #include "core/broker/tcp_no_delay.h"
 
@@ -99,23 +100,20 @@ base::Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
     std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
     // Paho reports a refused MQTT 5 CONNACK's reason code (>= 0x80) as the return code.
     int reason = rc >= 0x80 ? rc : reason_code;
+    auto refused = [&](std::string_view why) {
+        return base::Error{base::ExitCode::refused,
+                           fmt::format("broker at {} refused the connection: {}", where, why)};
+    };
     // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
-    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
-        bool creds = rc == 4 || reason == 0x86;
-        return base::Error{base::ExitCode::refused,
-                           fmt::format("broker at {} refused the connection: {}", where,
-                                       creds ? "bad user name or password" : "not authorised")};
-    }
-    if (rc >= 1 && rc <= 3)
-        return base::Error{base::ExitCode::refused,
-                           fmt::format("broker at {} refused the connection: {}", where,
-                                       rc == 1   ? "unacceptable protocol version"
-                                       : rc == 2 ? "client id rejected"
-                                                 : "server unavailable")};
-    if (reason >= 0x80)
-        return base::Error{
-            base::ExitCode::refused,
-            fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
+    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C)
+        return refused(rc == 4 || reason == 0x86 ? "bad user name or password" : "not authorised");
+    // A 3.1.1-only broker answers an MQTT 5 CONNECT with return code 1; an MQTT 5 broker that
+    // refuses a version says 0x84 (unsupported protocol version).
+    if ((rc == 1 || reason == 0x84) && is_mqtt5(opts))
+        return refused("it does not accept MQTT 5 (-V mqttv5); use -V mqttv311");
+    if (rc == 1 || reason == 0x84) return refused("unacceptable protocol version");
+    if (rc == 2 || rc == 3) return refused(rc == 2 ? "client id rejected" : "server unavailable");
+    if (reason >= 0x80) return refused(fmt::format("reason code {:#x}", reason));
     return base::Error{
         base::ExitCode::connect,
         fmt::format("could not connect to {}{}", where,
@@ -124,10 +122,33 @@ base::Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
                              : " (connection refused or timed out)")};
 }
 
+base::Error diagnosed_connect_failure(const ConnOptions& opts, int rc, int reason_code) {
+    base::Error error = connect_failure(opts, rc, reason_code);
+    if (error.code != base::ExitCode::connect) return error;
+    auto diagnosis = diagnose_connect_failure(opts);
+    if (!diagnosis) return error;
+    std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
+    if (diagnosis->refused)
+        return base::Error{
+            base::ExitCode::refused,
+            fmt::format("broker at {} refused the connection: {}", where, diagnosis->reason)};
+    return base::Error{base::ExitCode::connect,
+                       fmt::format("could not connect to {}: {}", where, diagnosis->reason)};
+}
+
+void set_ca_path(mqtt::connect_options& conn, const std::string& capath) {
+    // Paho C++ 1.2.0 copies ssl_options without their CA path (its issue #337, fixed later):
+    // set_ssl() and each copy keep only a pointer to the first object's string, freed by then, so
+    // --capath reached OpenSSL as garbage or nothing ("unknown ca"). Set it on `conn`'s own copy:
+    // the copy connect() makes points at this string, and Paho C copies it in MQTTAsync_connect.
+    if (capath.empty()) return;
+    const_cast<mqtt::ssl_options&>(conn.get_ssl_options()).ca_path(capath);
+}
+
 mqtt::connect_options make_connect_options(const ConnOptions& opts) {
     const bool v5 = is_mqtt5(opts);
     mqtt::connect_options conn;
-    conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    conn.set_mqtt_version(mqtt_version(opts));
     conn.set_keep_alive_interval(opts.keepalive);
     conn.set_connect_timeout(
         std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
@@ -151,7 +172,6 @@ mqtt::connect_options make_connect_options(const ConnOptions& opts) {
     if (opts.tls) {
         mqtt::ssl_options ssl;
         if (!opts.cafile.empty()) ssl.set_trust_store(opts.cafile);
-        if (!opts.capath.empty()) ssl.ca_path(opts.capath);
         if (!opts.cert.empty()) ssl.set_key_store(opts.cert);
         if (!opts.key.empty()) ssl.set_private_key(opts.key);
         ssl.set_enable_server_cert_auth(!opts.insecure);
@@ -159,17 +179,19 @@ mqtt::connect_options make_connect_options(const ConnOptions& opts) {
         if (opts.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
         if (opts.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
         conn.set_ssl(ssl);
+        set_ca_path(conn, opts.capath);
     }
     return conn;
 }
 
 base::Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
-    return connect_failure(opts_, e.get_return_code(), e.get_reason_code());
+    return diagnosed_connect_failure(opts_, e.get_return_code(), e.get_reason_code());
 }
 
 base::Status MqttSession::connect() {
     mqtt::connect_options conn = make_connect_options(opts_);
     if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
+    if (opts_.tls) set_ca_path(conn, opts_.capath);  // again: `conn` may be a moved copy
 
     if (message_handler_) {
         client_->set_message_callback([this](mqtt::const_message_ptr m) {

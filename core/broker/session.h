@@ -24,10 +24,19 @@ struct SubscribeFlags {
 };
 
 /// Paho connect options for `opts`: version, keepalive, timeout, session, credentials, Will, TLS.
+/// `opts` must outlive the connect made with them (the CA path is not copied).
 mqtt::connect_options make_connect_options(const ConnOptions& opts);
+
+/// Sets the TLS CA directory on `conn` itself; call it on the object passed to connect() (Paho C++
+/// 1.2.0 loses the CA path when connect options are copied or moved).
+void set_ca_path(mqtt::connect_options& conn, const std::string& capath);
 
 /// The error for a failed connect (Paho return and reason codes): exit 4 when refused, else 3.
 base::Error connect_failure(const ConnOptions& opts, int return_code, int reason_code);
+
+/// connect_failure(), with the reason a probe of the broker finds when Paho's codes say no more
+/// than "could not connect" (diagnose_connect_failure).
+base::Error diagnosed_connect_failure(const ConnOptions& opts, int return_code, int reason_code);
 
 /// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession {
