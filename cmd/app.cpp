@@ -25,12 +25,14 @@ void add_help_command(CLI::App& app, Built& b) {
     CLI::App* top = &app;
     b.runs.emplace_back(help, [top, command] {
         if (command->empty()) {
-            std::cout << top->help();
+            // Not top->help(): with `help` selected, CLI11 would describe `help` itself.
+            std::cout << top->get_formatter()->make_help(top, top->get_name(),
+                                                         CLI::AppFormatMode::Normal);
             return 0;
         }
         for (auto* sub : top->get_subcommands({}))
             if (sub->get_name() == *command && sub->get_name() != "help") {
-                std::cout << sub->help();
+                std::cout << sub->help(top->get_name());
                 return 0;
             }
         throw base::Failure(base::usage_error(

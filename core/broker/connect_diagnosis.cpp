@@ -33,6 +33,16 @@ struct SslFree {
     void operator()(SSL* s) const { SSL_free(s); }
 };
 
+timeval to_timeval(double seconds) {
+    return timeval{static_cast<time_t>(seconds),
+                   static_cast<suseconds_t>((seconds - static_cast<time_t>(seconds)) * 1e6)};
+}
+
+void set_receive_timeout(int fd, double seconds) {
+    timeval tv = to_timeval(seconds);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
 // Resolves and connects; on failure `error` says why (name resolution or the TCP error).
 bool tcp_connect(const ConnOptions& opts, double timeout_s, Socket& sock, std::string& error,
                  bool& name_failed) {
@@ -49,13 +59,12 @@ bool tcp_connect(const ConnOptions& opts, double timeout_s, Socket& sock, std::s
         return false;
     }
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, &freeaddrinfo);
-    timeval tv{static_cast<time_t>(timeout_s),
-               static_cast<suseconds_t>((timeout_s - static_cast<time_t>(timeout_s)) * 1e6)};
     int last_errno = 0;
     for (addrinfo* a = found; a; a = a->ai_next) {
         int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) continue;
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        set_receive_timeout(fd, timeout_s);
+        timeval tv = to_timeval(timeout_s);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
             sock.fd = fd;
@@ -133,6 +142,25 @@ std::string verify_hint(long result, const std::string& host) {
     }
 }
 
+bool is_certificate_required(unsigned long code) {
+    int reason = ERR_GET_REASON(code);
+    return reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+           reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+           reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
+}
+
+// Whether the broker sends TLS 1.3's "certificate required" alert within half a second of the
+// handshake (it does not wait for data from the client).
+bool certificate_required_alert(SSL* ssl, int fd, double timeout_s) {
+    set_receive_timeout(fd, 0.5);
+    char byte = 0;
+    ERR_clear_error();
+    bool alert = SSL_peek(ssl, &byte, 1) <= 0 && is_certificate_required(ERR_peek_last_error());
+    ERR_clear_error();
+    set_receive_timeout(fd, timeout_s);
+    return alert;
+}
+
 // A TLS handshake as Paho makes it (same CAs, client certificate, host check), then an MQTT
 // 3.1.1 CONNECT; the reason the broker or OpenSSL gives, or nothing when all of it works.
 std::optional<Diagnosis> probe_tls(const ConnOptions& opts, double timeout_s, Socket& sock) {
@@ -175,20 +203,20 @@ std::optional<Diagnosis> probe_tls(const ConnOptions& opts, double timeout_s, So
                     "the port speaks plain MQTT, not TLS{}; use --no-tls or mqtt://",
                     opts.tls_from_port ? " (TLS was on because the port is 8883)" : "")};
         }
-        if (lib_reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
-            lib_reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+        if (is_certificate_required(code))
             return Diagnosis{"the broker requires a client certificate: give --cert and --key"};
         if (!reason.empty()) return Diagnosis{"TLS handshake failed: " + reason};
         return std::nullopt;
     }
-    // TLS 1.3 sends the "certificate required" alert after the handshake: read past it.
+    // TLS 1.3 sends the "certificate required" alert right after the handshake, and may close
+    // before a write of ours gets through: wait for it briefly first, then try MQTT.
+    if (opts.cert.empty() && certificate_required_alert(ssl.get(), sock.fd, timeout_s))
+        return Diagnosis{"the broker requires a client certificate: give --cert and --key"};
     bool connack = answers_mqtt311(
         [&](const void* p, size_t n) { return SSL_write(ssl.get(), p, static_cast<int>(n)); },
         [&](void* p, size_t n) { return SSL_read(ssl.get(), p, static_cast<int>(n)); });
     if (!connack) {
-        int lib_reason = ERR_GET_REASON(ERR_peek_last_error());
-        if (lib_reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
-            lib_reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE)
+        if (is_certificate_required(ERR_peek_last_error()))
             return Diagnosis{"the broker requires a client certificate: give --cert and --key"};
         std::string reason = openssl_reason(code);
         if (!reason.empty()) return Diagnosis{"TLS failed after the handshake: " + reason};
