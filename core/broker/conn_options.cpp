@@ -1,5 +1,6 @@
 #include "core/broker/conn_options.h"
 
+#include <unistd.h>
 #include <fstream>
 #include <random>
 
@@ -60,6 +61,11 @@ base::Result<BrokerUrl> parse_broker_url(const std::string& url) {
 }
 
 namespace {
+// mosquitto's -I: the prefix and the process id.
+std::string id_from_prefix(const std::string& prefix) {
+    return prefix + std::to_string(::getpid());
+}
+
 // TLS is on when asked for (URL scheme, a TLS option, --tls) or, unless --no-tls, when the port
 // is 8883, MQTT over TLS's port; the CAs are then the TLS library's default (OS) trust store.
 base::Status resolve_tls(ConnOptions& opts) {
@@ -105,6 +111,14 @@ base::Result<std::string> resolve_conn_options(ConnOptions& opts) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         opts.password = line;
     }
+    if (!opts.id_prefix.empty()) {
+        if (!opts.client_id.empty() && opts.client_id != id_from_prefix(opts.id_prefix))
+            return base::usage_error("-i/--id and -I/--id-prefix cannot be used together");
+        opts.client_id = id_from_prefix(opts.id_prefix);
+    }
+    if (opts.max_inflight < 0 || opts.max_inflight > 65535)
+        return base::usage_error(
+            fmt::format("invalid -M/--max-inflight {}: expected 1-65535", opts.max_inflight));
     if (opts.port < 0 || opts.port > 65535)
         return base::usage_error(fmt::format("invalid port {}: expected 1-65535", opts.port));
     if (auto s = resolve_tls(opts); !s) return s.error();

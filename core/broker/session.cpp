@@ -48,17 +48,28 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
     return out;
 }
 
-// `payload` is the message's payload, copied or taken over by the caller.
+// `into` gets each of `from`'s properties that it does not have yet (user properties all).
+void add_properties(mqtt::properties& into, const mqtt::properties& from) {
+    for (size_t i = 0; i < from.size(); ++i) {
+        const MQTTProperty& p = from.c_struct().array[i];
+        if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY ||
+            !into.contains(static_cast<mqtt::property::code>(p.identifier)))
+            into.add(mqtt::property(p));
+    }
+}
+
+// `payload` is the message's payload, copied or taken over by the caller; `extra`: -D publish.
 mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::binary_ref payload,
-                          bool v5) {
+                          bool v5, const mqtt::properties& extra) {
     auto msg = mqtt::make_message(std::move(topic), std::move(payload), m.qos, m.retain);
     if (v5) {
         mqtt::properties props;
+        add_properties(props, extra);
         for (const auto& [k, v] : m.user_properties)
             props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
-        if (!m.content_type.empty())
+        if (!m.content_type.empty() && !props.contains(mqtt::property::CONTENT_TYPE))
             props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
-        if (!m.response_topic.empty())
+        if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
             props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
         if (!props.empty()) msg->set_properties(props);
     }
@@ -192,10 +203,27 @@ base::Status MqttSession::connect() {
     mqtt::connect_options conn = make_connect_options(opts_);
     if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
     if (opts_.tls) set_ca_path(conn, opts_.capath);  // again: `conn` may be a moved copy
+    if (!props_.connect.empty()) {
+        mqtt::properties props = props_.connect;  // -D connect wins over -x
+        add_properties(props, conn.get_properties());
+        conn.set_properties(props);
+    }
+    if (!props_.will.empty() && !opts_.will_topic.empty()) {
+        mqtt::will_options will = conn.get_will_options();
+        will.set_properties(props_.will);
+        conn.set_will(will);
+    }
+    if (opts_.max_inflight > 0) conn.set_max_inflight(opts_.max_inflight);
 
     if (message_handler_) {
         client_->set_message_callback([this](mqtt::const_message_ptr m) {
-            if (m) message_handler_(to_message(m));
+            if (!m) return;
+            if (debug_)
+                debug(fmt::format("received PUBLISH (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                                  m->is_duplicate() ? 1 : 0, m->get_qos(), m->is_retained() ? 1 : 0,
+                                  m->get_qos() > 0 ? packet_id(*m) : 0, m->get_topic(),
+                                  m->get_payload_ref().size()));
+            message_handler_(to_message(m));
         });
     }
     client_->set_disconnected_handler([this](const mqtt::properties&, mqtt::ReasonCode reason) {
@@ -224,12 +252,17 @@ base::Status MqttSession::connect() {
         if (reconnected_handler_) reconnected_handler_("reconnected");
     });
     try {
+        debug(fmt::format("sending CONNECT to {} (MQTT {}, client id '{}', clean {}, keepalive {})",
+                          server_uri(opts_), opts_.protocol_version, client_->get_client_id(),
+                          opts_.clean_session ? 1 : 0, opts_.keepalive));
         auto tok = client_->connect(conn);
         tok->wait();
         session_present_ = tok->get_connect_response().is_session_present();
+        debug(fmt::format("received CONNACK (session present {})", session_present_ ? 1 : 0));
     } catch (const mqtt::exception& e) {
         return describe_connect_failure(e);
     }
+    if (opts_.nodelay) send_without_delay();
     return {};
 }
 
@@ -245,7 +278,7 @@ std::vector<mqtt::token_ptr> MqttSession::send_subscribe(const std::vector<std::
     mqtt::subscribe_options sub_opts;
     std::vector<mqtt::token_ptr> tokens;
     for (const auto& filter : filters)
-        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts));
+        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts, props_.subscribe));
     return tokens;
 }
 
@@ -254,6 +287,8 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
     filters_ = filters;
     sub_flags_ = flags;
     if (filters.empty()) return {};
+    for (const auto& filter : filters)
+        debug(fmt::format("sending SUBSCRIBE '{}' (QoS {})", filter, flags.qos));
     try {
         size_t index = 0;
         for (auto& tok : send_subscribe(filters, flags)) {
@@ -264,11 +299,26 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
                     return base::Error{base::ExitCode::refused,
                                        fmt::format("broker refused the subscription to '{}'",
                                                    filters[std::min(index, filters.size() - 1)])};
+                debug(fmt::format("received SUBACK for '{}' (granted QoS {})",
+                                  filters[std::min(index, filters.size() - 1)], code));
                 ++index;
             }
         }
     } catch (const mqtt::exception& e) {
         return base::runtime_error(fmt::format("subscribe failed: {}", e.what()));
+    }
+    return {};
+}
+
+base::Status MqttSession::unsubscribe(const std::vector<std::string>& filters) {
+    try {
+        for (const auto& filter : filters) {
+            debug(fmt::format("sending UNSUBSCRIBE '{}'", filter));
+            client_->unsubscribe(filter, props_.unsubscribe)->wait();
+            debug(fmt::format("received UNSUBACK for '{}'", filter));
+        }
+    } catch (const mqtt::exception& e) {
+        return base::runtime_error(fmt::format("unsubscribe failed: {}", e.what()));
     }
     return {};
 }
@@ -296,14 +346,15 @@ mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
 
 base::Status MqttSession::publish(const base::Message& message) {
     return send(to_paho(message, topic_ref(message.topic), mqtt::binary_ref(message.payload),
-                        is_mqtt5(opts_)),
+                        is_mqtt5(opts_), props_.publish),
                 message.topic);
 }
 
 base::Status MqttSession::publish(base::Message&& message) {
     mqtt::binary_ref payload(std::move(message.payload));
-    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_)),
-                message.topic);
+    return send(
+        to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_), props_.publish),
+        message.topic);
 }
 
 base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& topic) {
@@ -314,6 +365,9 @@ base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& 
             while (in_flight_.size() > window_ / 2)
                 if (auto s = wait_oldest(); !s) return s;
         try {
+            if (debug_)
+                debug(fmt::format("sending PUBLISH (q{}, r{}, '{}', ... ({} bytes))", msg->get_qos(),
+                                  msg->is_retained() ? 1 : 0, topic, msg->get_payload_ref().size()));
             in_flight_.push_back(client_->publish(msg));
             return {};
         } catch (const mqtt::exception& e) {
@@ -342,8 +396,10 @@ base::Status MqttSession::disconnect(double timeout_s) {
     try {
         if (client_->is_connected()) {
             auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-            client_->disconnect(static_cast<int>(ms.count()))
-                ->wait_for(ms + std::chrono::seconds(1));
+            mqtt::disconnect_options disconnect(static_cast<int>(ms.count()));
+            if (!props_.disconnect.empty()) disconnect.set_properties(props_.disconnect);
+            debug("sending DISCONNECT");
+            client_->disconnect(disconnect)->wait_for(ms + std::chrono::seconds(1));
         }
     } catch (const mqtt::exception& e) {
         if (result) result = base::runtime_error(fmt::format("disconnect failed: {}", e.what()));

@@ -15,6 +15,7 @@
 #include "core/base/error.h"
 #include "core/base/message.h"
 #include "core/broker/conn_options.h"
+#include "core/broker/mqtt_properties.h"
 
 namespace iotctl::broker {
 
@@ -60,6 +61,10 @@ class MqttSession {
     void on_reconnected(EventHandler handler);
     /// Reconnect on its own after a lost connection and resubscribe; call before connect().
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
+    /// MQTT 5 properties for the packets this client sends (`-D`); call before connect().
+    void set_properties(PacketProperties props) { props_ = std::move(props); }
+    /// Called with one line per packet sent or received (`-d`); call before connect().
+    void on_debug(EventHandler handler) { debug_ = std::move(handler); }
     /// How many publishes may be outstanding; when full, publish() waits until half are done.
     void set_publish_window(size_t window) { window_ = window ? window : 1; }
 
@@ -67,6 +72,8 @@ class MqttSession {
     base::Status connect();
     /// Subscribes to each filter, in one request; error when the broker refuses any of them.
     base::Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
+    /// Unsubscribes from each filter and waits for the broker's UNSUBACK.
+    base::Status unsubscribe(const std::vector<std::string>& filters);
     /// Queues a message; when the window is full, first waits until half of it is done.
     base::Status publish(const base::Message& message);
     /// The same, taking the message's payload instead of copying it (the rest is left as is).
@@ -94,7 +101,13 @@ class MqttSession {
                                                 const SubscribeFlags& flags);
     base::Error describe_connect_failure(const mqtt::exception& e) const;
 
+    void debug(const std::string& line) const {
+        if (debug_) debug_(line);
+    }
+
     ConnOptions opts_;
+    PacketProperties props_;
+    EventHandler debug_;
     std::unique_ptr<mqtt::async_client> client_;
     MessageHandler message_handler_;
     EventHandler lost_handler_, reconnected_handler_;

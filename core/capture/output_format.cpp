@@ -37,6 +37,12 @@ std::string local_iso(int64_t ts_ns) {
     return buf;
 }
 
+// `text` (one JSON value) indented one tab per level, as --pretty asks.
+std::string indent_json(const std::string& text) {
+    auto parsed = nlohmann::json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? text : parsed.dump(1, '\t', false);
+}
+
 // mosquitto's %j / %J object.
 std::string mosquitto_json(const base::Message& m, bool parse_payload) {
     nlohmann::json j;
@@ -185,7 +191,13 @@ OutputFormat OutputFormat::json_lines() {
 
 void OutputFormat::render(const base::Message& m, std::string& out) const {
     if (json_) {
-        base::append_message_json(m, out);
+        if (pretty_) {
+            std::string line;
+            base::append_message_json(m, line);
+            out += indent_json(line);
+        } else {
+            base::append_message_json(m, out);
+        }
         out += '\n';
         return;
     }
@@ -236,9 +248,11 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
                 break;
             case 'j':
                 v = mosquitto_json(m, false);
+                if (pretty_) v = indent_json(v);
                 break;
             case 'J':
                 v = mosquitto_json(m, true);
+                if (pretty_) v = indent_json(v);
                 break;
             case 'C':
                 v = m.content_type;
