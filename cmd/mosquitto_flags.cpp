@@ -51,9 +51,9 @@ base::Result<broker::PacketProperties> resolve_mosquitto_flags(
                          flags.app->get_option_no_throw("-V")->count() > 0;
     if (!broker::is_mqtt5(conn)) {
         if (version_given)
-            return base::usage_error(fmt::format(
-                "-D needs MQTT 5, but -V asks for {}: leave -V out or give -V mqttv5",
-                conn.protocol_version));
+            return base::usage_error(
+                fmt::format("-D needs MQTT 5, but -V asks for {}: leave -V out or give -V mqttv5",
+                            conn.protocol_version));
         conn.protocol_version = "mqttv5";  // as mosquitto: -D makes the client an MQTT 5 one
     }
     auto props = broker::parse_properties(flags.properties, commands);
@@ -67,9 +67,8 @@ void apply_mosquitto_flags(broker::MqttSession& session, const MosquittoFlags& f
                            broker::PacketProperties props) {
     session.set_properties(std::move(props));
     if (flags.debug)
-        session.on_debug([](const std::string& line) {
-            std::cerr << "iotctl: debug: " << line << "\n";
-        });
+        session.on_debug(
+            [](const std::string& line) { std::cerr << "iotctl: debug: " << line << "\n"; });
 }
 
 bool quiet_requested() {

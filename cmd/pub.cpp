@@ -75,8 +75,7 @@ base::Status check_pub_options(PubOptions& o) {
     if (o.repeat_delay < 0) return base::usage_error("--repeat-delay must not be negative");
     if (o.persistent && o.conn.client_id.empty() && o.conn.id_prefix.empty())
         return base::usage_error("-c (persistent session) needs a client id: give -i ID");
-    if (o.session_expiry < -1)
-        return base::usage_error("-x must be 0 or more seconds");
+    if (o.session_expiry < -1) return base::usage_error("-x must be 0 or more seconds");
     return {};
 }
 
@@ -109,9 +108,9 @@ class Pacer {
 
 int run_pub(PubOptions& o) {
     check_pub_options(o).check();
-    auto props = resolve_mosquitto_flags(o.conn, o.mosquitto,
-                                         {"connect", "publish", "disconnect", "will"})
-                     .take();
+    auto props =
+        resolve_mosquitto_flags(o.conn, o.mosquitto, {"connect", "publish", "disconnect", "will"})
+            .take();
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0)
         o.conn.session_expiry = o.session_expiry;

@@ -22,8 +22,8 @@ struct PubOptions {
     int repeat = 1;
     double repeat_delay = 0;
     std::string rate;
-    bool persistent = false;  // -c: no clean session
-    int session_expiry = -1;  // -x, seconds (-1: not given)
+    bool persistent = false;   // -c: no clean session
+    int session_expiry = -1;   // -x, seconds (-1: not given)
     MosquittoFlags mosquitto;  // -D, -d, --quiet, -I, -M, --nodelay, -A
     size_t window = 1000;      // publishes in flight before waiting
 };

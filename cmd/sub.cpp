@@ -101,10 +101,10 @@ base::Status check_sub_options(SubOptions& o) {
 
 int run_sub(SubOptions& o) {
     check_sub_options(o).check();
-    auto properties = resolve_mosquitto_flags(o.conn, o.mosquitto,
-                                              {"connect", "subscribe", "unsubscribe", "disconnect",
-                                               "will"})
-                          .take();
+    auto properties =
+        resolve_mosquitto_flags(o.conn, o.mosquitto,
+                                {"connect", "subscribe", "unsubscribe", "disconnect", "will"})
+            .take();
     capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
                                    : !o.format.empty()
                                        ? capture::OutputFormat::parse(o.format).take()

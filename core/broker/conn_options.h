@@ -32,7 +32,7 @@ struct ConnOptions {
     int max_inflight = 0;   // -M: outgoing QoS 1/2 messages in flight (0: the library's default)
     bool nodelay = false;   // --nodelay: TCP_NODELAY on the broker connection
     std::string id_prefix;  // -I: client id is this prefix and the process id
-    bool tls = false;            // set by resolve() from the URL scheme, TLS options or port 8883
+    bool tls = false;       // set by resolve() from the URL scheme, TLS options or port 8883
     bool tls_from_port = false;  // set by resolve(): TLS is on only because the port is 8883
 };
 

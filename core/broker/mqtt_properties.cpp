@@ -49,17 +49,17 @@ const std::map<std::string, std::vector<std::string>>& allowed() {
     static const std::map<std::string, std::vector<std::string>> k_allowed = {
         {"connect",
          {"authentication-data", "authentication-method", "maximum-packet-size", "receive-maximum",
-          "request-problem-information", "request-response-information",
-          "session-expiry-interval", "topic-alias-maximum", "user-property"}},
+          "request-problem-information", "request-response-information", "session-expiry-interval",
+          "topic-alias-maximum", "user-property"}},
         {"publish",
-         {"content-type", "correlation-data", "message-expiry-interval",
-          "payload-format-indicator", "response-topic", "topic-alias", "user-property"}},
+         {"content-type", "correlation-data", "message-expiry-interval", "payload-format-indicator",
+          "response-topic", "topic-alias", "user-property"}},
         {"subscribe", {"user-property"}},
         {"unsubscribe", {"user-property"}},
         {"disconnect", {"session-expiry-interval", "user-property"}},
         {"will",
-         {"content-type", "correlation-data", "message-expiry-interval",
-          "payload-format-indicator", "response-topic", "user-property", "will-delay-interval"}},
+         {"content-type", "correlation-data", "message-expiry-interval", "payload-format-indicator",
+          "response-topic", "user-property", "will-delay-interval"}},
     };
     return k_allowed;
 }
@@ -84,8 +84,8 @@ base::Result<mqtt::property> make_property(const std::string& name, const Proper
     uint64_t n = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc() || end != value.data() + value.size() || n < spec.min || n > max)
-        return base::usage_error(fmt::format("invalid -D {} value '{}': expected {} to {}", name,
-                                             value, spec.min, max));
+        return base::usage_error(
+            fmt::format("invalid -D {} value '{}': expected {} to {}", name, value, spec.min, max));
     return mqtt::property(spec.code, static_cast<int32_t>(static_cast<uint32_t>(n)));
 }
 
@@ -112,8 +112,8 @@ base::Result<PacketProperties> parse_properties(const std::vector<std::string>& 
         std::string name = lower(values[i + 1]);
         const auto& names = allowed().at(command);
         if (std::find(names.begin(), names.end(), name) == names.end())
-            return base::usage_error(fmt::format("invalid -D {} property '{}': {} takes {}", command,
-                                                 values[i + 1], command, join(names)));
+            return base::usage_error(fmt::format("invalid -D {} property '{}': {} takes {}",
+                                                 command, values[i + 1], command, join(names)));
         const PropertySpec& spec = property_specs().at(name);
         mqtt::properties& target = command == "connect"       ? out.connect
                                    : command == "publish"     ? out.publish
@@ -133,8 +133,7 @@ base::Result<PacketProperties> parse_properties(const std::vector<std::string>& 
         auto property = make_property(name, spec, values[i + 2]);
         if (!property) return property.error();
         if (spec.kind != Kind::pair && target.contains(spec.code))
-            return base::usage_error(
-                fmt::format("invalid -D: {} {} given twice", command, name));
+            return base::usage_error(fmt::format("invalid -D: {} {} given twice", command, name));
         target.add(*property);
         i += 3;
     }

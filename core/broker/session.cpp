@@ -42,6 +42,16 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
                 out.content_type.assign(p.value.data.data, p.value.data.len);
             } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
                 out.response_topic.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_CORRELATION_DATA) {
+                out.correlation_data.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_TOPIC_ALIAS) {
+                out.topic_alias = std::to_string(p.value.integer2);
+            } else if (p.identifier == MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL) {
+                out.message_expiry = std::to_string(p.value.integer4);
+            } else if (p.identifier == MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR) {
+                out.payload_format = std::to_string(p.value.byte);
+            } else if (p.identifier == MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER) {
+                out.subscription_id = std::to_string(p.value.integer4);
             }
         }
     }
@@ -352,9 +362,9 @@ base::Status MqttSession::publish(const base::Message& message) {
 
 base::Status MqttSession::publish(base::Message&& message) {
     mqtt::binary_ref payload(std::move(message.payload));
-    return send(
-        to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_), props_.publish),
-        message.topic);
+    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_),
+                        props_.publish),
+                message.topic);
 }
 
 base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& topic) {
@@ -366,8 +376,9 @@ base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& 
                 if (auto s = wait_oldest(); !s) return s;
         try {
             if (debug_)
-                debug(fmt::format("sending PUBLISH (q{}, r{}, '{}', ... ({} bytes))", msg->get_qos(),
-                                  msg->is_retained() ? 1 : 0, topic, msg->get_payload_ref().size()));
+                debug(fmt::format("sending PUBLISH (q{}, r{}, '{}', ... ({} bytes))",
+                                  msg->get_qos(), msg->is_retained() ? 1 : 0, topic,
+                                  msg->get_payload_ref().size()));
             in_flight_.push_back(client_->publish(msg));
             return {};
         } catch (const mqtt::exception& e) {

@@ -13,6 +13,8 @@ namespace iotctl::capture {
 
 namespace {
 constexpr std::string_view k_specifiers = "%ACDEFIJPRSUXjlmpqrtx";
+// strftime conversions glibc knows, for `@X`, plus mosquitto's own @N (nanoseconds).
+constexpr std::string_view k_time_conversions = "aAbBcCdDeFgGhHIjklmMnNpPrRsStTuUVwWxXyYzZ+%";
 // Larger -F widths and precisions are read as this (no int overflow on long digit runs).
 constexpr int k_max_field = 1000000;
 
@@ -129,6 +131,10 @@ base::Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
                 literal += '@';
                 continue;
             }
+            if (k_time_conversions.find(e) == std::string_view::npos)
+                return base::usage_error(
+                    fmt::format("invalid format '{}': unknown time conversion '@{}' at position {}",
+                                spec, e, i - 1));
             flush_literal();
             f.pieces_.push_back(Piece{'@', std::string("%") + e});
         } else if (c == '%') {
@@ -210,7 +216,7 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
             out += m.payload;  // the hot path: no copy into a temporary
             continue;
         }
-        if (piece.spec == 't' && piece.width < 0) {
+        if (piece.spec == 't' && piece.width < 0 && piece.precision < 0) {
             out += m.topic;
             continue;
         }
@@ -266,7 +272,26 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
                     v += k + ":" + val;
                 }
                 break;
+            case 'A':
+                v = m.topic_alias;
+                break;
+            case 'D':
+                v = m.correlation_data;
+                break;
+            case 'E':
+                v = m.message_expiry;
+                break;
+            case 'F':
+                v = m.payload_format;
+                break;
+            case 'S':
+                v = m.subscription_id;
+                break;
             case '@': {
+                if (piece.text == "%N") {  // mosquitto's extension: nanoseconds in the second
+                    v = fmt::format("{:09d}", m.ts_ns % 1000000000);
+                    break;
+                }
                 time_t secs = m.ts_ns / 1000000000;
                 struct tm tm;
                 localtime_r(&secs, &tm);
@@ -276,7 +301,7 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
                 break;
             }
             default:
-                break;  // %A %D %E %F %S: not carried by iotctl; printed empty
+                break;
         }
         if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision &&
             piece.spec != 'q' && piece.spec != 'l' && piece.spec != 'm')
