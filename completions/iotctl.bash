@@ -40,22 +40,22 @@ _iotctl() {
     sub)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--record) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-T|--filter-out|-q|--qos|-F|--format|-C|--count|-W|--timeout|-x|--session-expiry|--max-json-bytes) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-T|--filter-out|-q|--qos|-F|--format|-C|--count|-W|--timeout|-x|--session-expiry|-U|--unsubscribe|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--max-json-bytes) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -T --filter-out -q --qos -v --verbose -F --format --json -N --no-eol -C --count -W --timeout -R --no-stale --retained-only -c --persistent -x --session-expiry --record --max-json-bytes'
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -T --filter-out -q --qos -v --verbose -F --format --json -N --no-eol -C --count -W --timeout -R --no-stale --retained-only -c --persistent -x --session-expiry --record -U --unsubscribe -E --remove-retained --pretty -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --max-json-bytes'
         ;;
     pub)
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-f|--file) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-m|--message|-q|--qos|--repeat|--repeat-delay|--rate|-D|--property|--window) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-m|--message|-q|--qos|--repeat|--repeat-delay|--rate|-x|--session-expiry|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--window) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -D --property --window'
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -c --disable-clean-session -x --session-expiry -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --window'
         ;;
     ingest)
         case "$prev" in
