@@ -1,5 +1,6 @@
 #include "cmd/cli_common.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -17,13 +18,44 @@ void add_settings_flags(CLI::App& app) {
         ->type_name("FILE");
 }
 
+namespace {
+// `-p`: a value that is not a port number is named as such (CLI11 would say "Could not convert").
+void add_port_flag(CLI::App& app, broker::ConnOptions& o, const char* group) {
+    app.add_option_function<std::string>(
+           "-p,--port",
+           [&o](const std::string& text) {
+               int port = 0;
+               auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+               if (ec != std::errc() || end != text.data() + text.size() || port < 1 ||
+                   port > 65535)
+                   throw CLI::ValidationError(
+                       fmt::format("-p/--port: '{}' is not a port number (1-65535)", text));
+               o.port = port;
+           },
+           "Broker port (default 1883, 8883 with TLS; 8883 turns TLS on; env MQTT_PORT)")
+        ->type_name("PORT")
+        ->group(group);
+}
+
+// `--tls`, `--tls-use-os-certs`, `--no-tls`: TLS with the OS trust store, or plain on 8883.
+void add_tls_switches(CLI::App& app, broker::ConnOptions& o, const char* group) {
+    app.add_flag("--tls", o.tls_requested,
+                 "TLS, verified with the system's CA certificates (env MQTT_TLS=true)")
+        ->group(group);
+    app.add_flag("--tls-use-os-certs", o.tls_requested,
+                 "Same as --tls (mosquitto's name): TLS with the system's CA certificates")
+        ->group(group);
+    app.add_flag("--no-tls", o.no_tls, "Plain MQTT, also on port 8883 (env MQTT_TLS=false)")
+        ->group(group);
+}
+}  // namespace
+
 void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     auto* g = "Connection";
     app.add_option("-h,--host", o.host, "Broker host (env MQTT_BROKER)")
         ->group(g)
         ->capture_default_str();
-    app.add_option("-p,--port", o.port, "Broker port (default 1883, 8883 with TLS; env MQTT_PORT)")
-        ->group(g);
+    add_port_flag(app, o, g);
     app.add_option("-L,--url", o.url, "mqtt[s]://[user[:pass]@]host[:port][/topic] (env MQTT_URL)")
         ->group(g);
     app.add_option("-u,--username", o.username, "User name (env MQTT_USER)")->group(g);
@@ -34,7 +66,7 @@ void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     app.add_option("-k,--keepalive", o.keepalive, "Keepalive in seconds")
         ->group(g)
         ->capture_default_str();
-    app.add_option("-V,--protocol-version", o.protocol_version, "mqttv311 or mqttv5")
+    app.add_option("-V,--protocol-version", o.protocol_version, "mqttv5, mqttv311 or mqttv31")
         ->group(g)
         ->capture_default_str();
     app.add_option("--connect-timeout", o.connect_timeout, "Seconds to wait for the broker")
@@ -46,6 +78,7 @@ void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     app.add_option("--key", o.key, "Client private key (PEM)")->group(g);
     app.add_flag("--insecure", o.insecure, "Do not verify the server certificate or host name")
         ->group(g);
+    add_tls_switches(app, o, g);
     app.add_option("--tls-version", o.tls_version,
                    "Pin tlsv1.1 or tlsv1.2 (default: negotiate, TLS 1.3 included)")
         ->group(g);

@@ -20,7 +20,7 @@ const std::set<std::string> k_directory_options = {"capath"};
 // Fixed sets of values from docs/commands.md, for options that do not declare them with
 // CLI::IsMember.
 const std::map<std::string, std::vector<std::string>> k_known_choices = {
-    {"protocol-version", {"mqttv311", "mqttv5"}},
+    {"protocol-version", {"mqttv311", "mqttv5", "mqttv31"}},
     {"tls-version", {"tlsv1.2", "tlsv1.3"}},
     {"preset", {"hexaboard", "tasmota", "generic"}},
     {"time-format", {"iso", "unix", "unix-ms"}},

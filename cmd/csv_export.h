@@ -19,9 +19,9 @@ struct CsvExportCliOptions {
     std::vector<std::string> topics;
     std::vector<std::string> headers;  // --header NAME=LABEL
     bool no_topic = false, live = false, crlf = false, lf = false;
-    int count = 0;       // --live -C: stop after this many messages
-    double timeout = 0;  // --live -W: stop after this many seconds
-    int qos = 0;         // --live: subscription QoS
+    int count = 0;                   // --live -C: stop after this many messages
+    double timeout = 0;              // --live -W: stop after this many seconds
+    int qos = 0;                     // --live: subscription QoS
     std::vector<std::string> where;  // --where EXPR (all must hold)
 };
 

@@ -31,7 +31,7 @@ struct IngestOptions {
     double fsync_interval = 1.0;
     std::string spool_max_bytes = "1GiB";
     double drain_timeout = 5.0;
-    std::vector<std::string> where;  // --where EXPR (all must hold)
+    std::vector<std::string> where;            // --where EXPR (all must hold)
     std::string metrics_listen, metrics_file;  // /metrics + /healthz; node_exporter textfile
     double max_silence = 0;                    // seconds without messages before reporting
     bool max_silence_exit = false;             // exit 1 instead of resubscribing

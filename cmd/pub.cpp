@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
+#include "cmd/mosquitto_flags.h"
 #include "core/base/line_reader.h"
 #include "core/base/message_json.h"
 #include "core/base/payload.h"
@@ -42,11 +43,11 @@ RunFn setup_pub(CLI::App& app) {
     app.add_option("--repeat-delay", opts->repeat_delay, "Seconds between repeats");
     app.add_option("--rate", opts->rate,
                    "At most this many messages per second (N, N/s, N/m, N/h)");
-    app.add_option("-D,--property", opts->properties,
-                   "MQTT 5 property: -D publish user-property KEY VALUE | content-type T | "
-                   "response-topic T")
-        ->expected(3, 4)
-        ->allow_extra_args(false);
+    app.add_flag("-c,--disable-clean-session", opts->persistent,
+                 "Persistent session: keep QoS 1/2 messages in flight across runs (needs -i)");
+    app.add_option("-x,--session-expiry", opts->session_expiry,
+                   "MQTT 5 session expiry interval, seconds");
+    add_mosquitto_flags(app, opts->conn, opts->mosquitto);
     app.add_option("--window", opts->window,
                    "Publishes in flight before waiting for acknowledgements")
         ->capture_default_str();
@@ -58,38 +59,6 @@ RunFn setup_pub(CLI::App& app) {
 }
 
 namespace {
-
-// Fills MQTT 5 properties from -D's flattened values (3 or 4 per use; CLI11 gives them in order).
-base::Status apply_properties(const std::vector<std::string>& raw, base::Message& m) {
-    size_t i = 0;
-    while (i < raw.size()) {
-        if (raw[i] != "publish")
-            return base::usage_error(
-                fmt::format("invalid -D '{}': only 'publish' properties are supported", raw[i]));
-        if (i + 2 >= raw.size())
-            return base::usage_error("invalid -D: expected -D publish NAME VALUE");
-        const std::string& name = raw[i + 1];
-        if (name == "user-property") {
-            if (i + 3 >= raw.size())
-                return base::usage_error("invalid -D: user-property needs KEY VALUE");
-            m.user_properties.emplace_back(raw[i + 2], raw[i + 3]);
-            i += 4;
-        } else if (name == "content-type") {
-            m.content_type = raw[i + 2];
-            i += 3;
-        } else if (name == "response-topic") {
-            if (auto s = base::validate_topic_name(raw[i + 2]); !s) return s;
-            m.response_topic = raw[i + 2];
-            i += 3;
-        } else {
-            return base::usage_error(
-                fmt::format("invalid -D property '{}': supported are user-property, content-type, "
-                            "response-topic",
-                            name));
-        }
-    }
-    return {};
-}
 
 base::Status check_pub_options(PubOptions& o) {
     std::string url_topic;
@@ -108,8 +77,9 @@ base::Status check_pub_options(PubOptions& o) {
     if (auto rate = parse_rate(o.rate, "--rate"); !rate) return rate.error();
     if (o.repeat < 1) return base::usage_error("--repeat must be 1 or more");
     if (o.repeat_delay < 0) return base::usage_error("--repeat-delay must not be negative");
-    if (!o.properties.empty() && !broker::is_mqtt5(o.conn))
-        return base::usage_error("-D needs MQTT 5: add -V mqttv5");
+    if (o.persistent && o.conn.client_id.empty() && o.conn.id_prefix.empty())
+        return base::usage_error("-c (persistent session) needs a client id: give -i ID");
+    if (o.session_expiry < -1) return base::usage_error("-x must be 0 or more seconds");
     return {};
 }
 
@@ -142,11 +112,19 @@ class Pacer {
 
 int run_pub(PubOptions& o) {
     check_pub_options(o).check();
+    auto props =
+        resolve_mosquitto_flags(o.conn, o.mosquitto, {"connect", "publish", "disconnect", "will"})
+            .take();
+    o.conn.clean_session = !o.persistent;
+    if (o.session_expiry >= 0)
+        o.conn.session_expiry = o.session_expiry;
+    else if (o.persistent)
+        o.conn.session_expiry = 0xFFFFFFFF / 2;
+    if (o.conn.max_inflight > 0) o.window = static_cast<size_t>(o.conn.max_inflight);
     base::Message base;
     base.topic = o.topic;
     base.qos = o.qos;
     base.retain = o.retain;
-    apply_properties(o.properties, base).check();
     Pacer pacer(*parse_rate(o.rate, "--rate"));  // checked in check_pub_options
 
     if (!o.file.empty()) {
@@ -165,6 +143,7 @@ int run_pub(PubOptions& o) {
     }
 
     broker::MqttSession session(o.conn, "pub");
+    apply_mosquitto_flags(session, o.mosquitto, std::move(props));
     session.set_publish_window(o.window);
     session.set_reconnect_timeout(o.reconnect_timeout);
     session.connect().check();
@@ -189,8 +168,9 @@ int run_pub(PubOptions& o) {
                 if (!msg) {
                     // A broken line must not cost the lines after it: report it and go on.
                     ++bad_lines;
-                    std::cerr << fmt::format("iotctl: warning: stdin line {} skipped: {}\n",
-                                             line_number, msg.error().message);
+                    if (!quiet_requested())
+                        std::cerr << fmt::format("iotctl: warning: stdin line {} skipped: {}\n",
+                                                 line_number, msg.error().message);
                     continue;
                 }
                 publish(*msg);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/mosquitto_flags.h"
 #include "cmd/subcommands.h"
 #include "core/broker/conn_options.h"
 
@@ -21,9 +22,11 @@ struct PubOptions {
     int repeat = 1;
     double repeat_delay = 0;
     std::string rate;
-    std::vector<std::string> properties;  // -D command identifier value [value]
-    size_t window = 1000;                 // publishes in flight before waiting
-    double reconnect_timeout = 60;        // seconds to keep reconnecting after a lost broker
+    bool persistent = false;        // -c: no clean session
+    int session_expiry = -1;        // -x, seconds (-1: not given)
+    MosquittoFlags mosquitto;       // -D, -d, --quiet, -I, -M, --nodelay, -A
+    size_t window = 1000;           // publishes in flight before waiting
+    double reconnect_timeout = 60;  // seconds to keep reconnecting after a lost broker
 };
 
 /// Adds pub's flags to `app` and returns what runs it.

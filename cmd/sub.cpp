@@ -5,6 +5,8 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "cmd/cli_common.h"
 #include "cmd/live_subscription.h"
 #include "core/base/stop_signal.h"
@@ -15,6 +17,34 @@
 #include "core/capture/recorder.h"
 
 namespace iotctl::cli {
+
+namespace {
+// mosquitto_sub's flags that iotctl had not: -U, -E, --remove-retained, --pretty, and the client
+// flags both mosquitto clients have (-D, -d, --quiet, -I, -M, --nodelay, -A).
+void add_mosquitto_sub_flags(CLI::App& app, SubOptions& o) {
+    app.add_option("-U,--unsubscribe", o.unsubscribe,
+                   "Unsubscribe from this filter after subscribing (repeatable)");
+    app.add_flag("-E", o.exit_after_subscribe,
+                 "Exit once the broker acknowledged the subscriptions (with -c: set up a session)");
+    app.add_flag("--remove-retained", o.remove_retained,
+                 "Clear each retained message received (publish an empty retained message)");
+    app.add_flag("--pretty", o.pretty, "Indent the JSON of --json, %j and %J");
+    add_mosquitto_flags(app, o.conn, o.mosquitto);
+}
+
+// mosquitto_sub's limits: -C and -W take 1 or more; `-W` was given when it is not 0.
+base::Status check_count_and_timeout(const SubOptions& o) {
+    const bool count_given = o.count_option && o.count_option->count() > 0;
+    const bool timeout_given = o.timeout_option && o.timeout_option->count() > 0;
+    if (o.count < 0 || (count_given && o.count == 0))
+        return base::usage_error(
+            fmt::format("invalid message count '{}' for -C: expected 1 or more", o.count));
+    if (o.timeout < 0 || (timeout_given && o.timeout < 1))
+        return base::usage_error(
+            fmt::format("invalid timeout '{}' for -W: expected 1 or more seconds", o.timeout));
+    return {};
+}
+}  // namespace
 
 RunFn setup_sub(CLI::App& app) {
     auto opts = std::make_shared<SubOptions>();
@@ -29,14 +59,17 @@ RunFn setup_sub(CLI::App& app) {
                    "Output format (mosquitto_sub's %t %p %q %r %l %m %I %U %j %J %x ...)");
     app.add_flag("--json", opts->json, "One JSON object per line: ts, topic, qos, retain, payload");
     app.add_flag("-N,--no-eol", opts->no_eol, "Do not print a newline after each message");
-    app.add_option("-C,--count", opts->count, "Exit after this many messages");
-    app.add_option("-W,--timeout", opts->timeout, "Exit with code 5 after this many seconds");
+    opts->count_option = app.add_option("-C,--count", opts->count, "Exit after this many messages");
+    opts->timeout_option =
+        app.add_option("-W,--timeout", opts->timeout,
+                       "Exit with code 5 after this many seconds (1 or more), printing Timed out");
     app.add_flag("-R,--no-stale", opts->skip_retained, "Do not print retained (stale) messages");
     app.add_flag("--retained-only", opts->retained_only, "Print only retained messages, then exit");
     app.add_flag("-c,--persistent", opts->persistent, "Persistent session (needs -i)");
     app.add_option("-x,--session-expiry", opts->session_expiry,
                    "MQTT 5 session expiry interval, seconds");
     app.add_option("--record", opts->record, "Append every message to this capture file (SQLite)");
+    add_mosquitto_sub_flags(app, *opts);
     add_max_json_bytes_flag(app);
     add_where_flag(app, opts->where);
     return [opts] { return run_sub(*opts); };
@@ -50,15 +83,16 @@ base::Status check_sub_options(SubOptions& o) {
     std::string url_topic;
     if (auto s = resolve_connection(o.conn, &url_topic); !s) return s;
     if (!url_topic.empty()) o.topics.push_back(url_topic);
-    if (o.topics.empty())
+    if (o.topics.empty() && o.unsubscribe.empty())
         return base::usage_error("no topic given: use -t TOPIC (or a topic in -L URL)");
+    for (const auto& t : o.unsubscribe)
+        if (auto s = base::validate_topic_filter(t); !s) return s;
     for (const auto& t : o.topics)
         if (auto s = base::validate_topic_filter(t); !s) return s;
     for (const auto& t : o.filter_out)
         if (auto s = base::validate_topic_filter(t); !s) return s;
     if (auto s = check_qos(o.qos, "-q"); !s) return s;
-    if (o.count < 0) return base::usage_error("-C must be 1 or more");
-    if (o.timeout < 0) return base::usage_error("-W must be a positive number of seconds");
+    if (auto s = check_count_and_timeout(o); !s) return s;
     if (o.json && !o.format.empty())
         return base::usage_error("--json and -F cannot be used together");
     if (o.persistent && o.conn.client_id.empty())
@@ -72,11 +106,16 @@ base::Status check_sub_options(SubOptions& o) {
 int run_sub(SubOptions& o) {
     check_sub_options(o).check();
     const base::WhereFilter where = compile_where(o.where);
+    auto properties =
+        resolve_mosquitto_flags(o.conn, o.mosquitto,
+                                {"connect", "subscribe", "unsubscribe", "disconnect", "will"})
+            .take();
     capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
                                    : !o.format.empty()
                                        ? capture::OutputFormat::parse(o.format).take()
                                        : capture::OutputFormat::plain(o.verbose);
     format.set_newline(!o.no_eol || o.json);
+    format.set_pretty(o.pretty);
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0)
         o.conn.session_expiry = o.session_expiry;
@@ -118,12 +157,26 @@ int run_sub(SubOptions& o) {
         if (subscribed_ns == 0) subscribed_ns = base::now_ns();
         return base::now_ns() - std::max(last_message_ns.load(), subscribed_ns) > 1'000'000'000;
     };
-    LiveSpec spec{"sub", o.topics, o.qos, o.count, o.timeout};
+    LiveSpec spec;
+    spec.command = "sub";
+    spec.topics = o.topics;
+    spec.qos = o.qos;
+    spec.count = o.count;
+    spec.timeout = o.timeout;
+    spec.exit_after_subscribe = o.exit_after_subscribe;
+    spec.unsubscribe = o.unsubscribe;
+    spec.remove_retained = o.remove_retained;
+    spec.remove_retained_except = o.filter_out;
+    spec.mosquitto = &o.mosquitto;
+    spec.properties = std::move(properties);
     LiveEnd end = run_subscription(o.conn, spec, handle, quiet_after_retained);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
     if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
-    if (end.timed_out) return static_cast<int>(base::ExitCode::timed_out);
+    if (end.timed_out) {
+        if (!quiet_requested()) std::cerr << "Timed out\n";  // as mosquitto_sub prints it
+        return static_cast<int>(base::ExitCode::timed_out);
+    }
     return 0;
 }
 

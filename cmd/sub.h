@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/mosquitto_flags.h"
 #include "cmd/subcommands.h"
 #include "core/broker/conn_options.h"
 
@@ -20,8 +21,15 @@ struct SubOptions {
     double timeout = 0;  // -W: exit (code 5) after this many seconds
     bool skip_retained = false, retained_only = false, persistent = false;
     int session_expiry = -1;
-    std::string record;              // --record FILE: capture file
-    std::vector<std::string> where;  // --where EXPR (all must hold)
+    std::string record;                           // --record FILE: capture file
+    std::vector<std::string> unsubscribe;         // -U
+    bool exit_after_subscribe = false;            // -E
+    bool remove_retained = false;                 // --remove-retained
+    bool pretty = false;                          // --pretty: %j, %J and --json indented
+    MosquittoFlags mosquitto;                     // -D, -d, --quiet, -I, -M, --nodelay, -A
+    const CLI::Option* count_option = nullptr;    // to tell `-C 0` from no -C
+    const CLI::Option* timeout_option = nullptr;  // to tell `-W 0` from no -W
+    std::vector<std::string> where;               // --where EXPR (all must hold)
 };
 
 /// Adds sub's flags to `app` and returns what runs it.

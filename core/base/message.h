@@ -20,6 +20,9 @@ struct Message {
     std::vector<std::pair<std::string, std::string>> user_properties;  // MQTT 5 only
     std::string content_type;                                          // MQTT 5 only
     std::string response_topic;                                        // MQTT 5 only
+    /// The other MQTT 5 publish properties, as text for `sub -F` (%A %D %E %F %S); empty when
+    /// absent. Not recorded in captures nor published again.
+    std::string topic_alias, correlation_data, message_expiry, payload_format, subscription_id;
 };
 
 }  // namespace iotctl::base

@@ -2,9 +2,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include "core/broker/dotenv.h"
 
 extern char** environ;
 
@@ -14,6 +17,7 @@ const std::map<std::string, std::string>& env_option_names() {
     static const std::map<std::string, std::string> k_names = {
         {"MQTT_BROKER", "host"},   {"MQTT_PORT", "port"},         {"MQTT_URL", "url"},
         {"MQTT_USER", "username"}, {"MQTT_PASSWORD", "password"}, {"INFLUX_TOKEN", "influx-token"},
+        {"MQTT_TLS", "tls"},  // true: --tls; false: --no-tls (options_from_variables)
     };
     return k_names;
 }
@@ -68,46 +72,24 @@ base::Result<SettingsLayer> load_config_file(const std::string& path, const std:
 }
 
 base::Result<std::map<std::string, std::string>> load_env_file(const std::string& path) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in) return base::usage_error("cannot read env file '" + path + "'");
-    std::map<std::string, std::string> vars;
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        size_t start = line.find_first_not_of(" \t");
-        if (start == std::string::npos || line[start] == '#') continue;
-        line = line.substr(start);
-        if (line.starts_with("export ")) line = line.substr(7);
-        auto eq = line.find('=');
-        if (eq == std::string::npos || eq == 0)
-            return base::usage_error(
-                fmt::format("env file '{}' line {}: expected KEY=VALUE", path, number));
-        std::string key = line.substr(0, eq);
-        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-        std::string value = line.substr(eq + 1);
-        size_t vstart = value.find_first_not_of(" \t");
-        value = vstart == std::string::npos ? "" : value.substr(vstart);
-        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-            value.back() == value.front()) {
-            value = value.substr(1, value.size() - 2);
-        } else {
-            auto hash = value.find(" #");
-            if (hash != std::string::npos) value = value.substr(0, hash);
-            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-                value.pop_back();
-        }
-        vars[key] = value;
-    }
-    return vars;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_dotenv(text, path);
 }
 
 SettingsLayer options_from_variables(const std::map<std::string, std::string>& vars) {
     SettingsLayer out;
     for (const auto& [name, value] : vars) {
         auto known = env_option_names().find(name);
-        if (known != env_option_names().end()) {
+        if (name == "MQTT_TLS") {
+            std::string v = value;
+            for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            // Both switches, so that a later layer's MQTT_TLS replaces an earlier one's.
+            bool off = v == "false" || v == "0" || v == "no" || v == "off";
+            out["no-tls"] = {off ? "true" : "false"};
+            out["tls"] = {off ? "false" : value};  // true, 1, yes, on; else --tls's bad value
+        } else if (known != env_option_names().end()) {
             out[known->second] = {value};
         } else if (name.starts_with("IOTCTL_") && name.size() > 7) {
             std::string option = name.substr(7);

@@ -1,8 +1,10 @@
 #include "core/broker/conn_options.h"
 
+#include <unistd.h>
 #include <fstream>
 #include <random>
 
+#include <MQTTAsync.h>
 #include <fmt/format.h>
 
 #include "core/base/topic.h"
@@ -58,6 +60,37 @@ base::Result<BrokerUrl> parse_broker_url(const std::string& url) {
     return out;
 }
 
+namespace {
+// mosquitto's -I: the prefix and the process id.
+std::string id_from_prefix(const std::string& prefix) {
+    return prefix + std::to_string(::getpid());
+}
+
+// TLS is on when asked for (URL scheme, a TLS option, --tls) or, unless --no-tls, when the port
+// is 8883, MQTT over TLS's port; the CAs are then the TLS library's default (OS) trust store.
+base::Status resolve_tls(ConnOptions& opts) {
+    const char* asked_by = !opts.cafile.empty()   ? "--cafile"
+                           : !opts.capath.empty() ? "--capath"
+                           : !opts.cert.empty()   ? "--cert"
+                           : opts.insecure        ? "--insecure"
+                           : opts.tls             ? "an mqtts:// URL"
+                                                  : nullptr;
+    if (opts.no_tls) {
+        if (asked_by) return base::usage_error(fmt::format("--no-tls contradicts {}", asked_by));
+        if (opts.tls_requested)
+            return base::usage_error("--no-tls contradicts --tls (or --tls-use-os-certs)");
+        opts.tls = false;
+        return {};
+    }
+    opts.tls = asked_by != nullptr || opts.tls_requested;
+    if (!opts.tls && opts.port == k_mqtt_tls_port) {
+        opts.tls = true;
+        opts.tls_from_port = true;
+    }
+    return {};
+}
+}  // namespace
+
 base::Result<std::string> resolve_conn_options(ConnOptions& opts) {
     std::string url_topic;
     if (!opts.url.empty()) {
@@ -78,17 +111,23 @@ base::Result<std::string> resolve_conn_options(ConnOptions& opts) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         opts.password = line;
     }
-    if (!opts.cafile.empty() || !opts.capath.empty() || !opts.cert.empty() || opts.insecure)
-        opts.tls = true;
+    if (!opts.id_prefix.empty()) {
+        if (!opts.client_id.empty() && opts.client_id != id_from_prefix(opts.id_prefix))
+            return base::usage_error("-i/--id and -I/--id-prefix cannot be used together");
+        opts.client_id = id_from_prefix(opts.id_prefix);
+    }
+    if (opts.max_inflight < 0 || opts.max_inflight > 65535)
+        return base::usage_error(
+            fmt::format("invalid -M/--max-inflight {}: expected 1-65535", opts.max_inflight));
     if (opts.port < 0 || opts.port > 65535)
         return base::usage_error(fmt::format("invalid port {}: expected 1-65535", opts.port));
+    if (auto s = resolve_tls(opts); !s) return s.error();
     if (opts.keepalive < 0 || opts.keepalive > 65535)
         return base::usage_error(
             fmt::format("invalid keepalive {}: expected 0-65535", opts.keepalive));
-    if (opts.protocol_version != "mqttv311" && opts.protocol_version != "mqttv5" &&
-        opts.protocol_version != "5" && opts.protocol_version != "311")
+    if (mqtt_version(opts) == 0)
         return base::usage_error("invalid protocol version '" + opts.protocol_version +
-                                 "': expected mqttv311 or mqttv5");
+                                 "': expected mqttv31, mqttv311 or mqttv5");
     if (opts.will_qos < 0 || opts.will_qos > 2)
         return base::usage_error(
             fmt::format("invalid will QoS {}: expected 0, 1 or 2", opts.will_qos));
@@ -116,6 +155,14 @@ base::Result<std::string> resolve_conn_options(ConnOptions& opts) {
 
 bool is_mqtt5(const ConnOptions& opts) {
     return opts.protocol_version == "mqttv5" || opts.protocol_version == "5";
+}
+
+int mqtt_version(const ConnOptions& opts) {
+    const std::string& v = opts.protocol_version;
+    if (v == "mqttv5" || v == "5") return MQTTVERSION_5;
+    if (v == "mqttv311" || v == "311") return MQTTVERSION_3_1_1;
+    if (v == "mqttv31" || v == "31") return MQTTVERSION_3_1;
+    return 0;
 }
 
 int effective_port(const ConnOptions& opts) {

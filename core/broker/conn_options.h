@@ -21,14 +21,23 @@ struct ConnOptions {
     std::string protocol_version = "mqttv311";
     std::string cafile, capath, cert, key, tls_version;
     bool insecure = false;
+    bool tls_requested = false;  // --tls, --tls-use-os-certs, MQTT_TLS=true: TLS, OS trust store
+    bool no_tls = false;         // --no-tls, MQTT_TLS=false: plain MQTT even on port 8883
     std::string will_topic, will_payload;
     int will_qos = 0;
     bool will_retain = false;
     bool clean_session = true;
     int session_expiry = 0;  // MQTT 5 session expiry interval, seconds
     double connect_timeout = 10.0;
-    bool tls = false;  // set by resolve() from the URL scheme or TLS options
+    int max_inflight = 0;   // -M: outgoing QoS 1/2 messages in flight (0: the library's default)
+    bool nodelay = false;   // --nodelay: TCP_NODELAY on the broker connection
+    std::string id_prefix;  // -I: client id is this prefix and the process id
+    bool tls = false;       // set by resolve() from the URL scheme, TLS options or port 8883
+    bool tls_from_port = false;  // set by resolve(): TLS is on only because the port is 8883
 };
+
+/// The port MQTT over TLS is registered on: TLS is on by default when it is the port.
+constexpr int k_mqtt_tls_port = 8883;
 
 /// Parts of an `mqtt[s]://[user[:pass]@]host[:port][/topic]` URL.
 struct BrokerUrl {
@@ -45,6 +54,9 @@ base::Result<std::string> resolve_conn_options(ConnOptions& opts);
 
 /// True when the options ask for MQTT 5.
 bool is_mqtt5(const ConnOptions& opts);
+
+/// Paho's MQTTVERSION_* for the options' protocol version (3.1, 3.1.1 or 5).
+int mqtt_version(const ConnOptions& opts);
 
 /// The URI Paho connects to, e.g. `tcp://localhost:1883` or `ssl://host:8883`.
 std::string server_uri(const ConnOptions& opts);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/base/timestamps.h"
+#include "core/broker/connect_diagnosis.h"
 #include "core/broker/packet_id.h"
 #include "core/broker/tcp_no_delay.h"
 
@@ -41,15 +42,32 @@ base::Message to_message(const mqtt::const_message_ptr& m) {
                 out.content_type.assign(p.value.data.data, p.value.data.len);
             } else if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC) {
                 out.response_topic.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_CORRELATION_DATA) {
+                out.correlation_data.assign(p.value.data.data, p.value.data.len);
+            } else if (p.identifier == MQTTPROPERTY_CODE_TOPIC_ALIAS) {
+                out.topic_alias = std::to_string(p.value.integer2);
+            } else if (p.identifier == MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL) {
+                out.message_expiry = std::to_string(p.value.integer4);
+            } else if (p.identifier == MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR) {
+                out.payload_format = std::to_string(p.value.byte);
+            } else if (p.identifier == MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER) {
+                out.subscription_id = std::to_string(p.value.integer4);
             }
         }
     }
     return out;
 }
 
-// `payload` is the message's payload, copied or taken over by the caller.
-
 }  // namespace
+
+void add_properties(mqtt::properties& into, const mqtt::properties& from) {
+    for (size_t i = 0; i < from.size(); ++i) {
+        const MQTTProperty& p = from.c_struct().array[i];
+        if (p.identifier == MQTTPROPERTY_CODE_USER_PROPERTY ||
+            !into.contains(static_cast<mqtt::property::code>(p.identifier)))
+            into.add(mqtt::property(p));
+    }
+}
 
 MqttSession::MqttSession(ConnOptions opts, const std::string& command) : opts_(std::move(opts)) {
     const std::string client_id =
@@ -84,23 +102,20 @@ base::Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
     std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
     // Paho reports a refused MQTT 5 CONNACK's reason code (>= 0x80) as the return code.
     int reason = rc >= 0x80 ? rc : reason_code;
+    auto refused = [&](std::string_view why) {
+        return base::Error{base::ExitCode::refused,
+                           fmt::format("broker at {} refused the connection: {}", where, why)};
+    };
     // MQTT 3.1.1 CONNACK codes arrive as the return code; MQTT 5 reason codes as the reason.
-    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C) {
-        bool creds = rc == 4 || reason == 0x86;
-        return base::Error{base::ExitCode::refused,
-                           fmt::format("broker at {} refused the connection: {}", where,
-                                       creds ? "bad user name or password" : "not authorised")};
-    }
-    if (rc >= 1 && rc <= 3)
-        return base::Error{base::ExitCode::refused,
-                           fmt::format("broker at {} refused the connection: {}", where,
-                                       rc == 1   ? "unacceptable protocol version"
-                                       : rc == 2 ? "client id rejected"
-                                                 : "server unavailable")};
-    if (reason >= 0x80)
-        return base::Error{
-            base::ExitCode::refused,
-            fmt::format("broker at {} refused the connection: reason code {:#x}", where, reason)};
+    if (rc == 4 || rc == 5 || reason == 0x86 || reason == 0x87 || reason == 0x8C)
+        return refused(rc == 4 || reason == 0x86 ? "bad user name or password" : "not authorised");
+    // A 3.1.1-only broker answers an MQTT 5 CONNECT with return code 1; an MQTT 5 broker that
+    // refuses a version says 0x84 (unsupported protocol version).
+    if ((rc == 1 || reason == 0x84) && is_mqtt5(opts))
+        return refused("it does not accept MQTT 5 (-V mqttv5); use -V mqttv311");
+    if (rc == 1 || reason == 0x84) return refused("unacceptable protocol version");
+    if (rc == 2 || rc == 3) return refused(rc == 2 ? "client id rejected" : "server unavailable");
+    if (reason >= 0x80) return refused(fmt::format("reason code {:#x}", reason));
     return base::Error{
         base::ExitCode::connect,
         fmt::format("could not connect to {}{}", where,
@@ -109,10 +124,33 @@ base::Error connect_failure(const ConnOptions& opts, int rc, int reason_code) {
                              : " (connection refused or timed out)")};
 }
 
+base::Error diagnosed_connect_failure(const ConnOptions& opts, int rc, int reason_code) {
+    base::Error error = connect_failure(opts, rc, reason_code);
+    if (error.code != base::ExitCode::connect) return error;
+    auto diagnosis = diagnose_connect_failure(opts);
+    if (!diagnosis) return error;
+    std::string where = fmt::format("{}:{}", opts.host, effective_port(opts));
+    if (diagnosis->refused)
+        return base::Error{
+            base::ExitCode::refused,
+            fmt::format("broker at {} refused the connection: {}", where, diagnosis->reason)};
+    return base::Error{base::ExitCode::connect,
+                       fmt::format("could not connect to {}: {}", where, diagnosis->reason)};
+}
+
+void set_ca_path(mqtt::connect_options& conn, const std::string& capath) {
+    // Paho C++ 1.2.0 copies ssl_options without their CA path (its issue #337, fixed later):
+    // set_ssl() and each copy keep only a pointer to the first object's string, freed by then, so
+    // --capath reached OpenSSL as garbage or nothing ("unknown ca"). Set it on `conn`'s own copy:
+    // the copy connect() makes points at this string, and Paho C copies it in MQTTAsync_connect.
+    if (capath.empty()) return;
+    const_cast<mqtt::ssl_options&>(conn.get_ssl_options()).ca_path(capath);
+}
+
 mqtt::connect_options make_connect_options(const ConnOptions& opts) {
     const bool v5 = is_mqtt5(opts);
     mqtt::connect_options conn;
-    conn.set_mqtt_version(v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+    conn.set_mqtt_version(mqtt_version(opts));
     conn.set_keep_alive_interval(opts.keepalive);
     conn.set_connect_timeout(
         std::chrono::milliseconds(static_cast<int64_t>(opts.connect_timeout * 1000)));
@@ -136,7 +174,6 @@ mqtt::connect_options make_connect_options(const ConnOptions& opts) {
     if (opts.tls) {
         mqtt::ssl_options ssl;
         if (!opts.cafile.empty()) ssl.set_trust_store(opts.cafile);
-        if (!opts.capath.empty()) ssl.ca_path(opts.capath);
         if (!opts.cert.empty()) ssl.set_key_store(opts.cert);
         if (!opts.key.empty()) ssl.set_private_key(opts.key);
         ssl.set_enable_server_cert_auth(!opts.insecure);
@@ -144,21 +181,40 @@ mqtt::connect_options make_connect_options(const ConnOptions& opts) {
         if (opts.tls_version == "tlsv1.1") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_1);
         if (opts.tls_version == "tlsv1.2") ssl.set_ssl_version(MQTT_SSL_VERSION_TLS_1_2);
         conn.set_ssl(ssl);
+        set_ca_path(conn, opts.capath);
     }
     return conn;
 }
 
 base::Error MqttSession::describe_connect_failure(const mqtt::exception& e) const {
-    return connect_failure(opts_, e.get_return_code(), e.get_reason_code());
+    return diagnosed_connect_failure(opts_, e.get_return_code(), e.get_reason_code());
 }
 
 base::Status MqttSession::connect() {
     mqtt::connect_options conn = make_connect_options(opts_);
     if (auto_reconnect_) conn.set_automatic_reconnect(1, 30);
+    if (opts_.tls) set_ca_path(conn, opts_.capath);  // again: `conn` may be a moved copy
+    if (!props_.connect.empty()) {
+        mqtt::properties props = props_.connect;  // -D connect wins over -x
+        add_properties(props, conn.get_properties());
+        conn.set_properties(props);
+    }
+    if (!props_.will.empty() && !opts_.will_topic.empty()) {
+        mqtt::will_options will = conn.get_will_options();
+        will.set_properties(props_.will);
+        conn.set_will(will);
+    }
+    if (opts_.max_inflight > 0) conn.set_max_inflight(opts_.max_inflight);
 
     if (message_handler_) {
         client_->set_message_callback([this](mqtt::const_message_ptr m) {
-            if (m) message_handler_(to_message(m));
+            if (!m) return;
+            if (debug_)
+                debug(fmt::format("received PUBLISH (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                                  m->is_duplicate() ? 1 : 0, m->get_qos(), m->is_retained() ? 1 : 0,
+                                  m->get_qos() > 0 ? packet_id(*m) : 0, m->get_topic(),
+                                  m->get_payload_ref().size()));
+            message_handler_(to_message(m));
         });
     }
     client_->set_disconnected_handler([this](const mqtt::properties&, mqtt::ReasonCode reason) {
@@ -189,12 +245,17 @@ base::Status MqttSession::connect() {
         if (reconnected_handler_) reconnected_handler_("reconnected");
     });
     try {
+        debug(fmt::format("sending CONNECT to {} (MQTT {}, client id '{}', clean {}, keepalive {})",
+                          server_uri(opts_), opts_.protocol_version, client_->get_client_id(),
+                          opts_.clean_session ? 1 : 0, opts_.keepalive));
         auto tok = client_->connect(conn);
         tok->wait();
         session_present_ = tok->get_connect_response().is_session_present();
+        debug(fmt::format("received CONNACK (session present {})", session_present_ ? 1 : 0));
     } catch (const mqtt::exception& e) {
         return describe_connect_failure(e);
     }
+    if (opts_.nodelay) send_without_delay();
     return {};
 }
 
@@ -210,7 +271,7 @@ std::vector<mqtt::token_ptr> MqttSession::send_subscribe(const std::vector<std::
     mqtt::subscribe_options sub_opts;
     std::vector<mqtt::token_ptr> tokens;
     for (const auto& filter : filters)
-        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts));
+        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts, props_.subscribe));
     return tokens;
 }
 
@@ -219,6 +280,8 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
     filters_ = filters;
     sub_flags_ = flags;
     if (filters.empty()) return {};
+    for (const auto& filter : filters)
+        debug(fmt::format("sending SUBSCRIBE '{}' (QoS {})", filter, flags.qos));
     try {
         size_t index = 0;
         for (auto& tok : send_subscribe(filters, flags)) {
@@ -229,11 +292,26 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
                     return base::Error{base::ExitCode::refused,
                                        fmt::format("broker refused the subscription to '{}'",
                                                    filters[std::min(index, filters.size() - 1)])};
+                debug(fmt::format("received SUBACK for '{}' (granted QoS {})",
+                                  filters[std::min(index, filters.size() - 1)], code));
                 ++index;
             }
         }
     } catch (const mqtt::exception& e) {
         return base::runtime_error(fmt::format("subscribe failed: {}", e.what()));
+    }
+    return {};
+}
+
+base::Status MqttSession::unsubscribe(const std::vector<std::string>& filters) {
+    try {
+        for (const auto& filter : filters) {
+            debug(fmt::format("sending UNSUBSCRIBE '{}'", filter));
+            client_->unsubscribe(filter, props_.unsubscribe)->wait();
+            debug(fmt::format("received UNSUBACK for '{}'", filter));
+        }
+    } catch (const mqtt::exception& e) {
+        return base::runtime_error(fmt::format("unsubscribe failed: {}", e.what()));
     }
     return {};
 }
@@ -247,8 +325,10 @@ base::Status MqttSession::disconnect(double timeout_s) {
     try {
         if (client_->is_connected()) {
             auto ms = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
-            client_->disconnect(static_cast<int>(ms.count()))
-                ->wait_for(ms + std::chrono::seconds(1));
+            mqtt::disconnect_options disconnect(static_cast<int>(ms.count()));
+            if (!props_.disconnect.empty()) disconnect.set_properties(props_.disconnect);
+            debug("sending DISCONNECT");
+            client_->disconnect(disconnect)->wait_for(ms + std::chrono::seconds(1));
         }
     } catch (const mqtt::exception& e) {
         if (result) result = base::runtime_error(fmt::format("disconnect failed: {}", e.what()));

@@ -15,6 +15,7 @@
 #include "core/base/error.h"
 #include "core/base/message.h"
 #include "core/broker/conn_options.h"
+#include "core/broker/mqtt_properties.h"
 
 namespace iotctl::broker {
 
@@ -24,10 +25,22 @@ struct SubscribeFlags {
 };
 
 /// Paho connect options for `opts`: version, keepalive, timeout, session, credentials, Will, TLS.
+/// `opts` must outlive the connect made with them (the CA path is not copied).
 mqtt::connect_options make_connect_options(const ConnOptions& opts);
+
+/// Sets the TLS CA directory on `conn` itself; call it on the object passed to connect() (Paho C++
+/// 1.2.0 loses the CA path when connect options are copied or moved).
+void set_ca_path(mqtt::connect_options& conn, const std::string& capath);
 
 /// The error for a failed connect (Paho return and reason codes): exit 4 when refused, else 3.
 base::Error connect_failure(const ConnOptions& opts, int return_code, int reason_code);
+
+/// connect_failure(), with the reason a probe of the broker finds when Paho's codes say no more
+/// than "could not connect" (diagnose_connect_failure).
+base::Error diagnosed_connect_failure(const ConnOptions& opts, int return_code, int reason_code);
+
+/// Adds to `into` each of `from`'s properties that it does not have yet (user properties all).
+void add_properties(mqtt::properties& into, const mqtt::properties& from);
 
 /// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession {
@@ -51,6 +64,10 @@ class MqttSession {
     void on_reconnected(EventHandler handler);
     /// Reconnect on its own after a lost connection and resubscribe; call before connect().
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
+    /// MQTT 5 properties for the packets this client sends (`-D`); call before connect().
+    void set_properties(PacketProperties props) { props_ = std::move(props); }
+    /// Called with one line per packet sent or received (`-d`); call before connect().
+    void on_debug(EventHandler handler) { debug_ = std::move(handler); }
     /// How many publishes may be outstanding; when full, publish() waits until half are done.
     void set_publish_window(size_t window) { window_ = window ? window : 1; }
     /// When publishing and the connection is lost: reconnect with backoff for up to `seconds`
@@ -61,6 +78,8 @@ class MqttSession {
     base::Status connect();
     /// Subscribes to each filter, in one request; error when the broker refuses any of them.
     base::Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
+    /// Unsubscribes from each filter and waits for the broker's UNSUBACK.
+    base::Status unsubscribe(const std::vector<std::string>& filters);
     /// Queues a message; when the window is full, first waits until half of it is done.
     base::Status publish(const base::Message& message);
     /// The same, taking the message's payload instead of copying it (the rest is left as is).
@@ -93,7 +112,13 @@ class MqttSession {
                                                 const SubscribeFlags& flags);
     base::Error describe_connect_failure(const mqtt::exception& e) const;
 
+    void debug(const std::string& line) const {
+        if (debug_) debug_(line);
+    }
+
     ConnOptions opts_;
+    PacketProperties props_;
+    EventHandler debug_;
     std::unique_ptr<mqtt::async_client> client_;
     MessageHandler message_handler_;
     EventHandler lost_handler_, reconnected_handler_;

@@ -16,16 +16,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto k_poll = std::chrono::milliseconds(100);  // checks for a lost link while waiting
 
+// `payload` is the message's payload, copied or taken over by the caller; `extra`: -D publish.
 mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::binary_ref payload,
-                          bool v5) {
+                          bool v5, const mqtt::properties& extra) {
     auto msg = mqtt::make_message(std::move(topic), std::move(payload), m.qos, m.retain);
     if (v5) {
         mqtt::properties props;
+        add_properties(props, extra);
         for (const auto& [k, v] : m.user_properties)
             props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
-        if (!m.content_type.empty())
+        if (!m.content_type.empty() && !props.contains(mqtt::property::CONTENT_TYPE))
             props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
-        if (!m.response_topic.empty())
+        if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
             props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
         if (!props.empty()) msg->set_properties(props);
     }
@@ -127,13 +129,14 @@ mqtt::string_ref MqttSession::topic_ref(const std::string& topic) {
 
 base::Status MqttSession::publish(const base::Message& message) {
     return send(to_paho(message, topic_ref(message.topic), mqtt::binary_ref(message.payload),
-                        is_mqtt5(opts_)),
+                        is_mqtt5(opts_), props_.publish),
                 message.topic);
 }
 
 base::Status MqttSession::publish(base::Message&& message) {
     mqtt::binary_ref payload(std::move(message.payload));
-    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_)),
+    return send(to_paho(message, topic_ref(message.topic), std::move(payload), is_mqtt5(opts_),
+                        props_.publish),
                 message.topic);
 }
 
@@ -145,6 +148,10 @@ base::Status MqttSession::send(const mqtt::message_ptr& msg, const std::string& 
             while (in_flight_.size() > window_ / 2)
                 if (auto s = wait_oldest(); !s) return s;
         try {
+            if (debug_)
+                debug(fmt::format("sending PUBLISH (q{}, r{}, '{}', ... ({} bytes))",
+                                  msg->get_qos(), msg->is_retained() ? 1 : 0, topic,
+                                  msg->get_payload_ref().size()));
             in_flight_.push_back(client_->publish(msg));
             return {};
         } catch (const mqtt::exception& e) {

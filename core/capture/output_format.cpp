@@ -16,6 +16,15 @@ constexpr std::string_view k_specifiers = "%ACDEFIJPRSUXjlmpqrtx";
 // Larger -F widths and precisions are read as this (no int overflow on long digit runs).
 constexpr int k_max_field = 1000000;
 
+// strftime conversions glibc knows, for `@X`, plus mosquitto's own @N (nanoseconds).
+constexpr std::string_view k_time_conversions = "aAbBcCdDeFgGhHIjklmMnNpPrRsStTuUVwWxXyYzZ+%";
+
+// `text` (one JSON value) indented one tab per level, as --pretty asks.
+std::string indent_json(const std::string& text) {
+    auto parsed = nlohmann::json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? text : parsed.dump(1, '\t', false);
+}
+
 std::string hex(std::string_view bytes, bool upper) {
     static constexpr char k_lower[] = "0123456789abcdef", k_upper[] = "0123456789ABCDEF";
     const char* digits = upper ? k_upper : k_lower;
@@ -123,6 +132,10 @@ base::Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
                 literal += '@';
                 continue;
             }
+            if (k_time_conversions.find(e) == std::string_view::npos)
+                return base::usage_error(
+                    fmt::format("invalid format '{}': unknown time conversion '@{}' at position {}",
+                                spec, e, i - 1));
             flush_literal();
             f.pieces_.push_back(Piece{'@', std::string("%") + e});
         } else if (c == '%') {
@@ -185,7 +198,13 @@ OutputFormat OutputFormat::json_lines() {
 
 void OutputFormat::render(const base::Message& m, std::string& out) const {
     if (json_) {
-        base::append_message_json(m, out);
+        if (pretty_) {
+            std::string line;
+            base::append_message_json(m, line);
+            out += indent_json(line);
+        } else {
+            base::append_message_json(m, out);
+        }
         out += '\n';
         return;
     }
@@ -195,6 +214,12 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
 
 void OutputFormat::render_pieces(const base::Message& m,
                                  const std::function<void(std::string_view)>& emit) const {
+    if (pretty_) {  // an indented document is built whole anyway
+        std::string whole;
+        render(m, whole);
+        emit(whole);
+        return;
+    }
     if (json_) {
         base::write_message_json(m, emit);
         emit("\n");
@@ -226,7 +251,7 @@ void OutputFormat::append_piece(const Piece& piece, const base::Message& m,
         out += m.payload;  // the hot path: no copy into a temporary
         return;
     }
-    if (piece.spec == 't' && piece.width < 0) {
+    if (piece.spec == 't' && piece.width < 0 && piece.precision < 0) {
         out += m.topic;
         return;
     }
@@ -264,9 +289,11 @@ void OutputFormat::append_piece(const Piece& piece, const base::Message& m,
             break;
         case 'j':
             v = mosquitto_json(m, false);
+            if (pretty_) v = indent_json(v);
             break;
         case 'J':
             v = mosquitto_json(m, true);
+            if (pretty_) v = indent_json(v);
             break;
         case 'C':
             v = m.content_type;
@@ -280,7 +307,26 @@ void OutputFormat::append_piece(const Piece& piece, const base::Message& m,
                 v += k + ":" + val;
             }
             break;
+        case 'A':
+            v = m.topic_alias;
+            break;
+        case 'D':
+            v = m.correlation_data;
+            break;
+        case 'E':
+            v = m.message_expiry;
+            break;
+        case 'F':
+            v = m.payload_format;
+            break;
+        case 'S':
+            v = m.subscription_id;
+            break;
         case '@': {
+            if (piece.text == "%N") {  // mosquitto's extension: nanoseconds in the second
+                v = fmt::format("{:09d}", m.ts_ns % 1000000000);
+                break;
+            }
             time_t secs = m.ts_ns / 1000000000;
             struct tm tm;
             localtime_r(&secs, &tm);
@@ -290,7 +336,7 @@ void OutputFormat::append_piece(const Piece& piece, const base::Message& m,
             break;
         }
         default:
-            break;  // %A %D %E %F %S: not carried by iotctl; printed empty
+            break;
     }
     if (piece.precision >= 0 && static_cast<int>(v.size()) > piece.precision && piece.spec != 'q' &&
         piece.spec != 'l' && piece.spec != 'm')

@@ -23,6 +23,8 @@ class OutputFormat {
 
     /// Whether render() ends each message with a newline (mosquitto's -N turns it off).
     void set_newline(bool on) { add_newline_ = on; }
+    /// Whether %j, %J and JSON lines are indented (mosquitto's --pretty), one tab per level.
+    void set_pretty(bool on) { pretty_ = on; }
 
     /// Appends the rendered message (and a newline unless set_newline(false)) to out.
     void render(const base::Message& message, std::string& out) const;
@@ -43,6 +45,7 @@ class OutputFormat {
     std::vector<Piece> pieces_;
     bool add_newline_ = true;
     bool json_ = false;
+    bool pretty_ = false;
 };
 
 }  // namespace iotctl::capture

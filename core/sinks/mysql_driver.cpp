@@ -93,12 +93,28 @@ class MysqlDriver : public SqlDriver {
             return failure(mysql_errno(conn_), mysql_error(conn_));
         // Select the database, creating it first if it is missing and the account may.
         if (mysql_select_db(conn_, target_.db.c_str()) != 0) {
+            // MariaDB answers 1044 for a database the account may not see, missing or not.
+            if (mysql_errno(conn_) == ER_DBACCESS_DENIED_ERROR)
+                return failure(ER_DBACCESS_DENIED_ERROR,
+                               fmt::format("database '{}' does not exist or this account may not "
+                                           "use it: {}",
+                                           target_.db, mysql_error(conn_)),
+                               true);
             if (mysql_errno(conn_) != ER_BAD_DB_ERROR)
                 return failure(mysql_errno(conn_), mysql_error(conn_));
-            if (WriteOutcome o = execute("CREATE DATABASE IF NOT EXISTS " +
-                                         quote_identifier(dialect(), target_.db));
-                o.kind != WriteOutcome::ok)
-                return o;
+            const std::string create =
+                "CREATE DATABASE IF NOT EXISTS " + quote_identifier(dialect(), target_.db);
+            if (mysql_real_query(conn_, create.c_str(), create.size()) != 0) {
+                // Say both: the database is missing (1049) and creating it was refused (1044).
+                unsigned code = mysql_errno(conn_);
+                std::string why = mysql_error(conn_);
+                return failure(code,
+                               fmt::format("database '{}' does not exist ({}) and creating "
+                                           "it failed: {}",
+                                           target_.db, ER_BAD_DB_ERROR, why),
+                               true);
+            }
+            if (MYSQL_RES* result = mysql_store_result(conn_)) mysql_free_result(result);
             if (mysql_select_db(conn_, target_.db.c_str()) != 0)
                 return failure(mysql_errno(conn_), mysql_error(conn_));
         }
@@ -108,6 +124,7 @@ class MysqlDriver : public SqlDriver {
     base::Status check_access() override {
         WriteOutcome o = open();
         if (o.kind == WriteOutcome::ok || !refused_error(last_error_)) return {};
+        if (missing_db_) return base::runtime_error(o.message);
         return base::runtime_error(o.message + ": the server refuses this account");
     }
 
@@ -201,8 +218,11 @@ class MysqlDriver : public SqlDriver {
         }
     }
 
-    WriteOutcome failure(unsigned code, const char* message) {
+    // `message` is copied first: it may be the connection's own error text, freed by close().
+    // `missing_db`: the failure is the missing database's, not the account's (check_access).
+    WriteOutcome failure(unsigned code, std::string message, bool missing_db = false) {
         last_error_ = code;
+        missing_db_ = missing_db;
         const bool transient = transient_error(code);
         if (transient) close();  // reconnect on the next batch
         return failed_outcome(transient ? WriteOutcome::retry : WriteOutcome::reject,
@@ -223,6 +243,7 @@ class MysqlDriver : public SqlDriver {
     MysqlTarget target_;
     MYSQL* conn_ = nullptr;
     unsigned last_error_ = 0;  // the server's error number of the last failure
+    bool missing_db_ = false;  // the last failure: the database is missing and was not created
     std::map<std::string, MYSQL_STMT*> statements_;
     std::vector<MYSQL_BIND> binds_;
     std::vector<ParamSlot> slots_;

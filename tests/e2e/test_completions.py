@@ -9,7 +9,8 @@ import pytest
 
 from harness import SOURCE_DIR, iotctl, run
 
-SUBCOMMANDS = ["sub", "pub", "expect", "ingest", "replay", "csv-export", "simulate-hexaboard", "completions"]
+SUBCOMMANDS = ["sub", "pub", "expect", "ingest", "replay", "csv-export", "simulate-hexaboard", "completions",
+               "help"]
 ZSH_COMPLETE = SOURCE_DIR / "tests" / "completions" / "zsh_complete.zsh"
 
 
@@ -94,7 +95,7 @@ def test_bash_subcommands_options_and_values(scripts, files):
     assert bash_complete(s, ["iotctl", "s"]) == ["sub", "simulate-hexaboard"]
     assert bash_complete(s, ["iotctl", "sub", "--to"]) == ["--topic"]
     assert bash_complete(s, ["iotctl", "pub", "-t", "a/b", "--st"]) == ["--stdin-file", "--stdin-line"]
-    assert bash_complete(s, ["iotctl", "sub", "-V", ""]) == ["mqttv311", "mqttv5"]
+    assert bash_complete(s, ["iotctl", "sub", "-V", ""]) == ["mqttv311", "mqttv5", "mqttv31"]
     assert bash_complete(s, ["iotctl", "completions", ""]) == ["bash", "zsh", "fish"]
     assert bash_complete(s, ["iotctl", "sub", "-t", ""]) == []  # a topic: nothing to guess
     assert sorted(bash_complete(s, ["iotctl", "sub", "--cafile", f"{files}/c"])) == \
@@ -127,7 +128,7 @@ def test_zsh_completes_through_compinit(scripts, files):
     s = scripts["zsh"]
     assert zsh_complete(s, "iotctl ") == SUBCOMMANDS
     assert zsh_complete(s, "iotctl sub --to") == ["--topic"]
-    assert zsh_complete(s, "iotctl pub -V ") == ["mqttv311", "mqttv5"]
+    assert zsh_complete(s, "iotctl pub -V ") == ["mqttv311", "mqttv5", "mqttv31"]
     assert zsh_complete(s, "iotctl completions ") == ["bash", "zsh", "fish"]
     assert zsh_complete(s, f"iotctl sub --record {files}/capt") == ["capture.db"]
     offered = set(zsh_complete(s, "iotctl pub -"))
@@ -140,7 +141,7 @@ def test_fish_completes(scripts, files):
     s = scripts["fish"]
     assert sorted(fish_complete(s, "iotctl ")) == sorted(SUBCOMMANDS)
     assert fish_complete(s, "iotctl sub --to") == ["--topic"]
-    assert sorted(fish_complete(s, "iotctl sub -V ")) == ["mqttv311", "mqttv5"]
+    assert sorted(fish_complete(s, "iotctl sub -V ")) == ["mqttv31", "mqttv311", "mqttv5"]
     assert sorted(fish_complete(s, "iotctl completions ")) == ["bash", "fish", "zsh"]
     assert fish_complete(s, f"iotctl sub --cafile {files}/ca.") == [f"{files}/ca.pem"]
     offered = set(fish_complete(s, "iotctl sub -"))

@@ -49,8 +49,8 @@ def test_tls_wrong_ca_refused_exit_3(broker, isolated):
     out = iotctl("sub", "-h", "127.0.0.1", "-p", broker["TLS_PORT"], "--cafile", broker["OTHER_CAFILE"],
                  "-t", "a", "--connect-timeout", "5", env=isolated)
     assert out.returncode == 3
-    assert out.stderr == (f"iotctl: error: could not connect to 127.0.0.1:{broker['TLS_PORT']} (TCP or TLS "
-                          "handshake failed; check --cafile and the host name, or use --insecure)\n")
+    assert out.stderr.startswith(f"iotctl: error: could not connect to 127.0.0.1:{broker['TLS_PORT']}: "
+                                 "unknown CA: the broker's certificate is not signed by a trusted CA ("), out.stderr
 
 
 def test_tls_insecure_accepts_unknown_ca(broker, isolated):
@@ -130,7 +130,8 @@ def test_settings_precedence_each_layer(broker, isolated, tmp_path):
     # ...and the lower layer really was in force: without the flag, the environment's port is used.
     out = iotctl("pub", *host, "-t", "x", "-m", "x", "--connect-timeout", "5", env=env, cwd=work)
     assert (out.returncode, out.stderr) == (
-        3, f"iotctl: error: could not connect to 127.0.0.1:{bad} (connection refused or timed out)\n")
+        3, f"iotctl: error: could not connect to 127.0.0.1:{bad}: connection refused: nothing listens "
+           "on that port\n")
     # --config and --env-file name other files.
     (tmp_path / "other.toml").write_text(f'host = "127.0.0.1"\nport = {good}\n')
     roundtrip(broker, isolated, ["--config", tmp_path / "other.toml"], ["--config", tmp_path / "other.toml"],
@@ -170,7 +171,8 @@ def test_unreachable_broker_exits_3_within_connect_timeout(isolated):
     refused = closed_port()
     out = iotctl("pub", "-h", "127.0.0.1", "-p", refused, "-t", "a", "-m", "x", env=isolated)
     assert (out.returncode, out.stderr) == (
-        3, f"iotctl: error: could not connect to 127.0.0.1:{refused} (connection refused or timed out)\n")
+        3, f"iotctl: error: could not connect to 127.0.0.1:{refused}: connection refused: nothing "
+           "listens on that port\n")
 
 
 def test_bad_sub_flags_exact_errors(broker, isolated):
@@ -188,7 +190,7 @@ def test_bad_sub_flags_exact_errors(broker, isolated):
         (["-t", "a", "-c"], "iotctl: error: -c (persistent session) needs a client id: give -i ID\n"),
         ([], "iotctl: error: no topic given: use -t TOPIC (or a topic in -L URL)\n"),
         (["-t", "a", "--json", "-F", "%p"], "iotctl: error: --json and -F cannot be used together\n"),
-        (["-t", "a", "-V", "mqttv4"], "iotctl: error: invalid protocol version 'mqttv4': expected mqttv311 or mqttv5\n"),
+        (["-t", "a", "-V", "mqttv4"], "iotctl: error: invalid protocol version 'mqttv4': expected mqttv31, mqttv311 or mqttv5\n"),
         (["-t", "a", "--cert", "/nonexistent.crt"], "iotctl: error: --cert and --key must be given together\n"),
     ]
     for args, stderr in cases:

@@ -145,8 +145,17 @@ def test_bad_input_exact_errors(broker):
         (["-m", "x"], 2, "iotctl: error: no topic given: use -t TOPIC\n"),
         (["-t", "a", "-m", "x", "--bogus"], 2,
          "iotctl: error: The following argument was not expected: --bogus\nRun 'iotctl pub --help' for usage.\n"),
-        (["-t", "a", "-m", "x", "-D", "publish", "user-property", "k", "v"], 2,
-         "iotctl: error: -D needs MQTT 5: add -V mqttv5\n"),
+        (["-t", "a", "-m", "x", "-V", "mqttv311", "-D", "publish", "user-property", "k", "v"], 2,
+         "iotctl: error: -D needs MQTT 5, but -V asks for mqttv311: leave -V out or give -V mqttv5\n"),
+        (["-t", "a", "-m", "x", "-D", "subscribe", "user-property", "k", "v"], 2,
+         "iotctl: error: invalid -D command 'subscribe': expected one of connect, disconnect, "
+         "publish, will\n"),
+        (["-t", "a", "-m", "x", "-D", "publish", "topic-alias", "0"], 2,
+         "iotctl: error: invalid -D topic-alias value '0': expected 1 to 65535\n"),
+        (["-t", "a", "-m", "x", "-D", "publish", "receive-maximum", "5"], 2,
+         "iotctl: error: invalid -D publish property 'receive-maximum': publish takes content-type, "
+         "correlation-data, message-expiry-interval, payload-format-indicator, response-topic, "
+         "topic-alias, user-property\n"),
     ]
     for args, code, stderr in cases:
         out = pub(broker, *args, check=False)

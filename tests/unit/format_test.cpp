@@ -67,9 +67,18 @@ TEST_CASE("every specifier") {
     CHECK(render("%I") == "2026-11-20T10:00:00+0000");
     CHECK(render("%U") == "1795168800.123456789");
     CHECK(render("%.8x") == "7b22626f");
+    CHECK(render("%.3t") == m.topic.substr(0, 3));  // used to print the whole topic
     CHECK(render("%.8X") == "7B22626F");
     CHECK(render("%%") == "%");
-    CHECK(render("%A%C%D%E%F%S") == "");  // not carried by iotctl: empty
+    CHECK(render("%A%C%D%E%F%S") == "");  // absent properties print nothing
+    base::Message props = m;
+    props.topic_alias = "3";
+    props.correlation_data = "req-42";
+    props.message_expiry = "60";
+    props.payload_format = "1";
+    props.subscription_id = "9";
+    CHECK(render("%A|%D|%E|%F|%S", props) == "3|req-42|60|1|9");
+    CHECK(render("%04E|%-4A|%3F", props) == "0060|3   |  1");
     m.content_type = "application/json";
     m.response_topic = "reply/here";
     m.user_properties = {{"site", "lab 1"}, {"k", "v"}};
@@ -110,6 +119,7 @@ TEST_CASE("escapes and strftime") {
     CHECK(render("x\\0y") == std::string("x\0y", 3));
     CHECK(render("@Y-@m-@d @H:@M:@S @@") == "2026-11-20 10:00:00 @");
     CHECK(render("@s") == "1795168800");
+    CHECK(render("@S.@N") == "00.123456789");  // mosquitto's @N: nanoseconds in the second
 }
 
 TEST_CASE("bad formats are refused with the position") {
@@ -124,6 +134,8 @@ TEST_CASE("bad formats are refused with the position") {
     CHECK(capture::OutputFormat::parse("@").error().message ==
           "invalid format '@': lone '@' at the end");
     CHECK(capture::OutputFormat::parse("%-05.2z").error().code == base::ExitCode::usage);
+    CHECK(capture::OutputFormat::parse("t @Q").error().message ==
+          "invalid format 't @Q': unknown time conversion '@Q' at position 2");
 }
 
 TEST_CASE("plain, verbose and newline") {
