@@ -80,11 +80,8 @@ base::Status check_expect_options(ExpectOptions& o) {
 int run_expect(ExpectOptions& o) {
     check_expect_options(o).check();
     const base::WhereFilter where = compile_where(o.where);
-    capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
-                                   : !o.format.empty()
-                                       ? capture::OutputFormat::parse(o.format).take()
-                                       : capture::OutputFormat::plain(o.verbose);
-    format.set_newline(!o.no_eol || o.json);
+    capture::OutputFormat format =
+        capture::OutputFormat::from_flags(o.json, o.format, o.verbose, o.no_eol).take();
 
     capture::ExpectTracker tracker(
         capture::ExpectGoal{o.count > 0 ? o.count : 1, o.distinct_topics});

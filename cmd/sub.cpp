@@ -110,11 +110,8 @@ int run_sub(SubOptions& o) {
         resolve_mosquitto_flags(o.conn, o.mosquitto,
                                 {"connect", "subscribe", "unsubscribe", "disconnect", "will"})
             .take();
-    capture::OutputFormat format = o.json ? capture::OutputFormat::json_lines()
-                                   : !o.format.empty()
-                                       ? capture::OutputFormat::parse(o.format).take()
-                                       : capture::OutputFormat::plain(o.verbose);
-    format.set_newline(!o.no_eol || o.json);
+    capture::OutputFormat format =
+        capture::OutputFormat::from_flags(o.json, o.format, o.verbose, o.no_eol).take();
     format.set_pretty(o.pretty);
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0)

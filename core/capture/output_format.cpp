@@ -196,6 +196,18 @@ OutputFormat OutputFormat::json_lines() {
     return f;
 }
 
+base::Result<OutputFormat> OutputFormat::from_flags(bool json, const std::string& spec,
+                                                    bool verbose, bool no_eol) {
+    OutputFormat f = json ? json_lines() : plain(verbose);
+    if (!json && !spec.empty()) {
+        auto parsed = parse(spec);
+        if (!parsed) return parsed.error();
+        f = std::move(*parsed);
+    }
+    f.set_newline(!no_eol || json);
+    return f;
+}
+
 void OutputFormat::render(const base::Message& m, std::string& out) const {
     if (json_) {
         if (pretty_) {

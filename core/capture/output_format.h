@@ -20,6 +20,10 @@ class OutputFormat {
     static OutputFormat plain(bool verbose);
     /// One JSON object per message (`--json`); a trailing newline is added by render.
     static OutputFormat json_lines();
+    /// What sub's output flags ask for: `--json`, else `-F spec` (checked), else plain with `-v`;
+    /// `-N` (no_eol) leaves out the newline except for JSON lines.
+    static base::Result<OutputFormat> from_flags(bool json, const std::string& spec, bool verbose,
+                                                 bool no_eol);
 
     /// Whether render() ends each message with a newline (mosquitto's -N turns it off).
     void set_newline(bool on) { add_newline_ = on; }

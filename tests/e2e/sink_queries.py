@@ -5,6 +5,7 @@ client, SQLite with sqlite3. Missing values (NULL, empty tags) are left out of a
 """
 import json
 import sqlite3
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -101,3 +102,21 @@ def sqlite_rows(path, table):
 def sqlite_tables(path):
     with sqlite3.connect(path, timeout=30) as c:
         return {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def influx_load_counts(influx, db):
+    """(points, distinct seq) in measurement load of `db`; (0, 0) before it exists or while the
+    server is down."""
+    try:
+        series = influx_query(influx["URL"], db,
+                              "SELECT count(seq), count(distinct(seq)) FROM load")
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return (0, 0)
+    except AssertionError as e:  # before ingest's first write creates the database
+        if "database not found" in str(e):
+            return (0, 0)
+        raise
+    if not series:
+        return (0, 0)
+    _, points, distinct = series[0]["values"][0]
+    return (points, distinct)

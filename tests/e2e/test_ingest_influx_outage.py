@@ -4,13 +4,12 @@ storing, InfluxDB catches up, and nothing is lost."""
 import re
 import signal
 import time
-import urllib.error
 
 import pytest
 
 from harness import Service, spawn, wait_until
 from ingest_helpers import Workdir, counts, publish_ranges_in_background, stop, wait_ingest_ready
-from sink_queries import influx_query
+from sink_queries import influx_load_counts
 
 N = 20000
 DB = "outage"
@@ -25,20 +24,7 @@ def influx():
 
 
 def influx_counts(influx):
-    """(points, distinct seq) in measurement load; (0, 0) before it exists or while down."""
-    try:
-        series = influx_query(influx["URL"], DB,
-                              "SELECT count(seq), count(distinct(seq)) FROM load")
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return (0, 0)
-    except AssertionError as e:  # before ingest's first write creates the database
-        if "database not found" in str(e):
-            return (0, 0)
-        raise
-    if not series:
-        return (0, 0)
-    _, points, distinct = series[0]["values"][0]
-    return (points, distinct)
+    return influx_load_counts(influx, DB)
 
 
 def received(log):

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from harness import Service, spawn, wait_until
 from ingest_helpers import Workdir, counts, publish_in_background, stop, wait_ingest_ready
-from sink_queries import influx_query
+from sink_queries import influx_load_counts
 
 N = 20000
 DB = "metrics"
@@ -29,20 +29,7 @@ def influx():
 
 
 def influx_counts(influx):
-    """(points, distinct seq) in measurement load of DB; (0, 0) before it exists or while down."""
-    try:
-        series = influx_query(influx["URL"], DB,
-                              "SELECT count(seq), count(distinct(seq)) FROM load")
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return (0, 0)
-    except AssertionError as e:  # before ingest's first write creates the database
-        if "database not found" in str(e):
-            return (0, 0)
-        raise
-    if not series:
-        return (0, 0)
-    _, points, distinct = series[0]["values"][0]
-    return (points, distinct)
+    return influx_load_counts(influx, DB)
 
 
 def metrics_port(log):
