@@ -10,7 +10,7 @@
 
 namespace iotctl::ingest {
 
-base::Status replace_file(const std::string& path, const std::string& text) {
+base::Status replace_file(const std::string& path, const std::string& text, mode_t mode) {
     const std::string tmp = path + ".tmp";
     auto failed = [&](const char* what) {
         const int err = errno;
@@ -18,7 +18,7 @@ base::Status replace_file(const std::string& path, const std::string& text) {
         return base::runtime_error(
             fmt::format("cannot write {} ({} failed): {}", path, what, std::strerror(err)));
     };
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) return failed("open");
     size_t done = 0;
     while (done < text.size()) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base/private_file.h"
 #include "core/base/timestamps.h"
 #include "core/ingest/metrics_file.h"
 #include "core/ingest/metrics_text.h"
@@ -117,7 +118,7 @@ MonitorAction RunMonitor::tick(int64_t now_ns) {
 
 void RunMonitor::write_status(const MetricsSnapshot& s, bool stopped) {
     auto doc = status_document(identity_, s, stopped ? "" : health_problem(s), stopped);
-    auto written = replace_file(status_path_, doc.dump() + "\n");
+    auto written = replace_file(status_path_, doc.dump() + "\n", base::k_private_file_mode);
     if (!written && !status_failing_) log_.error(written.error().message);
     status_failing_ = !written;
 }
