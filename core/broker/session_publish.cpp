@@ -70,8 +70,12 @@ base::Status MqttSession::recover(const std::string& why) {
     if (reconnect_timeout_ <= 0) return base::runtime_error(fmt::format("MQTT error: {}", why));
     // What was sent and not acknowledged goes again, in order, once the link is back.
     std::vector<mqtt::const_message_ptr> again;
-    for (const auto& tok : in_flight_)
-        if (tok->get_message()) again.push_back(tok->get_message());
+    for (const auto& tok : in_flight_) {
+        if (tok->is_complete() && tok->get_return_code() == 0)
+            ++published_;  // acknowledged before the link went: not sent again
+        else if (tok->get_message())
+            again.push_back(tok->get_message());
+    }
     in_flight_.clear();
     const auto since = Clock::now();
     const auto deadline =
@@ -86,7 +90,9 @@ base::Status MqttSession::recover(const std::string& why) {
         } catch (const mqtt::exception& e) {
             last = e.what();
         }
-        if (Clock::now() + delay >= deadline || base::wait_for_stop(delay)) {
+        const auto now = Clock::now();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        if (now >= deadline || base::wait_for_stop(std::min(delay, left))) {
             unacknowledged_ = again.size();
             return base::runtime_error(fmt::format(
                 "gave up after {:.0f} s without the broker ({}): {} messages acknowledged, {} "

@@ -79,8 +79,11 @@ base::Result<CsvExportStats> export_discovered(const std::string& path,
         if (buf.size() >= k_chunk) {
             if (auto s = spool->append(buf); !s) return s.error();
             buf.clear();
+            // A huge row's buffer is not kept for the small ones (peak memory: docs/capture.md).
+            if (buf.capacity() > 4 * k_chunk) std::string().swap(buf);
         }
     }
+    m = base::Message();  // the last message is not needed any more
     if (stats.messages == 0) return (*source)->nothing_selected(path);
     stats.undecoded = table.undecoded();  // before the few rows rendered again below
     stats.first_undecoded = table.first_undecoded();
