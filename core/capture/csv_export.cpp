@@ -79,7 +79,8 @@ base::Result<CsvExportStats> export_discovered(const std::string& path,
         if (buf.size() >= k_chunk) {
             if (auto s = spool->append(buf); !s) return s.error();
             buf.clear();
-            // A huge row's buffer is not kept for the small ones (peak memory: docs/capture.md).
+            // A huge row's buffer is not kept for the small ones ("Memory for big payloads" in
+            // docs/capture.md).
             if (buf.capacity() > 4 * k_chunk) std::string().swap(buf);
         }
     }
