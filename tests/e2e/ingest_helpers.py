@@ -70,7 +70,10 @@ def publish_range(port, first, last, topic="load/s", cancel=None, pad=0):
                        for i in range(first, last))
         if cancel is not None and cancel.is_set():
             raise Cancelled()
-        out = run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l"],
+        # --reconnect-timeout 0: a broker restart ends this attempt, and the next one numbers
+        # its messages anew, so a publisher's resend is never taken for a duplicate of ingest's.
+        out = run([IOTCTL, "pub", "-p", str(port), "-q", "1", "-t", topic, "-l",
+                   "--reconnect-timeout", "0"],
                   input=data, text=True, capture_output=True, timeout=300)
         if out.returncode == 0:
             return
