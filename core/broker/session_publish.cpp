@@ -49,6 +49,7 @@ base::Status MqttSession::wait_oldest() {
             if (!tok->wait_for(k_poll)) {
                 if (!link_lost_) continue;
                 if (auto s = recover("connection lost"); !s) return s;
+                if (in_flight_.empty()) return {};  // all were acknowledged before the loss
                 continue;  // the window was sent again: wait for its new oldest
             }
             in_flight_.pop_front();
@@ -57,6 +58,7 @@ base::Status MqttSession::wait_oldest() {
         } catch (const mqtt::exception& e) {
             if (link_error(e.get_return_code()) && reconnect_timeout_ > 0) {
                 if (auto s = recover(e.what()); !s) return s;
+                if (in_flight_.empty()) return {};
                 continue;
             }
             auto topic = tok->get_message() ? tok->get_message()->get_topic() : std::string();
