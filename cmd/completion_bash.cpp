@@ -40,9 +40,10 @@ std::string value_arms(const CompletionCommand& cmd) {
     return out;
 }
 
-// What to offer for a word that is not an option: the positional arguments' values.
+// What to offer for a word that is not an option: the command's own subcommands and the
+// positional arguments' values.
 std::string positional_action(const CompletionCommand& cmd) {
-    std::vector<std::string> choices;
+    std::vector<std::string> choices = child_names(cmd);
     for (const auto& pos : cmd.positionals) {
         if (pos.kind == ValueKind::file) return "_{P}_files \"$cur\"";
         if (pos.kind == ValueKind::directory) return "_{P}_dirs \"$cur\"";
@@ -59,9 +60,10 @@ std::string all_option_words(const CompletionCommand& cmd) {
     return single_quote(join_words(words));
 }
 
-std::string command_arm(const CompletionCommand& cmd) {
-    std::string out = fmt::format("    {})\n        case \"$prev\" in\n{}        esac\n", cmd.name,
-                                  value_arms(cmd));
+// The `case $cmd` arm of a command; `label` is its name, or "parent child" for a nested one.
+std::string command_arm(const CompletionCommand& cmd, const std::string& label) {
+    std::string out = fmt::format("    {})\n        case \"$prev\" in\n{}        esac\n",
+                                  single_quote(label), value_arms(cmd));
     std::string positional = positional_action(cmd);
     if (positional.empty())
         out += fmt::format("        _{{P}}_words \"$cur\" {}\n", all_option_words(cmd));
@@ -111,7 +113,7 @@ _{P}() {
             {COMMANDS}) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
-    case $cmd in
+{NESTED}    case $cmd in
 )";
 
 constexpr const char* k_epilogue = R"(    *)
@@ -129,6 +131,25 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
+// After the subcommand is found, the words after it that name one of its own subcommands make
+// $cmd "parent child" (`ingest status`).
+std::string nested_detection(const CompletionModel& model) {
+    std::string arms;
+    for (const auto& sub : model.subcommands) {
+        if (sub.children.empty()) continue;
+        std::string patterns;
+        for (const auto& n : child_names(sub)) patterns += (patterns.empty() ? "" : "|") + n;
+        arms += fmt::format(
+            "        {}) for (( i++; i < COMP_CWORD; i++ )); do\n"
+            "                case ${{COMP_WORDS[i]}} in {}) cmd+=\" ${{COMP_WORDS[i]}}\"; break ;; "
+            "esac\n"
+            "            done ;;\n",
+            sub.name, patterns);
+    }
+    if (arms.empty()) return "";
+    return "    case $cmd in\n" + arms + "    esac\n";
+}
+
 }  // namespace
 
 std::string bash_completion_script(const CompletionModel& model) {
@@ -137,8 +158,13 @@ std::string bash_completion_script(const CompletionModel& model) {
     std::string patterns;
     for (const auto& n : names) patterns += (patterns.empty() ? "" : "|") + n;
 
-    std::string out = replace_all(k_prologue, "{COMMANDS}", patterns);
-    for (const auto& sub : model.subcommands) out += command_arm(sub);
+    std::string out = replace_all(replace_all(k_prologue, "{COMMANDS}", patterns), "{NESTED}",
+                                  nested_detection(model));
+    for (const auto& sub : model.subcommands) {
+        out += command_arm(sub, sub.name);
+        for (const auto& child : sub.children)
+            out += command_arm(child, sub.name + " " + child.name);
+    }
     out += replace_all(replace_all(k_epilogue, "{ROOT_OPTIONS}", all_option_words(model.root)),
                        "{COMMAND_WORDS}", single_quote(join_words(names)));
     return replace_all(out, "{P}", model.program);

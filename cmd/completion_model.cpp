@@ -100,6 +100,9 @@ CompletionCommand describe_command(const CLI::App& app) {
         else if (opt->get_positional())
             cmd.positionals.push_back(describe_option(*opt));
     }
+    for (const CLI::App* sub :
+         app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
+        cmd.children.push_back(describe_command(*sub));
     return cmd;
 }
 
@@ -109,10 +112,15 @@ CompletionModel describe_app(const CLI::App& app) {
     CompletionModel model;
     model.program = app.get_name();
     model.root = describe_command(app);
-    for (const CLI::App* sub :
-         app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
-        model.subcommands.push_back(describe_command(*sub));
+    model.subcommands = std::move(model.root.children);
+    model.root.children.clear();
     return model;
+}
+
+std::vector<std::string> child_names(const CompletionCommand& command) {
+    std::vector<std::string> names;
+    for (const auto& child : command.children) names.push_back(child.name);
+    return names;
 }
 
 std::vector<std::string> option_words(const CompletionOption& option) {

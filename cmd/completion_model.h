@@ -28,6 +28,7 @@ struct CompletionCommand {
     std::string description;
     std::vector<CompletionOption> options;      // named options and flags, in definition order
     std::vector<CompletionOption> positionals;  // positional arguments, in order
+    std::vector<CompletionCommand> children;    // its own subcommands (`ingest status`), in order
 };
 
 /// The whole command line: the program, its own options, and its subcommands.
@@ -39,6 +40,9 @@ struct CompletionModel {
 
 /// Walks a CLI11 app (as built by build_app()) into a completion model.
 CompletionModel describe_app(const CLI::App& app);
+
+/// The names of a command's own subcommands, in order.
+std::vector<std::string> child_names(const CompletionCommand& command);
 
 /// Every option name of a command as typed on the command line ("-t", "--topic", ...).
 std::vector<std::string> option_words(const CompletionOption& option);

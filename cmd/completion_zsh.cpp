@@ -64,14 +64,61 @@ std::string option_specs(const CompletionOption& opt) {
     return out;
 }
 
-std::string command_function(const std::string& program, const CompletionCommand& cmd) {
-    std::string out =
-        fmt::format("{}() {{\n    _arguments -s -S : \\\n", function_name(program, cmd.name));
+// A `_describe` function offering subcommands with their descriptions.
+std::string commands_function(const std::string& name, const std::string& tag,
+                              const std::vector<CompletionCommand>& commands) {
+    std::string out = fmt::format("{}() {{\n    local -a commands=(\n", name);
+    for (const auto& sub : commands)
+        out += "        " + single_quote(sub.name + ":" + sub.description) + "\n";
+    return out +
+           fmt::format("    )\n    _describe -t commands {} commands\n}}\n\n", single_quote(tag));
+}
+
+// The `case $words[1]` arms calling each subcommand's function.
+std::string dispatch_arms(const std::string& program, const std::string& prefix,
+                          const std::vector<CompletionCommand>& commands) {
+    std::string out;
+    for (const auto& sub : commands)
+        out += fmt::format("            {}) {} && ret=0 ;;\n", sub.name,
+                           function_name(program, prefix + sub.name));
+    return out;
+}
+
+// The function completing one command (`path` is its name, or "parent_child" when nested),
+// and those of its own subcommands.
+std::string command_function(const std::string& program, const CompletionCommand& cmd,
+                             const std::string& path) {
+    std::string out;
+    for (const auto& child : cmd.children)
+        out += command_function(program, child, path + "_" + child.name);
+    if (!cmd.children.empty())
+        out += commands_function(function_name(program, path) + "_commands",
+                                 program + " " + cmd.name + " command", cmd.children);
+    out += fmt::format("{}() {{\n", function_name(program, path));
+    if (!cmd.children.empty())
+        out +=
+            "    local curcontext=$curcontext state state_descr line ret=1\n"
+            "    typeset -A opt_args\n";
+    out += cmd.children.empty() ? "    _arguments -s -S : \\\n" : "    _arguments -s -S -C : \\\n";
     for (const auto& opt : cmd.options) out += option_specs(opt);
     for (const auto& pos : cmd.positionals)
         out += "        " + single_quote(value_spec(pos)) + " \\\n";
-    out.resize(out.size() - 3);  // the last " \\\n"
-    return out + "\n}\n\n";
+    if (cmd.children.empty()) {
+        out.resize(out.size() - 3);  // the last " \\\n"
+        return out + "\n}\n\n";
+    }
+    out += fmt::format(
+        "        '1: :{}_commands' \\\n"
+        "        '*:: :->args' && ret=0\n"
+        "    if [[ $state == args ]]; then\n"
+        "        case $words[1] in\n"
+        "{}"
+        "        esac\n"
+        "    fi\n"
+        "    return ret\n"
+        "}}\n\n",
+        function_name(program, path), dispatch_arms(program, path + "_", cmd.children));
+    return out;
 }
 
 }  // namespace
@@ -85,12 +132,8 @@ std::string zsh_completion_script(const CompletionModel& model) {
         "# (e.g. /usr/local/share/zsh/site-functions/_{0}) and run compinit, or `source` it\n"
         "# after compinit.\n\n",
         p);
-    for (const auto& sub : model.subcommands) out += command_function(p, sub);
-
-    out += fmt::format("_{}_commands() {{\n    local -a commands=(\n", p);
-    for (const auto& sub : model.subcommands)
-        out += "        " + single_quote(sub.name + ":" + sub.description) + "\n";
-    out += fmt::format("    )\n    _describe -t commands '{} command' commands\n}}\n\n", p);
+    for (const auto& sub : model.subcommands) out += command_function(p, sub, sub.name);
+    out += commands_function("_" + p + "_commands", p + " command", model.subcommands);
 
     out += fmt::format(
         "_{0}() {{\n"
@@ -106,9 +149,7 @@ std::string zsh_completion_script(const CompletionModel& model) {
         "        curcontext=${{curcontext%:*:*}}:{0}-$words[1]:\n"
         "        case $words[1] in\n",
         p);
-    for (const auto& sub : model.subcommands)
-        out +=
-            fmt::format("            {}) {} && ret=0 ;;\n", sub.name, function_name(p, sub.name));
+    out += dispatch_arms(p, "", model.subcommands);
     out += fmt::format(
         "        esac\n"
         "    fi\n"

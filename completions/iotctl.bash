@@ -37,7 +37,12 @@ _iotctl() {
         esac
     done
     case $cmd in
-    sub)
+        ingest) for (( i++; i < COMP_CWORD; i++ )); do
+                case ${COMP_WORDS[i]} in status|forget) cmd+=" ${COMP_WORDS[i]}"; break ;; esac
+            done ;;
+    esac
+    case $cmd in
+    'sub')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--record) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-T|--filter-out|-q|--qos|-F|--format|-C|--count|-W|--timeout|-x|--session-expiry|-U|--unsubscribe|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--max-json-bytes|--where) return ;;  # a value typed by the user
@@ -47,7 +52,7 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -T --filter-out -q --qos -v --verbose -F --format --json -N --no-eol -C --count -W --timeout -R --no-stale --retained-only -c --persistent -x --session-expiry --record -U --unsubscribe -E --remove-retained --pretty -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --max-json-bytes --where'
         ;;
-    pub)
+    'pub')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-f|--file) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-m|--message|-q|--qos|--repeat|--repeat-delay|--rate|-x|--session-expiry|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--window|--reconnect-timeout) return ;;  # a value typed by the user
@@ -57,7 +62,7 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message --jsonl -r --retain -q --qos --repeat --repeat-delay --rate -c --disable-clean-session -x --session-expiry -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --window --reconnect-timeout'
         ;;
-    expect)
+    'expect')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|--payload|--where|-C|--count|--distinct-topics|-W|--timeout|-q|--qos|-F|--format|--max-json-bytes) return ;;  # a value typed by the user
@@ -67,7 +72,7 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic --payload --where -C --count --distinct-topics -W --timeout --absent -R --no-stale -q --qos -v --verbose -F --format --json -N --no-eol --max-json-bytes'
         ;;
-    ingest)
+    'ingest')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--sqlite|--map|--dead-letter|--log-file) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--influx|--influx-db|--influx-org|--influx-bucket|--mysql|--payload-timezone|-t|--topic|-q|--qos|--batch-size|--flush-interval|--share|--fsync-interval|--spool-max-bytes|--drain-timeout|--stats-interval|--metrics-listen|--metrics-file|--max-silence|--max-json-bytes|--where) return ;;  # a value typed by the user
@@ -76,9 +81,21 @@ _iotctl() {
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         --preset) _iotctl_words "$cur" 'hexaboard tasmota generic'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain --influx --influx-db --influx-org --influx-bucket --mysql --sqlite --preset --map --payload-timezone -t --topic --dead-letter -q --qos --batch-size --flush-interval --share --state-dir --fsync-interval --spool-max-bytes --drain-timeout --stats-interval --log-file --metrics-listen --metrics-file --max-silence --max-silence-exit --max-json-bytes --where'
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain --influx --influx-db --influx-org --influx-bucket --mysql --sqlite --preset --map --payload-timezone -t --topic --dead-letter -q --qos --batch-size --flush-interval --share --state-dir --fsync-interval --spool-max-bytes --drain-timeout --stats-interval --log-file --metrics-listen --metrics-file --max-silence --max-silence-exit --max-json-bytes --where'; else _iotctl_words "$cur" 'status forget'; fi
         ;;
-    replay)
+    'ingest status')
+        case "$prev" in
+        --state-dir) _iotctl_dirs "$cur"; return ;;
+        esac
+        _iotctl_words "$cur" '--help --state-dir --json'
+        ;;
+    'ingest forget')
+        case "$prev" in
+        --state-dir) _iotctl_dirs "$cur"; return ;;
+        esac
+        _iotctl_words "$cur" '--help --state-dir --force'
+        ;;
+    'replay')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--speed|--loop|--loop-gap|-t|--topic|--from|--to|--topic-rewrite|--rate|-q|--qos|--reconnect-timeout|--window|--max-json-bytes|--where) return ;;  # a value typed by the user
@@ -88,7 +105,7 @@ _iotctl() {
         esac
         if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain --speed --loop --loop-gap -t --topic --from --to --topic-rewrite --rate --dry-run -q --qos -r --retain --no-retain --reconnect-timeout --window --max-json-bytes --where'; else _iotctl_files "$cur"; fi
         ;;
-    csv-export)
+    'csv-export')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-o|--output) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--fields|--header|-t|--topic|--from|--to|-C|--count|-W|--timeout|-q|--qos|--max-json-bytes|--where) return ;;  # a value typed by the user
@@ -99,7 +116,7 @@ _iotctl() {
         esac
         if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -o --output --fields --time-format --header --crlf --lf -t --topic --from --to --no-topic --live -C --count -W --timeout -q --qos --max-json-bytes --where'; else _iotctl_files "$cur"; fi
         ;;
-    simulate-hexaboard)
+    'simulate-hexaboard')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
         -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--boards|--count|--interval|--jitter|--duration|--messages|--seed|--start-time|--topic-prefix|-q|--qos|--profile|--faults|--max-connecting) return ;;  # a value typed by the user
@@ -109,12 +126,12 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain --boards --count --interval --jitter --duration --messages --seed --start-time --topic-prefix -q --qos --profile --faults --max-connecting'
         ;;
-    completions)
+    'completions')
         case "$prev" in
         esac
         if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help'; else _iotctl_words "$cur" 'bash zsh fish'; fi
         ;;
-    help)
+    'help')
         case "$prev" in
         esac
         _iotctl_words "$cur" '-h --help'

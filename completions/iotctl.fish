@@ -2,17 +2,27 @@
 # definition; do not edit. Install: copy to ~/.config/fish/completions/iotctl.fish
 # (or /usr/share/fish/vendor_completions.d/iotctl.fish).
 
-# Prints the subcommand on the command line being completed, if there is one.
+# Prints the subcommand on the command line being completed ("parent child" for a
+# nested one), if there is one.
 function __iotctl_command
     set -l words (commandline -opc)
     set -e words[1]
+    set -l command
     for w in $words
-        if contains -- $w sub pub expect ingest replay csv-export simulate-hexaboard completions help
-            echo $w
-            return 0
+        if test -z "$command"
+            contains -- $w sub pub expect ingest replay csv-export simulate-hexaboard completions help; and set command $w
+            continue
+        end
+        switch $command
+            case ingest
+                if contains -- $w status forget
+                    echo "$command $w"
+                    return 0
+                end
         end
     end
-    return 1
+    test -n "$command"; or return 1
+    echo $command
 end
 
 # True when the subcommand being completed is $argv[1].
@@ -232,6 +242,16 @@ complete -c iotctl -n '__iotctl_using ingest' -l max-silence -x -d 'Report when 
 complete -c iotctl -n '__iotctl_using ingest' -l max-silence-exit -d 'With --max-silence: exit 1 instead (for Restart=on-failure)'
 complete -c iotctl -n '__iotctl_using ingest' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using ingest' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
+complete -c iotctl -n '__iotctl_using ingest' -a status -d 'Tell from the state directories (no broker) whether each ingest runs and keeps up'
+complete -c iotctl -n '__iotctl_using ingest' -a forget -d 'End the broker session of an old client id (clean session) and remove its state dir'
+
+complete -c iotctl -n '__iotctl_using \'ingest status\'' -l help -d 'Print this help and exit'
+complete -c iotctl -n '__iotctl_using \'ingest status\'' -l state-dir -x -a '(__fish_complete_directories)' -d 'A state root, or one ingest\'s state directory (default $XDG_STATE_HOME/iotctl)'
+complete -c iotctl -n '__iotctl_using \'ingest status\'' -l json -d 'Print a JSON array, one object per state directory'
+
+complete -c iotctl -n '__iotctl_using \'ingest forget\'' -l help -d 'Print this help and exit'
+complete -c iotctl -n '__iotctl_using \'ingest forget\'' -l state-dir -x -a '(__fish_complete_directories)' -d 'The state root holding its directory (default $XDG_STATE_HOME/iotctl)'
+complete -c iotctl -n '__iotctl_using \'ingest forget\'' -l force -d 'Remove it even when its spool holds unwritten messages'
 
 complete -c iotctl -n '__iotctl_using replay' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using replay' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'

@@ -68,7 +68,7 @@ def fish_complete(script, line):
 
 def help_options(subcommand):
     """Every option name `iotctl SUB --help` lists, read from the start of its option lines."""
-    out = iotctl(subcommand, "--help", check=True).stdout
+    out = iotctl(*subcommand.split(), "--help", check=True).stdout
     names = set()
     for line in out.splitlines():
         m = re.match(r"^\s+((?:-{1,2}[\w-]+,?)+)", line)
@@ -156,3 +156,20 @@ def test_checked_in_completions_load_in_each_shell():
     assert "sub" in bash_complete(d / "iotctl.bash", ["iotctl", "s"])
     assert "sub" in fish_complete(d / "iotctl.fish", "iotctl s")
     assert "sub" in zsh_complete(d / "_iotctl", "iotctl s")
+
+
+def test_nested_subcommands_complete_in_each_shell(scripts):
+    """`ingest status` and `ingest forget` are offered after `ingest`, and complete their own
+    options (not ingest's) once typed."""
+    bash, zsh, fish = scripts["bash"], scripts["zsh"], scripts["fish"]
+    assert bash_complete(bash, ["iotctl", "ingest", ""]) == ["status", "forget"]
+    assert bash_complete(bash, ["iotctl", "ingest", "status", "--j"]) == ["--json"]
+    assert bash_complete(bash, ["iotctl", "ingest", "forget", "--j"]) == []
+    assert bash_complete(bash, ["iotctl", "ingest", "--sq"]) == ["--sqlite"]
+    assert help_options("ingest status") <= set(
+        bash_complete(bash, ["iotctl", "ingest", "status", "-"]))
+    assert zsh_complete(zsh, "iotctl ingest ") == ["status", "forget"]
+    assert zsh_complete(zsh, "iotctl ingest status --j") == ["--json"]
+    assert sorted(fish_complete(fish, "iotctl ingest ")) == ["forget", "status"]
+    assert fish_complete(fish, "iotctl ingest status --j") == ["--json"]
+    assert "--sqlite" not in fish_complete(fish, "iotctl ingest status --")
