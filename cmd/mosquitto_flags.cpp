@@ -1,5 +1,7 @@
 #include "cmd/mosquitto_flags.h"
 
+#include "core/broker/bind_address.h"
+
 #include <atomic>
 #include <iostream>
 
@@ -35,7 +37,8 @@ void add_mosquitto_flags(CLI::App& app, broker::ConnOptions& conn, MosquittoFlag
                    "Outgoing QoS 1/2 messages in flight at once")
         ->group(g);
     app.add_flag("--nodelay", conn.nodelay, "Disable Nagle's algorithm (TCP_NODELAY)")->group(g);
-    app.add_option("-A", flags.bind_address, "Local address to bind to (not supported: refused)")
+    app.add_option("-A", flags.bind_address,
+                   "Bind the connection to this local address or host name")
         ->type_name("ADDRESS")
         ->group(g);
 }
@@ -43,9 +46,8 @@ void add_mosquitto_flags(CLI::App& app, broker::ConnOptions& conn, MosquittoFlag
 base::Result<broker::PacketProperties> resolve_mosquitto_flags(
     broker::ConnOptions& conn, const MosquittoFlags& flags, const std::set<std::string>& commands) {
     if (!flags.bind_address.empty())
-        return base::usage_error(
-            "-A: binding the connection to a local address is not supported (the MQTT library, "
-            "Paho, has no such setting)");
+        if (auto bound = broker::bind_connections_to(flags.bind_address); !bound)
+            return bound.error();
     if (flags.properties.empty()) return broker::PacketProperties{};
     bool version_given = flags.app && flags.app->get_option_no_throw("-V") &&
                          flags.app->get_option_no_throw("-V")->count() > 0;

@@ -94,7 +94,7 @@ complete -c iotctl -n '__iotctl_using sub' -l quiet -d 'Print no runtime errors 
 complete -c iotctl -n '__iotctl_using sub' -s I -l id-prefix -x -d 'Client id: this prefix and the process id (not with -i)'
 complete -c iotctl -n '__iotctl_using sub' -s M -l max-inflight -x -d 'Outgoing QoS 1/2 messages in flight at once'
 complete -c iotctl -n '__iotctl_using sub' -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
-complete -c iotctl -n '__iotctl_using sub' -s A -x -d 'Local address to bind to (not supported: refused)'
+complete -c iotctl -n '__iotctl_using sub' -s A -x -d 'Bind the connection to this local address or host name'
 complete -c iotctl -n '__iotctl_using sub' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using sub' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 
@@ -144,7 +144,7 @@ complete -c iotctl -n '__iotctl_using pub' -l quiet -d 'Print no runtime errors 
 complete -c iotctl -n '__iotctl_using pub' -s I -l id-prefix -x -d 'Client id: this prefix and the process id (not with -i)'
 complete -c iotctl -n '__iotctl_using pub' -s M -l max-inflight -x -d 'Outgoing QoS 1/2 messages in flight at once'
 complete -c iotctl -n '__iotctl_using pub' -l nodelay -d 'Disable Nagle\'s algorithm (TCP_NODELAY)'
-complete -c iotctl -n '__iotctl_using pub' -s A -x -d 'Local address to bind to (not supported: refused)'
+complete -c iotctl -n '__iotctl_using pub' -s A -x -d 'Bind the connection to this local address or host name'
 complete -c iotctl -n '__iotctl_using pub' -l window -x -d 'Publishes in flight before waiting for acknowledgements'
 complete -c iotctl -n '__iotctl_using pub' -l reconnect-timeout -x -d 'Seconds to keep reconnecting after losing the broker, then exit 1 (0: at once)'
 

@@ -3,6 +3,9 @@ mosquitto's own clients against the same real Mosquitto: same output, same outco
 
 Exit codes are compared by meaning: mosquitto says 1 for a bad command line where iotctl says
 2, and 27 where iotctl says 5 (-W ran out)."""
+import pathlib
+import re
+
 import pytest
 
 from harness import iotctl, run
@@ -170,9 +173,42 @@ def test_pub_flag_matches_mosquitto_pub(broker, name, flags):
     assert stdout == "", name  # iotctl keeps -d's log off stdout
 
 
-def test_bind_address_is_refused_with_its_reason(broker):
-    """-A: Paho, the MQTT library, cannot bind the connection's local address; mosquitto can."""
-    got = ours("pub", broker, "-A", "127.0.0.1", "-t", "x", "-m", "y")
+def _connections_from(broker, client_id):
+    """The source addresses the broker logged for `client_id` ("New client connected from")."""
+    log = pathlib.Path(broker.dir, "mosquitto.log").read_text()
+    return re.findall(r"New client connected from ([0-9.]+):\d+ as " + re.escape(client_id), log)
+
+
+@pytest.mark.parametrize("tool", ["sub", "pub"])
+def test_bind_address(broker, tool):
+    """-A binds the connection's local end, as mosquitto_sub/pub do: the broker sees the
+    connection come from that address (127.0.0.2 and .3 are loopback addresses, so nothing
+    leaves the machine)."""
+    t = unique("parity/bind")
+    for prog, address in (("mosquitto", "127.0.0.2"), ("iotctl", "127.0.0.3")):
+        client_id = f"{t.replace('/', '-')}-{prog}"
+        args = ["-A", address, "-i", client_id, "-t", t]
+        args += ["-W", "1"] if tool == "sub" else ["-m", "y", "-q", "1"]
+        if prog == "mosquitto":
+            out = mosquitto(f"mosquitto_{tool}", broker, *args)
+            want = {0: 0, 27: 5}[out.returncode]
+        else:
+            out = ours(tool, broker, *args)
+            assert out.returncode == want, out.stderr
+        assert _connections_from(broker, client_id) == [address], prog
+
+
+def test_bind_address_that_cannot_be_bound(broker):
+    """An address not on this machine, or a name that does not resolve: mosquitto_pub says so
+    and exits 1; iotctl says which -A and why, before connecting, and exits 3 (could not
+    connect, docs/exit-codes.md)."""
+    ref = mosquitto("mosquitto_pub", broker, "-A", "192.0.2.1", "-t", "x", "-m", "y")
+    assert ref.returncode == 1 and "Cannot assign requested address" in ref.stderr
+    got = ours("pub", broker, "-A", "192.0.2.1", "-t", "x", "-m", "y")
     assert (got.returncode, got.stderr) == (
-        2, "iotctl: error: -A: binding the connection to a local address is not supported (the "
-           "MQTT library, Paho, has no such setting)\n")
+        3, "iotctl: error: -A 192.0.2.1: cannot bind to this local address: Cannot assign "
+           "requested address\n")
+    got = ours("sub", broker, "-A", "no-such-host.invalid", "-t", "x", "-W", "1")
+    assert got.returncode == 3
+    assert got.stderr.startswith("iotctl: error: -A no-such-host.invalid: the local address does "
+                                 "not resolve: ")
