@@ -29,6 +29,8 @@ class JsonPath {
     const std::string& text() const { return text_; }
     /// True for the empty path (the current element itself).
     bool empty() const { return steps_.empty(); }
+    /// The member names (or array indexes, or "*") of the path, in order.
+    const std::vector<std::string>& steps() const { return steps_; }
 
   private:
     bool match_from(const nlohmann::json& node, size_t step,

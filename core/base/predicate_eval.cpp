@@ -150,6 +150,14 @@ bool evaluate_compare(const PredicateNode& node, const PredicateInput& in) {
     });
 }
 
+// Adds every JSON path the expression looks up to `selection`.
+void select_paths(const PredicateNode& node, JsonSelection& selection) {
+    if ((node.kind == PredicateNode::Kind::compare || node.kind == PredicateNode::Kind::exists) &&
+        node.operand.kind == PredicateOperand::Kind::path)
+        selection.add(node.operand.path);
+    for (const auto& child : node.children) select_paths(child, selection);
+}
+
 }  // namespace
 
 bool evaluate(const PredicateNode& node, const PredicateInput& input) {
@@ -180,6 +188,7 @@ Result<WhereFilter> WhereFilter::compile(const std::vector<std::string>& express
         auto predicate = parse_predicate(text);
         if (!predicate) return predicate.error();
         filter.uses_json_ = filter.uses_json_ || predicate->uses_json;
+        select_paths(predicate->root, filter.selection_);
         filter.predicates_.push_back(std::move(*predicate));
     }
     return filter;
@@ -188,7 +197,7 @@ Result<WhereFilter> WhereFilter::compile(const std::vector<std::string>& express
 bool WhereFilter::matches(std::string_view topic, std::string_view payload) const {
     if (predicates_.empty()) return true;
     std::optional<nlohmann::json> doc;
-    if (uses_json_) doc = parse_json_payload(payload);
+    if (uses_json_) doc = selection_.parse(payload);
     PredicateInput input{topic, payload, doc ? &*doc : nullptr};
     for (const auto& p : predicates_)
         if (!evaluate(p.root, input)) return false;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/error.h"
+#include "core/base/json_selection.h"
 #include "core/base/message.h"
 #include "core/base/predicate_parser.h"
 
@@ -40,6 +41,7 @@ class WhereFilter {
   private:
     std::vector<Predicate> predicates_;
     bool uses_json_ = false;
+    JsonSelection selection_;  // what the predicates' paths can reach in a payload
 };
 
 }  // namespace iotctl::base
