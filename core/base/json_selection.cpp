@@ -1,5 +1,6 @@
 #include "core/base/json_selection.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <simdjson.h>
@@ -113,13 +114,21 @@ void JsonSelection::add(const JsonPath& path) {
 }
 
 std::optional<nlohmann::json> JsonSelection::parse(std::string_view payload) const {
-    if (json_limit_exceeded(payload, max_json_bytes()) ||
-        payload.find('\0') != std::string_view::npos)
+    // simdjson stops well within base::k_max_json_depth, so a payload it decodes is within the
+    // depth limit without the separate scan parse_json_payload() makes; deeper ones, and all it
+    // refuses, go to parse_json_payload(), which applies the limits and decides.
+    constexpr size_t k_simdjson_depth = k_max_json_depth / 2;
+    static_assert(k_simdjson_depth > 0);
+    if (payload.size() > max_json_bytes() || payload.find('\0') != std::string_view::npos)
         return std::nullopt;
+    // Growing for a larger payload keeps the depth set here.
     thread_local simdjson::dom::parser parser;
+    if (parser.max_depth() != k_simdjson_depth &&
+        parser.allocate(std::max<size_t>(payload.size(), 4096), k_simdjson_depth))
+        return parse_json_payload(payload);
     simdjson::dom::element root;
     if (parser.parse(payload.data(), payload.size()).get(root) != simdjson::SUCCESS)
-        return parse_json_payload(payload);  // what simdjson refuses, nlohmann decides
+        return parse_json_payload(payload);
     return selected_value(root, {&root_});
 }
 
