@@ -104,7 +104,7 @@ drain_ingest() {
   [ -n "$scraper" ] && wait "$scraper"
   local final; final=$(grep "final:" "$log")
   [[ "$final" == *"received=$n dead=0 dead_logged=0 skipped=0 partial=0 "* && "$final" == *"rejected=0 "* ]] ||
-    fail "ingest $id: $final"
+    fail "ingest $id: $final; its log: $(head -n 20 "$log")"
   local rss user sys; read -r rss user sys < <(tail -n 1 "$tmp/rss-$id")
   echo "$(rate "$n" "$t0" "$t1") $rss" > "$tmp/result-$id"
   python3 -c "print(round($user + $sys, 2))" > "$tmp/cpu-$id"  # CPU seconds (user + system)
