@@ -90,10 +90,10 @@ void print_summary(const sim::FleetStats& s, uint64_t seed, double intended_rate
         "reconnects, "
         "{} slots missed while offline, {} control commands ({} ignored), {} errors, max lag "
         "{:.3f} s, "
-        "seed {}\n",
+        "ramp-up {:.2f} s, seed {}\n",
         s.devices, s.connected, s.messages, s.seconds, s.seconds > 0 ? s.messages / s.seconds : 0.0,
         intended_rate, s.broken, s.drops, s.reconnects, s.missed, s.commands, s.bad_commands,
-        s.errors, s.max_lag, seed);
+        s.errors, s.max_lag, s.ramp_up, seed);
 }
 
 }  // namespace

@@ -231,12 +231,14 @@ void SimFleet::ramp_up() {
 
 base::Status SimFleet::run() {
     t0_ = Clock::now();
+    const auto started = t0_;
     if (boards_.empty()) return {};
     if (base::Status s = connect_first(); !s) {
         shut_down();
         return s;
     }
     ramp_up();
+    stats_.ramp_up = std::chrono::duration<double>(Clock::now() - started).count();
     t0_ = Clock::now();
     while (!base::stop_requested()) {
         for (auto& e : take_events()) handle(e);

@@ -48,6 +48,7 @@ struct FleetStats {
     uint64_t errors = 0;        // failed connects, publishes, lost connections
     double seconds = 0;         // from the first slot to the end
     double max_lag = 0;         // worst lateness of a slot, seconds
+    double ramp_up = 0;         // seconds from the start until every device had tried to connect
 };
 
 /// Makes the link of one device.
