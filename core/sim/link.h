@@ -23,6 +23,10 @@ class SimLink {
     virtual void connect() = 0;
     /// Queues one reading at the link's QoS (never retained).
     virtual base::Status publish(const std::string& topic, const std::string& payload) = 0;
+    /// Queues an answer to a request, with its Correlation Data when it has some (MQTT 5).
+    virtual base::Status publish_reply(const SimReply& reply) {
+        return publish(reply.topic, reply.payload);
+    }
     /// Drops the connection without DISCONNECT, so the broker publishes the Last Will.
     /// False when this link cannot do that.
     virtual bool drop() = 0;
@@ -39,8 +43,8 @@ class SimLink {
 struct SimLinkEvents {
     std::function<void()> on_connected;
     std::function<void(base::Error)> on_connect_failed;
-    std::function<void()> on_lost;                        // lost without drop() asking for it
-    std::function<void(std::string payload)> on_control;  // a message on the control topic
+    std::function<void()> on_lost;                           // lost without drop() asking for it
+    std::function<void(ControlRequest request)> on_control;  // a message on the control topic
 };
 
 /// Settings shared by every device's link.
@@ -59,6 +63,7 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     ~PahoSimLink() override;
     void connect() override;
     base::Status publish(const std::string& topic, const std::string& payload) override;
+    base::Status publish_reply(const SimReply& reply) override;
     bool drop() override;
     void disconnect() override;
     void serve_nudges() override;

@@ -26,8 +26,8 @@ struct FakeLink : sim::SimLink {
     base::Status publish(const std::string& topic, const std::string& payload) override {
         sent->emplace_back(topic, payload);
         if (sent->size() == 1 && events.on_control) {
-            events.on_control(R"({"led":"on"})");  // arrives as if from the broker
-            events.on_control("{broken");
+            events.on_control({"", R"({"led":"on"})", {}, {}});  // arrives as if from the broker
+            events.on_control({"", "{broken", {}, {}});
         }
         return {};
     }
