@@ -6,6 +6,7 @@
 #include "cmd/ingest.h"
 #include "cmd/pub.h"
 #include "cmd/replay.h"
+#include "cmd/retained.h"
 #include "cmd/simulate_hexaboard.h"
 #include "cmd/sub.h"
 
@@ -18,6 +19,7 @@ const std::vector<SubcommandSpec>& subcommand_table() {
         {"expect", "Wait until expected messages arrive (or prove none do)", setup_expect},
         {"ingest", "Store MQTT messages in InfluxDB, MySQL/MariaDB or SQLite", setup_ingest},
         {"replay", "Publish a recorded capture again", setup_replay},
+        {"retained", "List retained messages, or clear them and check", setup_retained},
         {"csv-export", "Turn a capture (or a live subscription) into CSV", setup_csv_export},
         {"simulate-hexaboard", "Simulate hexaboards or Tasmota gateways", setup_simulate_hexaboard},
         {"completions", "Print a shell completion script (bash, zsh, fish)", setup_completions},

@@ -75,7 +75,8 @@ class SimFleet {
     struct Event {
         EventKind kind;
         size_t device;
-        std::string text;  // control payload or error message
+        std::string text;                               // control payload or error message
+        base::ExitCode code = base::ExitCode::connect;  // a failed connect's exit code
     };
     struct Board;
 
