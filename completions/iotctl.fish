@@ -7,7 +7,7 @@ function __iotctl_command
     set -l words (commandline -opc)
     set -e words[1]
     for w in $words
-        if contains -- $w sub pub expect rr ingest replay csv-export simulate-hexaboard completions help
+        if contains -- $w sub pub expect rr ingest replay retained csv-export simulate-hexaboard completions help
             echo $w
             return 0
         end
@@ -30,6 +30,7 @@ complete -c iotctl -n 'not __iotctl_command' -a expect -d 'Wait until expected m
 complete -c iotctl -n 'not __iotctl_command' -a rr -d 'Publish a request and print its reply (like mosquitto_rr)'
 complete -c iotctl -n 'not __iotctl_command' -a ingest -d 'Store MQTT messages in InfluxDB, MySQL/MariaDB or SQLite'
 complete -c iotctl -n 'not __iotctl_command' -a replay -d 'Publish a recorded capture again'
+complete -c iotctl -n 'not __iotctl_command' -a retained -d 'List retained messages, or clear them and check'
 complete -c iotctl -n 'not __iotctl_command' -a csv-export -d 'Turn a capture (or a live subscription) into CSV'
 complete -c iotctl -n 'not __iotctl_command' -a simulate-hexaboard -d 'Simulate hexaboards or Tasmota gateways'
 complete -c iotctl -n 'not __iotctl_command' -a completions -d 'Print a shell completion script (bash, zsh, fish)'
@@ -330,6 +331,39 @@ complete -c iotctl -n '__iotctl_using replay' -l window -x -d 'Publishes in flig
 complete -c iotctl -n '__iotctl_using replay' -l max-json-bytes -x -d 'Payloads larger than this are not decoded as JSON, but kept as bytes (e.g. 64MiB)'
 complete -c iotctl -n '__iotctl_using replay' -l where -x -d 'Only messages for which EXPR holds, e.g. \'temperature > 30\' (repeatable: all must hold; see docs/where.md)'
 complete -c iotctl -n '__iotctl_using replay' -F -d 'Capture file: SQLite (sub --record) or JSON lines (sub --json)'
+
+complete -c iotctl -n '__iotctl_using retained' -l help -d 'Print this help and exit'
+complete -c iotctl -n '__iotctl_using retained' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'
+complete -c iotctl -n '__iotctl_using retained' -l env-file -r -F -d 'KEY=VALUE file to load (default ./.env if it exists)'
+complete -c iotctl -n '__iotctl_using retained' -s h -l host -x -d 'Broker host (env MQTT_BROKER)'
+complete -c iotctl -n '__iotctl_using retained' -s p -l port -x -d 'Broker port (default 1883, 8883 with TLS; 8883 turns TLS on; env MQTT_PORT)'
+complete -c iotctl -n '__iotctl_using retained' -s L -l url -x -d 'mqtt[s]://[user[:pass]@]host[:port][/topic] (env MQTT_URL)'
+complete -c iotctl -n '__iotctl_using retained' -s u -l username -x -d 'User name (env MQTT_USER)'
+complete -c iotctl -n '__iotctl_using retained' -s P -l password -x -d 'Password (env MQTT_PASSWORD)'
+complete -c iotctl -n '__iotctl_using retained' -l password-file -r -F -d 'Read the password from this file'
+complete -c iotctl -n '__iotctl_using retained' -s i -l id -x -d 'Client id (default iotctl-<cmd>-<random>)'
+complete -c iotctl -n '__iotctl_using retained' -s k -l keepalive -x -d 'Keepalive in seconds'
+complete -c iotctl -n '__iotctl_using retained' -s V -l protocol-version -x -a 'mqttv311 mqttv5 mqttv31' -d 'mqttv5, mqttv311 or mqttv31'
+complete -c iotctl -n '__iotctl_using retained' -l connect-timeout -x -d 'Seconds to wait for the broker'
+complete -c iotctl -n '__iotctl_using retained' -l cafile -r -F -d 'CA certificates file (enables TLS)'
+complete -c iotctl -n '__iotctl_using retained' -l capath -x -a '(__fish_complete_directories)' -d 'Directory of CA certificates (enables TLS)'
+complete -c iotctl -n '__iotctl_using retained' -l cert -r -F -d 'Client certificate (PEM)'
+complete -c iotctl -n '__iotctl_using retained' -l key -r -F -d 'Client private key (PEM)'
+complete -c iotctl -n '__iotctl_using retained' -l insecure -d 'Do not verify the server certificate or host name'
+complete -c iotctl -n '__iotctl_using retained' -l tls -d 'TLS, verified with the system\'s CA certificates (env MQTT_TLS=true)'
+complete -c iotctl -n '__iotctl_using retained' -l tls-use-os-certs -d 'Same as --tls (mosquitto\'s name): TLS with the system\'s CA certificates'
+complete -c iotctl -n '__iotctl_using retained' -l no-tls -d 'Plain MQTT, also on port 8883 (env MQTT_TLS=false)'
+complete -c iotctl -n '__iotctl_using retained' -l tls-version -x -a 'tlsv1.2 tlsv1.3' -d 'Pin tlsv1.1 or tlsv1.2 (default: negotiate, TLS 1.3 included)'
+complete -c iotctl -n '__iotctl_using retained' -l will-topic -x -d 'Last Will topic'
+complete -c iotctl -n '__iotctl_using retained' -l will-payload -x -d 'Last Will payload'
+complete -c iotctl -n '__iotctl_using retained' -l will-qos -x -d 'Last Will QoS'
+complete -c iotctl -n '__iotctl_using retained' -l will-retain -d 'Retain the Last Will'
+complete -c iotctl -n '__iotctl_using retained' -s t -l topic -x -d 'Topic filter, as a positional one (repeatable)'
+complete -c iotctl -n '__iotctl_using retained' -s W -l wait -x -d 'Seconds without a retained message after which all are taken as seen'
+complete -c iotctl -n '__iotctl_using retained' -l json -d 'One JSON object per line: sub --json\'s keys plus size and expires_in'
+complete -c iotctl -n '__iotctl_using retained' -l dry-run -d 'clear: list what would be cleared, change nothing'
+complete -c iotctl -n '__iotctl_using retained' -l yes -d 'clear: allow a filter that matches every topic (\'#\')'
+complete -c iotctl -n '__iotctl_using retained' -a 'ls clear' -d 'ls: list retained messages; clear: clear them'
 
 complete -c iotctl -n '__iotctl_using csv-export' -l help -d 'Print this help and exit'
 complete -c iotctl -n '__iotctl_using csv-export' -l config -r -F -d 'TOML config file (default $XDG_CONFIG_HOME/iotctl/config.toml)'

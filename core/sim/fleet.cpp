@@ -49,13 +49,13 @@ SimFleet::SimFleet(FleetOptions opts, std::vector<std::unique_ptr<SimDevice>> de
         auto board =
             std::make_unique<Board>(std::move(devices[i]), opts_.seed, opts_.reconnect_delay);
         SimLinkEvents events;
-        events.on_connected = [this, i] { post(Event{EventKind::connected, i, {}, {}}); };
+        events.on_connected = [this, i] { post(Event{EventKind::connected, i, {}, {}, {}}); };
         events.on_connect_failed = [this, i](base::Error e) {
-            post(Event{EventKind::failed, i, e.message, {}});
+            post(Event{EventKind::failed, i, e.message, e.code, {}});
         };
-        events.on_lost = [this, i] { post(Event{EventKind::lost, i, {}, {}}); };
+        events.on_lost = [this, i] { post(Event{EventKind::lost, i, {}, {}, {}}); };
         events.on_control = [this, i](ControlRequest request) {
-            post(Event{EventKind::control, i, {}, std::move(request)});
+            post(Event{EventKind::control, i, {}, {}, std::move(request)});
         };
         board->link = make_link(*board->device, std::move(events));
         boards_.push_back(std::move(board));
@@ -220,8 +220,8 @@ base::Status SimFleet::connect_first() {
                                        std::chrono::duration<double>(opts_.connect_timeout + 5));
     while (Clock::now() < deadline && !base::stop_requested()) {
         for (auto& e : take_events()) {
-            if (e.device == 0 && e.kind == EventKind::failed)
-                return base::Error{base::ExitCode::connect, e.text};
+            if (e.device == 0 && e.kind == EventKind::failed)  // exit 4 when refused, else 3
+                return boards_[0]->link->explain_failure(base::Error{e.code, e.text});
             handle(e);
         }
         if (boards_[0]->state == State::online) return {};

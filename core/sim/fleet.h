@@ -80,8 +80,9 @@ class SimFleet {
     struct Event {
         EventKind kind;
         size_t device;
-        std::string text;        // error message
-        ControlRequest request;  // a control message
+        std::string text;                               // error message
+        base::ExitCode code = base::ExitCode::connect;  // a failed connect's exit code
+        ControlRequest request;                         // a control message
     };
     struct Board;
 

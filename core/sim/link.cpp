@@ -71,6 +71,12 @@ void PahoSimLink::on_failure(const mqtt::token& tok) {
             broker::connect_failure(conn_, tok.get_return_code(), tok.get_reason_code()));
 }
 
+base::Error PahoSimLink::explain_failure(base::Error error) const {
+    // Only "could not connect" says too little: a refusal already names its reason.
+    if (error.code != base::ExitCode::connect) return error;
+    return broker::diagnosed_connect_failure(conn_, -1, 0);
+}
+
 void PahoSimLink::on_success(const mqtt::token&) {
     // Runs on Paho's thread: only queue work here, never wait for it.
     try {

@@ -37,6 +37,9 @@ class SimLink {
     /// Wakes the MQTT library's receive thread so that it looks at sockets opened since it
     /// last did (see PahoSimLink); a no-op for links that need no such help.
     virtual void nudge() {}
+    /// Why a connect that failed with `error` failed, as far as a probe of the broker tells
+    /// (broker::diagnosed_connect_failure); blocks up to a few seconds. As is by default.
+    virtual base::Error explain_failure(base::Error error) const { return error; }
 };
 
 /// What a link reports back. They run on Paho's thread and must return quickly.
@@ -71,6 +74,7 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     /// began, so a connection opened meanwhile (and its CONNACK) waits that long, twice. An
     /// empty QoS 0 message to our own nudge topic comes back from the broker and ends the wait.
     void nudge() override;
+    base::Error explain_failure(base::Error error) const override;
 
   private:
     void on_success(const mqtt::token& tok) override;  // the connect succeeded
