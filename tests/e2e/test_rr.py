@@ -55,6 +55,19 @@ def test_timeout_with_nothing_on_the_response_topic(broker):
     assert r.stderr == f"iotctl: rr: timed out after 1 s: no reply on {t}/rep\n"
 
 
+def test_count_timeout_names_the_request_that_went_unanswered(broker):
+    t = unique("rr")
+    r = rr(broker, "-t", f"{t}/req", "-e", f"{t}/rep", "-m", "x", "-W", 0.5, "--count", 2)
+    assert r.returncode == 5
+    assert r.stderr == f"iotctl: rr: timed out after 0.5 s: no reply on {t}/rep to request 1 of 2\n"
+
+
+def test_unreadable_request_file_exit_1(broker, tmp_path):
+    r = rr(broker, "-t", "a", "-e", "b", "-f", tmp_path / "missing.json", "-W", 1)
+    assert r.returncode == 1
+    assert "cannot read file" in r.stderr and "missing.json" in r.stderr
+
+
 def test_retained_message_on_the_response_topic_is_not_the_reply(broker):
     t = unique("rr")
     pub(broker, "-t", f"{t}/rep", "-m", "old reply", "-r")
@@ -172,15 +185,16 @@ def test_malformed_requests_are_counted_and_readings_go_on(broker):
     for bad in ["{not json", '{"get":"everything"}', '{"get":"reading","id":', "[]", ""]:
         pub(broker, "-t", f"{p}/hexaboard/A/control", "-m", bad)
     r = rr(broker, "-V", "mqttv5", "-t", f"{p}/hexaboard/A/control", "-e", f"{p}/rr/A",
-           "-m", '{"get":"reading"}', "-W", 5)
+           "-m", '{"get":"reading"}', "-W", 5, "--count", 50)  # answered between reports
     assert r.returncode == 0, r.stderr
     before = len(stream.all())
     wait_until(lambda: len(stream.all()) >= before + 3, timeout=20, what="more readings")
     sim.send_signal(signal.SIGTERM)
     assert sim.wait(timeout=30) == 0
     err = sim.stderr.read().decode()
-    assert re.search(r"1 replies", err) and re.search(r"\((\d+) ignored\)", err), err
-    assert int(re.search(r"\((\d+) ignored\)", err).group(1)) >= 5, err
+    assert "50 replies" in err, err
+    assert int(re.search(r"\((\d+) ignored\)", err).group(1)) == 5, err
+    assert float(re.search(r"max lag (\S+) s", err).group(1)) < 1.0, err  # readings on time
 
 
 def test_tasmota_gateway_answers_status(broker):
