@@ -121,6 +121,10 @@ int run_rr(RrOptions& o) {
                      o.conn, o.mosquitto,
                      {"connect", "publish", "subscribe", "unsubscribe", "disconnect", "will"})
                      .take();
+    if (props.publish.contains(mqtt::property::CORRELATION_DATA) ||
+        props.publish.contains(mqtt::property::RESPONSE_TOPIC))
+        throw base::Failure(base::usage_error(
+            "-D publish: rr sets the correlation-data and response-topic of each request itself"));
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0) o.conn.session_expiry = o.session_expiry;
     capture::OutputFormat format =

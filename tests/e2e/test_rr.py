@@ -89,6 +89,8 @@ def test_usage_errors_exit_2(broker):
         (["-t", f"{t}/req", "-e", f"{t}/rep", "-m", "{}", "--match-path", "a..b"],
          "--match-path 'a..b'"),
         (["-t", f"{t}/req", "-e", f"{t}/rep", "-m", "x", "--json", "-F", "%p"], "--json and -F"),
+        (["-t", f"{t}/req", "-e", f"{t}/rep", "-m", "x", "-D", "publish", "correlation-data",
+          "c"], "rr sets the correlation-data and response-topic of each request itself"),
     ]
     for args, message in cases:
         r = rr(broker, *args)
