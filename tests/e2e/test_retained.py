@@ -192,3 +192,8 @@ def test_clear_exits_1_naming_what_an_acl_kept():
     assert _topics(out.stdout) == ["acl/locked", "acl/open/a"]
     assert "1 retained message still under 'acl/#' after clearing: acl/locked" in out.stderr
     assert _topics(retained(acl, "ls", "acl/#").stdout) == ["acl/locked"]
+    # MQTT 5: the broker says "not authorised" in the PUBACK; still exit 1 naming what is left.
+    v5 = retained(acl, "clear", "acl/#", "-V", "mqttv5")
+    assert v5.returncode == 1, v5.stderr
+    assert _topics(v5.stdout) == ["acl/locked"]
+    assert "still under 'acl/#' after clearing: acl/locked" in v5.stderr
