@@ -81,6 +81,14 @@ int run_clear(const RetainedOptions& o, broker::RetainedQuery& query,
                 plural(found.size(), "retained message"), under);
         return 0;
     }
+    if (found.empty()) {
+        if (!quiet_requested())
+            std::cerr << fmt::format(
+                "iotctl: retained: nothing retained under {}; nothing to "
+                "clear\n",
+                under);
+        return 0;
+    }
     std::vector<std::string> topics;
     for (const auto& m : found) topics.push_back(m.topic);
     base::Status cleared = broker::clear_retained(o.conn, topics, query.properties);

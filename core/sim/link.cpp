@@ -66,9 +66,12 @@ void PahoSimLink::connect() {
 }
 
 void PahoSimLink::on_failure(const mqtt::token& tok) {
-    if (events_.on_connect_failed)
-        events_.on_connect_failed(
-            broker::connect_failure(conn_, tok.get_return_code(), tok.get_reason_code()));
+    if (!events_.on_connect_failed) return;
+    // A token carries Paho's "no MQTT 5 reason" marker (255) where there is none, which
+    // connect_failure would take for a refusal (mqtt::exception maps it, a token does not).
+    int reason = tok.get_reason_code();
+    if (reason == mqtt::ReasonCode::MQTTPP_V3_CODE) reason = 0;
+    events_.on_connect_failed(broker::connect_failure(conn_, tok.get_return_code(), reason));
 }
 
 base::Error PahoSimLink::explain_failure(base::Error error) const {

@@ -106,6 +106,7 @@ def test_retained_under_a_wildcard_rabbitmq_sends_none_so_clear_clears_nothing(r
         assert "RabbitMQ" in out.stderr and "exact topic" in out.stderr
     cleared = iotctl("retained", "clear", f"{t}/#", "-h", "127.0.0.1", "-p", rabbitmq.port)
     assert (cleared.returncode, cleared.stdout) == (0, ""), cleared.stderr
+    assert "nothing to clear" in cleared.stderr
     still = iotctl("retained", "ls", f"{t}/A/status", "-h", "127.0.0.1", "-p", rabbitmq.port)
     assert still.stdout.split()[0] == f"{t}/A/status"
     # sub --retained-only sees the same: nothing under the wildcard, the message on the exact topic.
