@@ -2,7 +2,12 @@
 // hexaboard/<id>/reply with the id echoed) and a Tasmota gateway's Status, as real Tasmota does.
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
+
+#include "core/base/stop_signal.h"
+#include "core/sim/fleet.h"
 
 #include "core/sim/device.h"
 #include "core/sim/tasmota_status.h"
@@ -124,4 +129,59 @@ TEST_CASE("tasmota: Status answers on stat/<gw>/STATUS[N] with Tasmota's section
     CHECK(tele[0].topic == "stat/gw-1/RESULT");
     CHECK(tele[0].payload == R"({"TelePeriod":30})");
     CHECK(ask(*gw, {"cmnd/gw-1/Status", "9", {}, {}}).empty());
+}
+
+TEST_CASE("fleet: a request is answered through the link with the run's context") {
+    iotctl::base::reset_stop();
+    struct ReplyLink : sim::SimLink {
+        sim::SimLinkEvents events;
+        std::vector<sim::SimReply>* replies;
+        int published = 0;
+        void connect() override { events.on_connected(); }
+        base::Status publish(const std::string&, const std::string&) override {
+            if (++published == 1) {  // arrives as if from the broker, between reports
+                events.on_control({"cmnd/gw-1/Status", "6", {}, {}});
+                events.on_control({"cmnd/gw-1/Status", "x", {}, {}});
+            }
+            return {};
+        }
+        base::Status publish_reply(const sim::SimReply& r) override {
+            replies->push_back(r);
+            return {};
+        }
+        bool drop() override { return false; }
+        void disconnect() override {}
+    };
+    std::vector<sim::SimReply> replies;
+    sim::FleetOptions o;
+    o.interval = 0.05;
+    o.messages = 6;
+    o.start_time = 1732500000;
+    o.mqtt_host = "127.0.0.1";
+    o.mqtt_port = 18830;
+    o.client_id_base = "sim-x";
+    std::vector<std::unique_ptr<sim::SimDevice>> devices;
+    devices.push_back(sim::make_sim_device(sim::SimProfile::tasmota, "gw-1", 1, ""));
+    std::ostringstream log;
+    sim::SimFleet fleet(
+        o, std::move(devices),
+        [&](const sim::SimDevice&, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
+            auto link = std::make_unique<ReplyLink>();
+            link->events = std::move(ev);
+            link->replies = &replies;
+            return link;
+        },
+        log);
+    REQUIRE(fleet.run().ok());
+    REQUIRE(replies.size() == 1);
+    CHECK(replies[0].topic == "stat/gw-1/STATUS6");
+    auto mqt = json::parse(replies[0].payload)["StatusMQT"];
+    CHECK(mqt["MqttHost"] == "127.0.0.1");
+    CHECK(mqt["MqttPort"] == 18830);
+    CHECK(mqt["MqttClient"] == "sim-x-gw-1");
+    CHECK(fleet.stats().replies == 1);
+    CHECK(fleet.stats().bad_commands == 1);
+    CHECK(fleet.stats().messages == 6);  // the timetable went on
+    CHECK(log.str().find("gw-1: ignored control message: Status takes nothing") !=
+          std::string::npos);
 }
