@@ -88,12 +88,11 @@ void print_summary(const sim::FleetStats& s, uint64_t seed, double intended_rate
         "s "
         "({:.0f}/s, intended {:.0f}/s), {} broken on purpose, {} dropped on purpose, {} "
         "reconnects, "
-        "{} slots missed while offline, {} control commands ({} ignored), {} errors, max lag "
-        "{:.3f} s, "
-        "ramp-up {:.2f} s, seed {}\n",
+        "{} slots missed while offline, {} control commands ({} ignored), {} replies, {} errors, "
+        "max lag {:.3f} s, ramp-up {:.2f} s, seed {}\n",
         s.devices, s.connected, s.messages, s.seconds, s.seconds > 0 ? s.messages / s.seconds : 0.0,
         intended_rate, s.broken, s.drops, s.reconnects, s.missed, s.commands, s.bad_commands,
-        s.errors, s.max_lag, s.ramp_up, seed);
+        s.replies, s.errors, s.max_lag, s.ramp_up, seed);
 }
 
 }  // namespace
@@ -129,6 +128,10 @@ int run_simulate_hexaboard(SimulateOptions& o) {
     link_opts.client_id_base =
         o.conn.client_id.empty() ? broker::random_client_id("sim") : o.conn.client_id;
     link_opts.qos = o.qos;
+    fo.mqtt_host = o.conn.host;
+    fo.mqtt_port = broker::effective_port(o.conn);
+    fo.mqtt_user = o.conn.username;
+    fo.client_id_base = link_opts.client_id_base;
     if (o.faults > 0) sim::track_paho_sockets();  // drops need each device's socket
     std::vector<std::unique_ptr<sim::SimDevice>> devices;
     for (const auto& name : names)

@@ -33,7 +33,7 @@ _iotctl() {
     fi
     for (( i = 1; i < COMP_CWORD; i++ )); do
         case ${COMP_WORDS[i]} in
-            sub|pub|expect|ingest|replay|csv-export|simulate-hexaboard|completions|help) cmd=${COMP_WORDS[i]}; break ;;
+            sub|pub|expect|rr|ingest|replay|retained|csv-export|simulate-hexaboard|completions|help) cmd=${COMP_WORDS[i]}; break ;;
         esac
     done
     case $cmd in
@@ -72,6 +72,16 @@ _iotctl() {
         esac
         _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic --payload --where -C --count --distinct-topics -W --timeout --absent -R --no-stale -q --qos -v --verbose -F --format --json -N --no-eol --max-json-bytes'
         ;;
+    'rr')
+        case "$prev" in
+        --config|--env-file|--password-file|--cafile|--cert|--key|-f|--file) _iotctl_files "$cur"; return ;;
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-e|--response-topic|-m|--message|-q|--qos|-W|--timeout|--count|--match-path|-F|--format|-x|--session-expiry|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--max-json-bytes) return ;;  # a value typed by the user
+        -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
+        --capath) _iotctl_dirs "$cur"; return ;;
+        --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
+        esac
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -e --response-topic -m --message -f --file -s --stdin-file -n --null-message -q --qos -W --timeout --count --latency --match-path -v --verbose -F --format --json -N --no-eol --pretty -c --disable-clean-session -x --session-expiry -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --max-json-bytes'
+        ;;
     'ingest')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--sqlite|--map|--dead-letter|--log-file) _iotctl_files "$cur"; return ;;
@@ -105,6 +115,16 @@ _iotctl() {
         esac
         if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain --speed --loop --loop-gap -t --topic --from --to --topic-rewrite --rate --dry-run -q --qos -r --retain --no-retain --reconnect-timeout --window --max-json-bytes --where'; else _iotctl_files "$cur"; fi
         ;;
+    'retained')
+        case "$prev" in
+        --config|--env-file|--password-file|--cafile|--cert|--key) _iotctl_files "$cur"; return ;;
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-W|--wait) return ;;  # a value typed by the user
+        -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
+        --capath) _iotctl_dirs "$cur"; return ;;
+        --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
+        esac
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -W --wait --json --dry-run --yes'; else _iotctl_words "$cur" 'ls clear'; fi
+        ;;
     'csv-export')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-o|--output) _iotctl_files "$cur"; return ;;
@@ -137,7 +157,7 @@ _iotctl() {
         _iotctl_words "$cur" '-h --help'
         ;;
     *)
-        if [[ $cur == -* ]]; then _iotctl_words "$cur" '-h --help --version'; else _iotctl_words "$cur" 'sub pub expect ingest replay csv-export simulate-hexaboard completions help'; fi
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '-h --help --version'; else _iotctl_words "$cur" 'sub pub expect rr ingest replay retained csv-export simulate-hexaboard completions help'; fi
         ;;
     esac
 }

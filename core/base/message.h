@@ -21,7 +21,7 @@ struct Message {
     std::string content_type;                                          // MQTT 5 only
     std::string response_topic;                                        // MQTT 5 only
     /// The other MQTT 5 publish properties, as text for `sub -F` (%A %D %E %F %S); empty when
-    /// absent. Not recorded in captures nor published again.
+    /// absent. Not recorded in captures; only correlation_data is published (by `rr`).
     std::string topic_alias, correlation_data, message_expiry, payload_format, subscription_id;
 };
 

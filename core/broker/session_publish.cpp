@@ -29,6 +29,8 @@ mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::
             props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
         if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
             props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
+        if (!m.correlation_data.empty() && !props.contains(mqtt::property::CORRELATION_DATA))
+            props.add(mqtt::property(mqtt::property::CORRELATION_DATA, m.correlation_data));
         if (!props.empty()) msg->set_properties(props);
     }
     return msg;

@@ -40,6 +40,14 @@ void parse_interval(const nlohmann::json& v, ControlCommand& cmd) {
     }
 }
 
+void parse_get(const nlohmann::json& v, ControlCommand& cmd) {
+    if (v == "reading")
+        cmd.get = "reading";
+    else
+        cmd.problems.push_back(
+            fmt::format("bad \"get\" value {}: expected \"reading\"", shorten(v.dump())));
+}
+
 }  // namespace
 
 ControlCommand parse_control(std::string_view payload) {
@@ -58,11 +66,17 @@ ControlCommand parse_control(std::string_view payload) {
             parse_led(value, cmd);
         else if (key == "interval")
             parse_interval(value, cmd);
+        else if (key == "get")
+            parse_get(value, cmd);
+        else if (key == "id")
+            cmd.id = value;  // any JSON value, echoed as it came
         else
-            cmd.problems.push_back(
-                fmt::format("unknown command \"{}\" (known: led, interval)", shorten(key)));
+            cmd.problems.push_back(fmt::format(
+                "unknown command \"{}\" (known: led, interval, get, id)", shorten(key)));
     }
     if (parsed->empty()) cmd.problems.push_back("empty command {}");
+    if (cmd.id && !cmd.get && !cmd.led && !cmd.interval)
+        cmd.problems.push_back("\"id\" without a command");
     return cmd;
 }
 

@@ -5,10 +5,12 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/base/payload.h"
 #include "core/sim/readings.h"
 #include "core/sim/tasmota.h"
+#include "core/sim/tasmota_status.h"
 
 namespace iotctl::sim {
 
@@ -20,31 +22,51 @@ class HexaboardDevice : public SimDevice {
         : SimDevice(name, prefixed_topic(prefix, "hexaboard/" + name + "/status"),
                     prefixed_topic(prefix, "hexaboard/" + name + "/control")),
           data_topic_(prefixed_topic(prefix, "hexaboard/" + name + "/sensor/data")),
+          reply_topic_(prefixed_topic(prefix, "hexaboard/" + name + "/reply")),
           walk_(seed, name) {}
     std::string online_payload() const override { return "online"; }
     std::string offline_payload() const override { return "offline"; }
     std::vector<SimPublish> tick(int64_t unix_seconds) override {
-        return {{data_topic_, hexaboard_payload(name(), walk_.next(), unix_seconds)}};
+        last_reading_ = hexaboard_payload(name(), walk_.next(), unix_seconds);
+        return {{data_topic_, last_reading_}};
     }
-    ControlCommand parse_command(std::string_view payload) const override {
-        return parse_control(payload);
+    ControlCommand parse_command(const ControlRequest& request) const override {
+        return parse_control(request.payload);
+    }
+    // {"get":"reading"}: the reading last published (as it was before any --faults breakage),
+    // on the request's Response Topic with its Correlation Data, else on hexaboard/<id>/reply;
+    // the request's "id" is echoed either way.
+    std::vector<SimReply> answer(const ControlRequest& request, const ControlCommand& cmd,
+                                 const SimAnswerContext& ctx) override {
+        if (!cmd.get) return {};
+        const std::string reading =
+            last_reading_.empty() ? hexaboard_payload(name(), walk_.current(), ctx.unix_seconds)
+                                  : last_reading_;
+        auto body = nlohmann::ordered_json::parse(reading);
+        if (cmd.id) body["id"] = *cmd.id;
+        return {SimReply{request.response_topic.empty() ? reply_topic_ : request.response_topic,
+                         body.dump(), request.correlation_data}};
     }
     void set_led(bool on) override { walk_.set_led(on); }
 
   private:
-    std::string data_topic_;
+    std::string data_topic_, reply_topic_;
     HexaboardWalk walk_;
+    std::string last_reading_;
 };
 
 // A Tasmota gateway: SENSOR (own climate sensor, then Zigbee devices) every cycle, STATE every
-// fifth. It takes `cmnd/<gw>/TelePeriod <seconds>` as its interval command.
+// fifth. Like real Tasmota it takes commands on `cmnd/<gw>/<Command>` (the name in any case):
+// `TelePeriod <seconds>` sets its interval and `Status [N]` is answered on stat/<gw>/STATUS[N].
 class TasmotaGateway : public SimDevice {
   public:
     TasmotaGateway(const std::string& name, uint64_t seed, const std::string& prefix)
         : SimDevice(name, prefixed_topic(prefix, "tele/" + name + "/LWT"),
-                    prefixed_topic(prefix, "cmnd/" + name + "/TelePeriod")),
+                    prefixed_topic(prefix, "cmnd/" + name + "/+")),
           sensor_topic_(prefixed_topic(prefix, "tele/" + name + "/SENSOR")),
           state_topic_(prefixed_topic(prefix, "tele/" + name + "/STATE")),
+          stat_prefix_(prefixed_topic(prefix, "stat/" + name + "/")),
+          seed_(seed),
           walk_(seed, name) {}
     std::string online_payload() const override { return "Online"; }
     std::string offline_payload() const override { return "Offline"; }
@@ -59,21 +81,27 @@ class TasmotaGateway : public SimDevice {
         ++cycles_;
         return out;
     }
-    ControlCommand parse_command(std::string_view payload) const override {
-        ControlCommand cmd;
-        auto parsed = base::parse_json_payload(payload);
-        if (parsed && parsed->is_number() && parsed->get<double>() > 0 &&
-            parsed->get<double>() <= 86400)
-            cmd.interval = parsed->get<double>();
-        else
-            cmd.problems.push_back(
-                fmt::format("TelePeriod needs seconds (0 < S <= 86400), got '{}'",
-                            std::string(payload.substr(0, 60))));
-        return cmd;
+    ControlCommand parse_command(const ControlRequest& request) const override {
+        return parse_tasmota_command(request.topic, request.payload);
+    }
+    std::vector<SimReply> answer(const ControlRequest&, const ControlCommand& cmd,
+                                 const SimAnswerContext& ctx) override {
+        std::vector<SimReply> out;
+        if (cmd.interval)  // as Tasmota confirms a setting: stat/<gw>/RESULT {"TelePeriod":N}
+            out.push_back({stat_prefix_ + "RESULT",
+                           fmt::format("{{\"TelePeriod\":{:g}}}", *cmd.interval),
+                           {}});
+        if (cmd.status) {
+            GatewayFacts facts{name(), seed_, cycles_ ? started_ : ctx.unix_seconds, ctx};
+            auto [suffix, payload] = tasmota_status(*cmd.status, facts, walk_);
+            out.push_back({stat_prefix_ + suffix, std::move(payload), {}});
+        }
+        return out;
     }
 
   private:
-    std::string sensor_topic_, state_topic_;
+    std::string sensor_topic_, state_topic_, stat_prefix_;
+    uint64_t seed_;
     GatewayWalk walk_;
     uint64_t cycles_ = 0;
     int64_t started_ = 0;

@@ -19,6 +19,23 @@ enum class SimProfile { hexaboard, tasmota };
 /// A topic and payload to publish.
 using SimPublish = std::pair<std::string, std::string>;
 
+/// An answer to a request: published on `topic`, with the request's Correlation Data (MQTT 5).
+struct SimReply {
+    std::string topic, payload;
+    std::string correlation_data;  // empty: none
+};
+
+/// What a device needs to know about its run to answer a request.
+struct SimAnswerContext {
+    int64_t unix_seconds =
+        0;                  // now, on the fleet's clock (--start-time's timetable or the real one)
+    double interval = 1;    // the device's reporting interval now, seconds
+    std::string mqtt_host;  // the broker, as the device connects to it
+    int mqtt_port = 1883;
+    std::string client_id;  // the device's MQTT client id
+    std::string mqtt_user;
+};
+
 /// One simulated device: its topics, its readings, and how it takes commands. No I/O.
 class SimDevice {
   public:
@@ -27,7 +44,7 @@ class SimDevice {
     const std::string& name() const { return name_; }
     /// Topic of the retained online/offline status, also the Last Will topic.
     const std::string& status_topic() const { return status_topic_; }
-    /// Topic the device takes commands on.
+    /// Topic filter the device takes commands and requests on.
     const std::string& control_topic() const { return control_topic_; }
     /// Payload published (retained) after connecting.
     virtual std::string online_payload() const = 0;
@@ -35,8 +52,11 @@ class SimDevice {
     virtual std::string offline_payload() const = 0;
     /// The messages of one reporting cycle, stamped with `unix_seconds`.
     virtual std::vector<SimPublish> tick(int64_t unix_seconds) = 0;
-    /// Parses a payload that arrived on the control topic.
-    virtual ControlCommand parse_command(std::string_view payload) const = 0;
+    /// Parses a message that arrived on the control topic.
+    virtual ControlCommand parse_command(const ControlRequest& request) const = 0;
+    /// The answers to a parsed request (after its settings were applied); none for most.
+    virtual std::vector<SimReply> answer(const ControlRequest& request, const ControlCommand& cmd,
+                                         const SimAnswerContext& ctx) = 0;
     /// Sets the LED (hexaboards; gateways have none).
     virtual void set_led(bool on) {}
 

@@ -49,13 +49,13 @@ SimFleet::SimFleet(FleetOptions opts, std::vector<std::unique_ptr<SimDevice>> de
         auto board =
             std::make_unique<Board>(std::move(devices[i]), opts_.seed, opts_.reconnect_delay);
         SimLinkEvents events;
-        events.on_connected = [this, i] { post(Event{EventKind::connected, i, {}}); };
+        events.on_connected = [this, i] { post(Event{EventKind::connected, i, {}, {}, {}}); };
         events.on_connect_failed = [this, i](base::Error e) {
-            post(Event{EventKind::failed, i, e.message});
+            post(Event{EventKind::failed, i, e.message, e.code, {}});
         };
-        events.on_lost = [this, i] { post(Event{EventKind::lost, i, {}}); };
-        events.on_control = [this, i](std::string payload) {
-            post(Event{EventKind::control, i, std::move(payload)});
+        events.on_lost = [this, i] { post(Event{EventKind::lost, i, {}, {}, {}}); };
+        events.on_control = [this, i](ControlRequest request) {
+            post(Event{EventKind::control, i, {}, {}, std::move(request)});
         };
         board->link = make_link(*board->device, std::move(events));
         boards_.push_back(std::move(board));
@@ -139,20 +139,42 @@ void SimFleet::handle(Event& e) {
             log_limited(logged_errors_, fmt::format("{}: connection lost, reconnecting", name));
             queue_connect(e.device, opts_.reconnect_delay);
             break;
-        case EventKind::control: {
-            ControlCommand cmd = b.device->parse_command(e.text);
-            for (const auto& p : cmd.problems) {
-                ++stats_.bad_commands;
-                log_limited(logged_commands_,
-                            fmt::format("{}: ignored control message: {}", name, p));
-            }
-            if (cmd.led) b.device->set_led(*cmd.led);
-            if (cmd.interval)
-                schedule_.set_interval(e.device, *cmd.interval, std::max(0.0, elapsed()));
-            if (cmd.led || cmd.interval) ++stats_.commands;
+        case EventKind::control:
+            handle_control(e.device, e.request);
             break;
+    }
+}
+
+void SimFleet::handle_control(size_t device, const ControlRequest& request) {
+    Board& b = *boards_[device];
+    const std::string& name = b.device->name();
+    ControlCommand cmd = b.device->parse_command(request);
+    for (const auto& p : cmd.problems) {
+        ++stats_.bad_commands;
+        log_limited(logged_commands_, fmt::format("{}: ignored control message: {}", name, p));
+    }
+    if (cmd.led) b.device->set_led(*cmd.led);
+    if (cmd.interval) schedule_.set_interval(device, *cmd.interval, std::max(0.0, elapsed()));
+    if (cmd.led || cmd.interval || cmd.get || cmd.status) ++stats_.commands;
+    SimAnswerContext ctx{unix_now(std::max(0.0, elapsed())),
+                         schedule_.interval(device),
+                         opts_.mqtt_host,
+                         opts_.mqtt_port,
+                         opts_.client_id_base + "-" + name,
+                         opts_.mqtt_user};
+    for (const auto& reply : b.device->answer(request, cmd, ctx)) {
+        if (base::Status s = b.link->publish_reply(reply); s) {
+            ++stats_.replies;
+        } else {
+            ++stats_.errors;
+            log_limited(logged_errors_, fmt::format("{}: {}", name, s.error().message));
         }
     }
+}
+
+int64_t SimFleet::unix_now(double at) const {
+    return opts_.start_time ? *opts_.start_time + static_cast<int64_t>(std::floor(at))
+                            : base::now_ns() / 1000000000;
 }
 
 void SimFleet::run_slot(const SimSlot& slot, double now) {
@@ -173,8 +195,7 @@ void SimFleet::run_slot(const SimSlot& slot, double now) {
                     "injected\n";
         warned_no_drop_ = true;
     }
-    int64_t ts = opts_.start_time ? *opts_.start_time + static_cast<int64_t>(std::floor(slot.at))
-                                  : base::now_ns() / 1000000000;
+    int64_t ts = unix_now(slot.at);
     for (auto& [topic, payload] : b.device->tick(ts)) {
         if (opts_.messages && stats_.messages >= opts_.messages) return;
         if (opts_.faults > 0 && b.faults.chance(opts_.faults)) {
@@ -199,8 +220,8 @@ base::Status SimFleet::connect_first() {
                                        std::chrono::duration<double>(opts_.connect_timeout + 5));
     while (Clock::now() < deadline && !base::stop_requested()) {
         for (auto& e : take_events()) {
-            if (e.device == 0 && e.kind == EventKind::failed)
-                return base::Error{base::ExitCode::connect, e.text};
+            if (e.device == 0 && e.kind == EventKind::failed)  // exit 4 when refused, else 3
+                return boards_[0]->link->explain_failure(base::Error{e.code, e.text});
             handle(e);
         }
         if (boards_[0]->state == State::online) return {};

@@ -32,6 +32,10 @@ struct FleetOptions {
     size_t max_connecting = 256;        // connects in flight at once
     double connect_timeout = 10.0;      // seconds to wait for the first device
     double reconnect_delay = 1.0;       // seconds before a dropped device reconnects
+    std::string mqtt_host;              // the broker, as devices report it in answers (Status 6)
+    int mqtt_port = 1883;
+    std::string mqtt_user;
+    std::string client_id_base;  // a device's client id is `<base>-<name>`
 };
 
 /// What happened, for the summary on exit.
@@ -45,6 +49,7 @@ struct FleetStats {
     uint64_t missed = 0;        // slots skipped because the device was offline
     uint64_t commands = 0;      // control messages applied
     uint64_t bad_commands = 0;  // control messages (or parts) ignored
+    uint64_t replies = 0;       // answers published to requests ({"get":"reading"}, Status)
     uint64_t errors = 0;        // failed connects, publishes, lost connections
     double seconds = 0;         // from the first slot to the end
     double max_lag = 0;         // worst lateness of a slot, seconds
@@ -76,7 +81,9 @@ class SimFleet {
     struct Event {
         EventKind kind;
         size_t device;
-        std::string text;  // control payload or error message
+        std::string text;                               // error message
+        base::ExitCode code = base::ExitCode::connect;  // a failed connect's exit code
+        ControlRequest request;                         // a control message
     };
     struct Board;
 
@@ -84,6 +91,8 @@ class SimFleet {
     std::vector<Event> take_events();
     void handle(Event& e);
     void run_slot(const SimSlot& slot, double now);
+    void handle_control(size_t device, const ControlRequest& request);
+    int64_t unix_now(double at) const;
     void queue_connect(size_t device, double delay);
     void start_due_connects();
     void nudge_while_connecting();

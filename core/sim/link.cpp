@@ -7,6 +7,24 @@
 
 namespace iotctl::sim {
 
+namespace {
+
+// A control message with the request properties an answer needs (MQTT 5; none in 3.1.1).
+ControlRequest control_request(const mqtt::message& m) {
+    ControlRequest r{m.get_topic(), m.get_payload_str(), {}, {}};
+    const auto& props = m.get_properties();
+    for (size_t i = 0; i < props.size(); ++i) {
+        const MQTTProperty& p = props.c_struct().array[i];
+        if (p.identifier == MQTTPROPERTY_CODE_RESPONSE_TOPIC)
+            r.response_topic.assign(p.value.data.data, p.value.data.len);
+        else if (p.identifier == MQTTPROPERTY_CODE_CORRELATION_DATA)
+            r.correlation_data.assign(p.value.data.data, p.value.data.len);
+    }
+    return r;
+}
+
+}  // namespace
+
 PahoSimLink::PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, SimLinkEvents events)
     : opts_(opts),
       conn_(opts.conn),
@@ -28,7 +46,7 @@ PahoSimLink::PahoSimLink(const SimLinkOptions& opts, const SimDevice& device, Si
                                                    create, nullptr);
     client_->set_message_callback([this](mqtt::const_message_ptr m) {
         if (!m || (!nudge_topic_.empty() && m->get_topic() == nudge_topic_)) return;
-        if (events_.on_control) events_.on_control(m->get_payload_str());
+        if (events_.on_control) events_.on_control(control_request(*m));
     });
     client_->set_connection_lost_handler([this](const std::string&) {
         if (!expect_loss_.exchange(false) && events_.on_lost) events_.on_lost();
@@ -48,9 +66,18 @@ void PahoSimLink::connect() {
 }
 
 void PahoSimLink::on_failure(const mqtt::token& tok) {
-    if (events_.on_connect_failed)
-        events_.on_connect_failed(
-            broker::connect_failure(conn_, tok.get_return_code(), tok.get_reason_code()));
+    if (!events_.on_connect_failed) return;
+    // A token carries Paho's "no MQTT 5 reason" marker (255) where there is none, which
+    // connect_failure would take for a refusal (mqtt::exception maps it, a token does not).
+    int reason = tok.get_reason_code();
+    if (reason == mqtt::ReasonCode::MQTTPP_V3_CODE) reason = 0;
+    events_.on_connect_failed(broker::connect_failure(conn_, tok.get_return_code(), reason));
+}
+
+base::Error PahoSimLink::explain_failure(base::Error error) const {
+    // Only "could not connect" says too little: a refusal already names its reason.
+    if (error.code != base::ExitCode::connect) return error;
+    return broker::diagnosed_connect_failure(conn_, -1, 0);
 }
 
 void PahoSimLink::on_success(const mqtt::token&) {
@@ -71,6 +98,21 @@ base::Status PahoSimLink::publish(const std::string& topic, const std::string& p
         client_->publish(mqtt::make_message(topic, payload, opts_.qos, false));
     } catch (const mqtt::exception& e) {
         return base::runtime_error(fmt::format("publish to '{}' failed: {}", topic, e.what()));
+    }
+    return {};
+}
+
+base::Status PahoSimLink::publish_reply(const SimReply& reply) {
+    try {
+        auto msg = mqtt::make_message(reply.topic, reply.payload, opts_.qos, false);
+        if (!reply.correlation_data.empty() && broker::is_mqtt5(conn_)) {
+            mqtt::properties props;
+            props.add(mqtt::property(mqtt::property::CORRELATION_DATA, reply.correlation_data));
+            msg->set_properties(props);
+        }
+        client_->publish(msg);
+    } catch (const mqtt::exception& e) {
+        return base::runtime_error(fmt::format("reply on '{}' failed: {}", reply.topic, e.what()));
     }
     return {};
 }

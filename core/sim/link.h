@@ -23,6 +23,10 @@ class SimLink {
     virtual void connect() = 0;
     /// Queues one reading at the link's QoS (never retained).
     virtual base::Status publish(const std::string& topic, const std::string& payload) = 0;
+    /// Queues an answer to a request, with its Correlation Data when it has some (MQTT 5).
+    virtual base::Status publish_reply(const SimReply& reply) {
+        return publish(reply.topic, reply.payload);
+    }
     /// Drops the connection without DISCONNECT, so the broker publishes the Last Will.
     /// False when this link cannot do that.
     virtual bool drop() = 0;
@@ -33,14 +37,17 @@ class SimLink {
     /// Wakes the MQTT library's receive thread so that it looks at sockets opened since it
     /// last did (see PahoSimLink); a no-op for links that need no such help.
     virtual void nudge() {}
+    /// Why a connect that failed with `error` failed, as far as a probe of the broker tells
+    /// (broker::diagnosed_connect_failure); blocks up to a few seconds. As is by default.
+    virtual base::Error explain_failure(base::Error error) const { return error; }
 };
 
 /// What a link reports back. They run on Paho's thread and must return quickly.
 struct SimLinkEvents {
     std::function<void()> on_connected;
     std::function<void(base::Error)> on_connect_failed;
-    std::function<void()> on_lost;                        // lost without drop() asking for it
-    std::function<void(std::string payload)> on_control;  // a message on the control topic
+    std::function<void()> on_lost;                           // lost without drop() asking for it
+    std::function<void(ControlRequest request)> on_control;  // a message on the control topic
 };
 
 /// Settings shared by every device's link.
@@ -59,6 +66,7 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     ~PahoSimLink() override;
     void connect() override;
     base::Status publish(const std::string& topic, const std::string& payload) override;
+    base::Status publish_reply(const SimReply& reply) override;
     bool drop() override;
     void disconnect() override;
     void serve_nudges() override;
@@ -66,6 +74,7 @@ class PahoSimLink : public SimLink, private mqtt::iaction_listener {
     /// began, so a connection opened meanwhile (and its CONNACK) waits that long, twice. An
     /// empty QoS 0 message to our own nudge topic comes back from the broker and ends the wait.
     void nudge() override;
+    base::Error explain_failure(base::Error error) const override;
 
   private:
     void on_success(const mqtt::token& tok) override;  // the connect succeeded

@@ -59,6 +59,10 @@ HexaboardReading HexaboardWalk::next() {
     temperature_ = clamp_walk(temperature_ + rng_.between(-0.3, 0.3), -10.0, 45.0);
     humidity_ = clamp_walk(humidity_ + rng_.between(-1.0, 1.0), 5.0, 95.0);
     light_ = clamp_walk(light_ + rng_.between(-40.0, 40.0), 0.0, 4095.0);
+    return current();
+}
+
+HexaboardReading HexaboardWalk::current() const {
     return HexaboardReading{round1(temperature_), round1(humidity_),
                             static_cast<int>(std::lround(light_)), led_};
 }

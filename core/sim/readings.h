@@ -42,6 +42,8 @@ class HexaboardWalk {
     HexaboardWalk(uint64_t seed, std::string_view board);
     /// Advances the walk one step and returns the new reading (led as last set).
     HexaboardReading next();
+    /// The reading as it stands now, without advancing the walk.
+    HexaboardReading current() const;
     /// Sets the LED state reported from the next reading on.
     void set_led(bool on) { led_ = on; }
 

@@ -64,12 +64,16 @@ void GatewayWalk::step(ZigbeeDevice& d) {
 std::string GatewayWalk::climate_payload(int64_t unix_seconds) {
     temperature_ = std::clamp(temperature_ + rng_.between(-0.3, 0.3), -10.0, 45.0);
     humidity_ = std::clamp(humidity_ + rng_.between(-1.0, 1.0), 5.0, 95.0);
+    return climate_now(unix_seconds).dump();
+}
+
+nlohmann::ordered_json GatewayWalk::climate_now(int64_t unix_seconds) const {
     double t = round1(temperature_), rh = round1(humidity_);
     nlohmann::ordered_json j;
     j["Time"] = tasmota_time(unix_seconds);
     j["SHTC3"] = {{"Temperature", t}, {"Humidity", rh}, {"DewPoint", round1(dew_point(t, rh))}};
     j["TempUnit"] = "C";
-    return j.dump();
+    return j;
 }
 
 std::string GatewayWalk::zigbee_payload() {
@@ -102,19 +106,25 @@ std::string GatewayWalk::zigbee_payload() {
 
 std::string GatewayWalk::state_payload(int64_t unix_seconds, int64_t uptime_seconds) {
     rssi_ = std::clamp(rssi_ + static_cast<int>(rng_.between(-3, 4)), 0, 100);
+    heap_ = static_cast<int>(rng_.between(20, 30));
+    load_avg_ = static_cast<int>(rng_.between(10, 30));
+    return state_now(unix_seconds, uptime_seconds).dump();
+}
+
+nlohmann::ordered_json GatewayWalk::state_now(int64_t unix_seconds, int64_t uptime_seconds) const {
     nlohmann::ordered_json j;
     j["Time"] = tasmota_time(unix_seconds);
     j["Uptime"] = tasmota_uptime(uptime_seconds);
     j["UptimeSec"] = uptime_seconds;
-    j["Heap"] = static_cast<int>(rng_.between(20, 30));
+    j["Heap"] = heap_;
     j["SleepMode"] = "Dynamic";
     j["Sleep"] = 50;
-    j["LoadAvg"] = static_cast<int>(rng_.between(10, 30));
+    j["LoadAvg"] = load_avg_;
     j["MqttCount"] = 1;
     j["Wifi"] = {{"AP", 1},       {"SSId", "home"}, {"Channel", 6},
                  {"Mode", "11n"}, {"RSSI", rssi_},  {"Signal", rssi_ / 2 - 100},
                  {"LinkCount", 1}};
-    return j.dump();
+    return j;
 }
 
 std::string tasmota_uptime(int64_t s) {

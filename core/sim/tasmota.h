@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/sim/readings.h"
 
 namespace iotctl::sim {
@@ -32,6 +34,12 @@ class GatewayWalk {
     std::string zigbee_payload();
     /// `tele/<gw>/STATE` health report; uptime counts from the gateway's start.
     std::string state_payload(int64_t unix_seconds, int64_t uptime_seconds);
+    /// The climate reading last reported, as the SENSOR object (without advancing the walk).
+    nlohmann::ordered_json climate_now(int64_t unix_seconds) const;
+    /// The health last reported, as the STATE object (without advancing the walk).
+    nlohmann::ordered_json state_now(int64_t unix_seconds, int64_t uptime_seconds) const;
+    /// Wi-Fi signal as last reported, 0..100.
+    int rssi() const { return rssi_; }
     /// The devices this gateway hears (for tests and docs).
     const std::vector<ZigbeeDevice>& devices() const { return devices_; }
 
@@ -41,6 +49,7 @@ class GatewayWalk {
     SimRandom rng_;
     double temperature_, humidity_;
     int rssi_;
+    int heap_ = 25, load_avg_ = 19;
     std::vector<ZigbeeDevice> devices_;
 };
 

@@ -1,5 +1,5 @@
-"""pytest fixtures: a real Mosquitto (plain, TLS and password listeners) per test module, and
-the clean-up that stops whatever a test, a module or the session left running (harness.py)."""
+"""pytest fixtures: a real Mosquitto (plain, TLS and password listeners) per test module, a real
+RabbitMQ with its MQTT plugin (`rabbitmq`) for the modules that ask for it, and the clean-up that stops whatever a test, a module or the session left running (harness.py)."""
 import signal
 import sys
 
@@ -69,5 +69,16 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="module")
 def broker():
     svc = Service("mosquitto").start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(scope="module")
+def rabbitmq():
+    """Debian's RabbitMQ with the MQTT plugin (MQTT 3.1.1 on .port, AMQP 0-9-1 on ["AMQP_PORT"],
+    ["AMQP_URL"]), a node of its own in a temporary directory (scripts/services/rabbitmq); it
+    takes several seconds to start, so one per module. Same interface as `broker`: LiveSub,
+    pub() and sub() of live_sub.py take it as they take Mosquitto."""
+    svc = Service("rabbitmq").start()
     yield svc
     svc.stop()

@@ -9,7 +9,7 @@ import pytest
 
 from harness import SOURCE_DIR, iotctl, run
 
-SUBCOMMANDS = ["sub", "pub", "expect", "ingest", "replay", "csv-export", "simulate-hexaboard", "completions",
+SUBCOMMANDS = ["sub", "pub", "expect", "rr", "ingest", "replay", "retained", "csv-export", "simulate-hexaboard", "completions",
                "help"]
 ZSH_COMPLETE = SOURCE_DIR / "tests" / "completions" / "zsh_complete.zsh"
 

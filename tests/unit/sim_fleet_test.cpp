@@ -26,8 +26,8 @@ struct FakeLink : sim::SimLink {
     base::Status publish(const std::string& topic, const std::string& payload) override {
         sent->emplace_back(topic, payload);
         if (sent->size() == 1 && events.on_control) {
-            events.on_control(R"({"led":"on"})");  // arrives as if from the broker
-            events.on_control("{broken");
+            events.on_control({"", R"({"led":"on"})", {}, {}});  // arrives as if from the broker
+            events.on_control({"", "{broken", {}, {}});
         }
         return {};
     }
@@ -109,4 +109,43 @@ TEST_CASE("fleet faults: broken share near the rate, drops reconnect") {
           doctest::Approx(0.1).epsilon(0.3));
     CHECK(r.drops > 0);
     CHECK(r.stats.reconnects > 0);
+}
+
+namespace {
+// Every connect is refused (as a broker refuses MQTT 5 or bad credentials); explains it.
+struct RefusedLink : sim::SimLink {
+    sim::SimLinkEvents events;
+    void connect() override {
+        events.on_connect_failed(base::Error{base::ExitCode::refused, "refused: not authorised"});
+    }
+    base::Status publish(const std::string&, const std::string&) override { return {}; }
+    bool drop() override { return false; }
+    void disconnect() override {}
+    base::Error explain_failure(base::Error error) const override {
+        error.message += " (explained)";
+        return error;
+    }
+};
+}  // namespace
+
+TEST_CASE("fleet: a refused first connect ends the run with the refusal's exit code and reason") {
+    iotctl::base::reset_stop();
+    sim::FleetOptions o;
+    o.interval = 0.05;
+    o.messages = 1;
+    std::vector<std::unique_ptr<sim::SimDevice>> list;
+    list.push_back(sim::make_sim_device(sim::SimProfile::hexaboard, "A", 1, ""));
+    std::ostringstream log;
+    sim::SimFleet fleet(
+        o, std::move(list),
+        [](const sim::SimDevice&, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
+            auto link = std::make_unique<RefusedLink>();
+            link->events = std::move(ev);
+            return link;
+        },
+        log);
+    base::Status s = fleet.run();
+    REQUIRE(!s.ok());
+    CHECK(s.error().code == base::ExitCode::refused);  // was ExitCode::connect (3)
+    CHECK(s.error().message == "refused: not authorised (explained)");
 }
