@@ -176,9 +176,12 @@ int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
 }
 
 // --live --every: a window's rows are written once it has ended on the clock (checked every
-// 50 ms), the open windows when the subscription ends (-C, -W, SIGINT/SIGTERM). Without
+// 50 ms, 100 ms after the end), the open windows when the subscription ends (-C, -W,
+// SIGINT/SIGTERM). Without
 // --fields the header is written with the first rows, so a column first seen after it is left
 // out (with a warning).
+constexpr int64_t k_live_window_grace_ns = 100'000'000;
+
 int stream_live_windows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
                         capture::OutputWriter& writer) {
     capture::WindowedCsv table(e.fields, e.style, e.with_topic, e.every_ns, e.aggs);
@@ -210,8 +213,10 @@ int stream_live_windows(CsvExportCliOptions& o, const capture::CsvExportOptions&
             return true;
         },
         [&] {
+            // A window is written 100 ms after its end, so a message stamped just before the
+            // end but handed over a moment later still counts in it (not in a second row).
             std::lock_guard lock(mutex);
-            write(base::now_ns());
+            write(base::now_ns() - k_live_window_grace_ns);
         });
     std::lock_guard lock(mutex);
     if (!header_written) {
