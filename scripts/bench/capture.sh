@@ -115,16 +115,26 @@ print(f"replay --speed 1: {len(got)} messages, timing error p50 {p(0.5):.2f} ms,
 PY
 
 # csv-export against its peer on the same capture: each of the three is run 3 times, in turn,
-# and the median time of each is compared (the machine may be shared).
-timed() { local t0; t0=$(now); "$@" > /dev/null; python3 -c "print($(now) - $t0)"; }
-ts_all=(); tc_all=(); tf_all=()
+# and the medians are compared, of the elapsed time and of the CPU time (user + system, which
+# moves less when the machine is shared).
+timed() {  # prints "elapsed cpu" seconds of the command
+  /usr/bin/time -f "%e %U %S" -o "$work/csv.time" "$@" > /dev/null
+  awk '{printf "%s %.3f", $1, $2 + $3}' "$work/csv.time"
+}
+declare -A runs
 for _ in 1 2 3; do
-  ts_all+=("$(timed sqlite3 -csv "$work/cap.db" "SELECT * FROM messages")")
-  tc_all+=("$(timed "$bin" csv-export "$work/cap.db" -o "$work/out.csv")")
-  tf_all+=("$(timed "$bin" csv-export "$work/cap.db" --fields board,temperature,humidity,light -o "$work/out2.csv")")
+  runs[s]+="$(timed sqlite3 -csv "$work/cap.db" "SELECT * FROM messages");"
+  runs[c]+="$(timed "$bin" csv-export "$work/cap.db" -o "$work/out.csv");"
+  runs[f]+="$(timed "$bin" csv-export "$work/cap.db" --fields board,temperature,humidity,light -o "$work/out2.csv");"
 done
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
-ts=$(median "${ts_all[@]}"); tc=$(median "${tc_all[@]}"); tf=$(median "${tf_all[@]}")
-echo "csv-export (median of 3, load average $(cut -d' ' -f1-3 /proc/loadavg)): sqlite3 -csv ${ts:0:5} s;" \
-     "default columns ${tc:0:5} s -> ratio $(ratio "$ts" "$tc") (target >= 0.6);" \
-     "--fields ${tf:0:5} s -> ratio $(ratio "$ts" "$tf") (target >= 0.8)"
+median() {  # median KEY FIELD: the middle of the 3 runs' FIELD (1 elapsed, 2 CPU)
+  tr ';' '\n' <<< "${runs[$1]}" | awk -v f="$2" 'NF {print $f}' | sort -g | sed -n 2p
+}
+line() {  # line FIELD WHAT
+  local s c f; s=$(median s "$1"); c=$(median c "$1"); f=$(median f "$1")
+  echo "  $2: sqlite3 -csv $s s; default columns $c s -> ratio $(ratio "$s" "$c") (target >= 0.6);" \
+       "--fields $f s -> ratio $(ratio "$s" "$f") (target >= 0.8)"
+}
+echo "csv-export vs sqlite3 -csv, medians of 3 runs (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
+line 1 "elapsed"
+line 2 "CPU    "
