@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
 #include "core/capture/csv_export.h"
+#include "core/capture/csv_windows.h"
 #include "core/capture/output_writer.h"
 #include "core/capture/recorder.h"
 
@@ -48,6 +50,11 @@ RunFn setup_csv_export(CLI::App& app) {
     app.add_option("-C,--count", opts->count, "--live: stop after this many messages");
     app.add_option("-W,--timeout", opts->timeout, "--live: stop after this many seconds");
     app.add_option("-q,--qos", opts->qos, "--live: QoS of the subscription")->capture_default_str();
+    app.add_option("--every", opts->every,
+                   "One row per topic and time window (10s, 1m, 1h; aligned to the clock) with "
+                   "the aggregates of each column");
+    app.add_option("--agg", opts->agg,
+                   "--every: aggregates to write, of mean,min,max,count,last (default: all)");
     add_max_json_bytes_flag(app);
     add_where_flag(app, opts->where);
     return [opts] { return run_csv_export(*opts); };
@@ -87,6 +94,17 @@ base::Result<capture::CsvExportOptions> check_options(CsvExportCliOptions& o) {
         if (auto s = capture::add_header_label(h, e.style); !s) return s.error();
     if (o.lf) e.style.eol = "\n";
     e.with_topic = !o.no_topic;
+    if (!o.agg.empty() && o.every.empty()) return base::usage_error("--agg needs --every");
+    if (!o.every.empty()) {
+        auto every = capture::parse_every(o.every);
+        if (!every) return every.error();
+        e.every_ns = *every;
+    }
+    if (!o.agg.empty()) {
+        auto aggs = capture::parse_agg_list(o.agg);
+        if (!aggs) return aggs.error();
+        e.aggs = std::move(*aggs);
+    }
     return e;
 }
 
@@ -157,6 +175,65 @@ int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
     return code;
 }
 
+// --live --every: a window's rows are written once it has ended on the clock (checked every
+// 50 ms, 100 ms after the end), the open windows when the subscription ends (-C, -W,
+// SIGINT/SIGTERM). Without
+// --fields the header is written with the first rows, so a column first seen after it is left
+// out (with a warning).
+constexpr int64_t k_live_window_grace_ns = 100'000'000;
+
+int stream_live_windows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
+                        capture::OutputWriter& writer) {
+    capture::WindowedCsv table(e.fields, e.style, e.with_topic, e.every_ns, e.aggs);
+    std::mutex mutex;
+    bool header_written = false;
+    std::string buf;
+    auto write = [&](int64_t now_ns) {  // with `mutex` held
+        buf.clear();
+        if (!header_written) {
+            if (!table.closed_by(now_ns)) return;
+            table.header(buf);
+            header_written = true;
+        }
+        table.flush(now_ns, buf);
+        if (!buf.empty()) writer.append(buf);
+    };
+    if (!e.fields.empty()) {
+        std::lock_guard lock(mutex);
+        table.header(buf);
+        writer.append(buf);
+        header_written = true;
+    }
+    int code = run_live_subscription(
+        o,
+        [&](base::Message&& m) {
+            if (!e.selection.selects(m)) return false;
+            std::lock_guard lock(mutex);
+            table.add(m);
+            return true;
+        },
+        [&] {
+            // A window is written 100 ms after its end, so a message stamped just before the
+            // end but handed over a moment later still counts in it (not in a second row).
+            std::lock_guard lock(mutex);
+            write(base::now_ns() - k_live_window_grace_ns);
+        });
+    std::lock_guard lock(mutex);
+    if (!header_written) {
+        buf.clear();
+        table.header(buf);
+        writer.append(buf);
+        header_written = true;
+    }
+    write(std::numeric_limits<int64_t>::max());
+    if (table.dropped() > 0)
+        std::cerr << fmt::format(
+            "iotctl: warning: {} value{} of columns first seen after the header was written "
+            "left out (first: {}); name the columns with --fields\n",
+            table.dropped(), table.dropped() == 1 ? " was" : "s were", table.first_dropped());
+    return code;
+}
+
 // --live without --fields: record first (the header needs every column), then export.
 int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
                        capture::OutputWriter& writer) {
@@ -203,7 +280,9 @@ int run_csv_export(CsvExportCliOptions& o) {
                                  writer.append(c);
                              }).take();
                 warn_undecoded(stats.undecoded, stats.first_undecoded);
-            } else if (!e.fields.empty())
+            } else if (e.every_ns > 0)
+                code = stream_live_windows(o, e, writer);
+            else if (!e.fields.empty())
                 code = stream_live_rows(o, e, writer);
             else
                 code = record_then_export(o, e, writer);

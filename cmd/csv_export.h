@@ -23,6 +23,7 @@ struct CsvExportCliOptions {
     double timeout = 0;              // --live -W: stop after this many seconds
     int qos = 0;                     // --live: subscription QoS
     std::vector<std::string> where;  // --where EXPR (all must hold)
+    std::string every, agg;          // --every 1m, --agg mean,max
 };
 
 /// Adds csv-export's flags to `app` and returns what runs it.
@@ -33,8 +34,10 @@ int run_csv_export(CsvExportCliOptions& opts);
 
 /// `--live`: subscribes and hands each message (on Paho's thread: `each` must be quick; it returns
 /// true when the message was selected, which counts for -C) until -C/-W/SIGINT; returns the exit
-/// code to end with (0; 5 when -C was not reached within -W; 130).
+/// code to end with (0; 5 when -C was not reached within -W; 130). `idle`, when given, is called
+/// on this thread about every 50 ms while it waits.
 int run_live_subscription(CsvExportCliOptions& opts,
-                          const std::function<bool(base::Message&&)>& each);
+                          const std::function<bool(base::Message&&)>& each,
+                          const std::function<void()>& idle = {});
 
 }  // namespace iotctl::cli

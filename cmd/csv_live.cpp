@@ -4,10 +4,13 @@
 
 namespace iotctl::cli {
 
-int run_live_subscription(CsvExportCliOptions& o,
-                          const std::function<bool(base::Message&&)>& each) {
+int run_live_subscription(CsvExportCliOptions& o, const std::function<bool(base::Message&&)>& each,
+                          const std::function<void()>& idle) {
     LiveSpec spec{"csv-export", o.topics, o.qos, o.count, o.timeout};
-    LiveEnd end = run_subscription(o.conn, spec, each);
+    LiveEnd end = run_subscription(o.conn, spec, each, [&] {
+        if (idle) idle();
+        return false;
+    });
     if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     // -W alone is how long to listen; with -C it is how long to wait for the count.
     if (end.timed_out && o.count > 0) return static_cast<int>(base::ExitCode::timed_out);

@@ -15,6 +15,7 @@
 #include "core/capture/output_format.h"
 #include "core/capture/output_writer.h"
 #include "core/capture/recorder.h"
+#include "core/capture/rolling_means.h"
 
 namespace iotctl::cli {
 
@@ -58,6 +59,9 @@ RunFn setup_sub(CLI::App& app) {
     app.add_option("-F,--format", opts->format,
                    "Output format (mosquitto_sub's %t %p %q %r %l %m %I %U %j %J %x ...)");
     app.add_flag("--json", opts->json, "One JSON object per line: ts, topic, qos, retain, payload");
+    opts->rolling_option = app.add_option("--rolling", opts->rolling,
+                                          "--json: add \"rolling\": the mean of the last N numeric "
+                                          "readings of each field, per topic");
     app.add_flag("-N,--no-eol", opts->no_eol, "Do not print a newline after each message");
     opts->count_option = app.add_option("-C,--count", opts->count, "Exit after this many messages");
     opts->timeout_option =
@@ -95,6 +99,14 @@ base::Status check_sub_options(SubOptions& o) {
     if (auto s = check_count_and_timeout(o); !s) return s;
     if (o.json && !o.format.empty())
         return base::usage_error("--json and -F cannot be used together");
+    if (o.rolling_option && o.rolling_option->count() > 0) {
+        if (o.rolling < 1)
+            return base::usage_error(
+                fmt::format("invalid --rolling '{}': expected 1 or more readings", o.rolling));
+        if (!o.json)
+            return base::usage_error(
+                "--rolling needs --json (it adds a \"rolling\" member to each JSON line)");
+    }
     if (o.persistent && o.conn.client_id.empty())
         return base::usage_error("-c (persistent session) needs a client id: give -i ID");
     if (o.skip_retained && o.retained_only)
@@ -113,6 +125,13 @@ int run_sub(SubOptions& o) {
     capture::OutputFormat format =
         capture::OutputFormat::from_flags(o.json, o.format, o.verbose, o.no_eol).take();
     format.set_pretty(o.pretty);
+    std::shared_ptr<capture::RollingMeans> rolling;
+    if (o.rolling > 0) {
+        rolling = std::make_shared<capture::RollingMeans>(static_cast<size_t>(o.rolling));
+        format.set_json_extra([rolling](const base::Message& m, std::string& line) {
+            rolling->append_to_line(m, line);
+        });
+    }
     o.conn.clean_session = !o.persistent;
     if (o.session_expiry >= 0)
         o.conn.session_expiry = o.session_expiry;

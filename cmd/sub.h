@@ -30,6 +30,8 @@ struct SubOptions {
     const CLI::Option* count_option = nullptr;    // to tell `-C 0` from no -C
     const CLI::Option* timeout_option = nullptr;  // to tell `-W 0` from no -W
     std::vector<std::string> where;               // --where EXPR (all must hold)
+    int rolling = 0;                              // --rolling N: means of the last N readings
+    const CLI::Option* rolling_option = nullptr;  // to tell `--rolling 0` from no --rolling
 };
 
 /// Adds sub's flags to `app` and returns what runs it.

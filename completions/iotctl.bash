@@ -45,12 +45,12 @@ _iotctl() {
     'sub')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|--record) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-T|--filter-out|-q|--qos|-F|--format|-C|--count|-W|--timeout|-x|--session-expiry|-U|--unsubscribe|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--max-json-bytes|--where) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|-t|--topic|-T|--filter-out|-q|--qos|-F|--format|--rolling|-C|--count|-W|--timeout|-x|--session-expiry|-U|--unsubscribe|-D|--property|-I|--id-prefix|-M|--max-inflight|-A|--max-json-bytes|--where) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         esac
-        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -T --filter-out -q --qos -v --verbose -F --format --json -N --no-eol -C --count -W --timeout -R --no-stale --retained-only -c --persistent -x --session-expiry --record -U --unsubscribe -E --remove-retained --pretty -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --max-json-bytes --where'
+        _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -t --topic -T --filter-out -q --qos -v --verbose -F --format --json --rolling -N --no-eol -C --count -W --timeout -R --no-stale --retained-only -c --persistent -x --session-expiry --record -U --unsubscribe -E --remove-retained --pretty -D --property -d --debug --quiet -I --id-prefix -M --max-inflight --nodelay -A --max-json-bytes --where'
         ;;
     'pub')
         case "$prev" in
@@ -128,13 +128,13 @@ _iotctl() {
     'csv-export')
         case "$prev" in
         --config|--env-file|--password-file|--cafile|--cert|--key|-o|--output) _iotctl_files "$cur"; return ;;
-        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--fields|--header|-t|--topic|--from|--to|-C|--count|-W|--timeout|-q|--qos|--max-json-bytes|--where) return ;;  # a value typed by the user
+        -h|--host|-p|--port|-L|--url|-u|--username|-P|--password|-i|--id|-k|--keepalive|--connect-timeout|--will-topic|--will-payload|--will-qos|--fields|--header|-t|--topic|--from|--to|-C|--count|-W|--timeout|-q|--qos|--every|--agg|--max-json-bytes|--where) return ;;  # a value typed by the user
         -V|--protocol-version) _iotctl_words "$cur" 'mqttv311 mqttv5 mqttv31'; return ;;
         --capath) _iotctl_dirs "$cur"; return ;;
         --tls-version) _iotctl_words "$cur" 'tlsv1.2 tlsv1.3'; return ;;
         --time-format) _iotctl_words "$cur" 'iso unix unix-ms'; return ;;
         esac
-        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -o --output --fields --time-format --header --crlf --lf -t --topic --from --to --no-topic --live -C --count -W --timeout -q --qos --max-json-bytes --where'; else _iotctl_files "$cur"; fi
+        if [[ $cur == -* ]]; then _iotctl_words "$cur" '--help --config --env-file -h --host -p --port -L --url -u --username -P --password --password-file -i --id -k --keepalive -V --protocol-version --connect-timeout --cafile --capath --cert --key --insecure --tls --tls-use-os-certs --no-tls --tls-version --will-topic --will-payload --will-qos --will-retain -o --output --fields --time-format --header --crlf --lf -t --topic --from --to --no-topic --live -C --count -W --timeout -q --qos --every --agg --max-json-bytes --where'; else _iotctl_files "$cur"; fi
         ;;
     'simulate-hexaboard')
         case "$prev" in

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/json_leaves_fast.h"
 #include "core/base/payload.h"
 
 namespace iotctl::base {
@@ -99,6 +100,9 @@ class LeafCollector : public nlohmann::json_sax<json> {
 
 bool json_object_leaves(std::string_view payload, std::vector<JsonLeaf>& leaves,
                         std::string* limit_reason) {
+    // Most payloads take simdjson's path; the rest (escapes, layout white space, JSON limits,
+    // anything it finds invalid) nlohmann's, whose rules decide what counts as JSON.
+    if (auto fast = fast_object_leaves(payload, leaves)) return *fast;
     LeafCollector collector(leaves);
     bool ok = sax_parse_payload(payload, collector, limit_reason);
     leaves.resize(ok ? collector.used() : 0);

@@ -9,6 +9,7 @@
 
 #include "core/capture/csv_table.h"
 #include "core/capture/reader.h"
+#include "core/capture/window_agg.h"
 
 namespace iotctl::capture {
 
@@ -18,6 +19,8 @@ struct CsvExportOptions {
     std::vector<base::FieldPath> fields;  // empty: the union of the JSON leaf keys
     CsvStyle style;                       // time format, header labels, line ends
     bool with_topic = true;
+    int64_t every_ns = 0;  // --every: one row per window and group (0: a row per message)
+    std::vector<Agg> aggs = k_all_aggs;  // --agg, with --every
 };
 
 /// What an export wrote.

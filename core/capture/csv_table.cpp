@@ -114,7 +114,11 @@ void CsvTable::start_row(const base::Message& m, std::string& out) {
             cached_time_.pop_back();  // the 'Z'
         }
         out += cached_time_;
-        fmt::format_to(std::back_inserter(out), ".{:06d}Z", m.ts_ns % 1'000'000'000 / 1000);
+        // `.123456Z` by hand: fmt's format-string parsing was 4 % of an export's time.
+        char frac[9] = {'.', '0', '0', '0', '0', '0', '0', 'Z', 0};
+        for (int64_t us = m.ts_ns % 1'000'000'000 / 1000, i = 6; i >= 1; --i, us /= 10)
+            frac[i] = static_cast<char>('0' + us % 10);
+        out.append(frac, 8);
     } else {
         out += format_time(m.ts_ns, style_.time);
     }

@@ -210,10 +210,11 @@ base::Result<OutputFormat> OutputFormat::from_flags(bool json, const std::string
 
 void OutputFormat::render(const base::Message& m, std::string& out) const {
     if (json_) {
-        if (pretty_) {
+        if (pretty_ || json_extra_) {
             std::string line;
             base::append_message_json(m, line);
-            out += indent_json(line);
+            if (json_extra_) json_extra_(m, line);
+            out += pretty_ ? indent_json(line) : line;
         } else {
             base::append_message_json(m, out);
         }
@@ -226,7 +227,7 @@ void OutputFormat::render(const base::Message& m, std::string& out) const {
 
 void OutputFormat::render_pieces(const base::Message& m,
                                  const std::function<void(std::string_view)>& emit) const {
-    if (pretty_) {  // an indented document is built whole anyway
+    if (pretty_ || (json_ && json_extra_)) {  // an indented (or extended) line is built whole
         std::string whole;
         render(m, whole);
         emit(whole);

@@ -29,6 +29,11 @@ class OutputFormat {
     void set_newline(bool on) { add_newline_ = on; }
     /// Whether %j, %J and JSON lines are indented (mosquitto's --pretty), one tab per level.
     void set_pretty(bool on) { pretty_ = on; }
+    /// A step that adds members to each JSON line (`--rolling`) before it is indented; it
+    /// runs in render(), so render() and render_pieces() must then be called from one thread.
+    void set_json_extra(std::function<void(const base::Message&, std::string&)> extra) {
+        json_extra_ = std::move(extra);
+    }
 
     /// Appends the rendered message (and a newline unless set_newline(false)) to out.
     void render(const base::Message& message, std::string& out) const;
@@ -50,6 +55,7 @@ class OutputFormat {
     bool add_newline_ = true;
     bool json_ = false;
     bool pretty_ = false;
+    std::function<void(const base::Message&, std::string&)> json_extra_;
 };
 
 }  // namespace iotctl::capture

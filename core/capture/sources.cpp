@@ -148,8 +148,11 @@ base::Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::stri
             if (q.executeStep()) protocol_version = q.getColumn(0).getString();
         }
         // typeof() and length() of a blob are read from the record header, not the content.
+        // length() goes first: an integer compare ends the test for every payload that is not
+        // large (of a capture's blobs, all but a few), where typeof() made and compared a
+        // string per row (a tenth of csv-export's time).
         const std::string large =
-            fmt::format("typeof(payload) = 'blob' AND length(payload) > {}", k_large_payload);
+            fmt::format("length(payload) > {} AND typeof(payload) = 'blob'", k_large_payload);
         auto query = std::make_unique<SQLite::Statement>(
             *db, fmt::format("SELECT ts_ns, topic, CASE WHEN {0} THEN NULL ELSE payload END, qos, "
                              "retain, {1}, CASE WHEN {0} THEN length(payload) ELSE -1 END, id "
