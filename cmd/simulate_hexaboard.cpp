@@ -9,6 +9,7 @@
 #include "core/base/error.h"
 #include "core/sim/fleet.h"
 #include "core/sim/limits.h"
+#include "core/sim/process_shards.h"
 #include "core/sim/socket_drop.h"
 
 namespace iotctl::cli {
@@ -132,21 +133,40 @@ int run_simulate_hexaboard(SimulateOptions& o) {
     fo.mqtt_port = broker::effective_port(o.conn);
     fo.mqtt_user = o.conn.username;
     fo.client_id_base = link_opts.client_id_base;
-    if (o.faults > 0) sim::track_paho_sockets();  // drops need each device's socket
-    std::vector<std::unique_ptr<sim::SimDevice>> devices;
-    for (const auto& name : names)
-        devices.push_back(sim::make_sim_device(profile, name, seed, o.topic_prefix));
-    sim::SimFleet fleet(
-        fo, std::move(devices),
-        [&](const sim::SimDevice& d, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
-            return std::make_unique<sim::PahoSimLink>(link_opts, d, std::move(ev));
-        },
-        std::cerr);
-    fleet.run().check();
+    // Past k_devices_per_process devices, slices of the fleet run in child processes (forked
+    // here, before any MQTT client exists); each builds only its own devices.
+    const size_t slices =
+        (names.size() + sim::k_devices_per_process - 1) / sim::k_devices_per_process;
+    auto run_slice = [&](size_t begin, size_t end) -> base::Result<sim::FleetStats> {
+        sim::FleetOptions slice_opts = fo;
+        if (slices > 1) {
+            slice_opts.report_progress = false;
+            // --messages is a total: each slice sends its share (the remainder to the last).
+            if (fo.messages > 0)
+                slice_opts.messages =
+                    end == names.size()
+                        ? fo.messages - fo.messages * begin / names.size()
+                        : fo.messages * end / names.size() - fo.messages * begin / names.size();
+        }
+        if (o.faults > 0) sim::track_paho_sockets();  // drops need each device's socket
+        std::vector<std::unique_ptr<sim::SimDevice>> devices;
+        for (size_t i = begin; i < end; ++i)
+            devices.push_back(sim::make_sim_device(profile, names[i], seed, o.topic_prefix));
+        sim::SimFleet fleet(
+            slice_opts, std::move(devices),
+            [&](const sim::SimDevice& d, sim::SimLinkEvents ev) -> std::unique_ptr<sim::SimLink> {
+                return std::make_unique<sim::PahoSimLink>(link_opts, d, std::move(ev));
+            },
+            std::cerr);
+        if (base::Status s = fleet.run(); !s) return s.error();
+        return fleet.stats();
+    };
+    const sim::FleetStats stats =
+        sim::run_in_slices(names.size(), sim::k_devices_per_process, run_slice).take();
     double per_cycle =
         profile == sim::SimProfile::tasmota ? 2.2 : 1.0;  // tasmota: 2 SENSOR + STATE every 5th
-    print_summary(fleet.stats(), seed, per_cycle * static_cast<double>(names.size()) / o.interval);
-    if (fleet.stats().messages == 0 && fleet.stats().errors > 0)
+    print_summary(stats, seed, per_cycle * static_cast<double>(names.size()) / o.interval);
+    if (stats.messages == 0 && stats.errors > 0)
         throw base::Failure(base::runtime_error("no message could be published"));
     return 0;
 }

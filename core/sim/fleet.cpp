@@ -241,7 +241,7 @@ void SimFleet::ramp_up() {
         for (auto& e : take_events()) handle(e);
         start_due_connects();
         nudge_while_connecting();
-        if (Clock::now() - last_report > std::chrono::seconds(5)) {
+        if (opts_.report_progress && Clock::now() - last_report > std::chrono::seconds(5)) {
             log_ << fmt::format("iotctl: connecting: {} of {} devices tried\n",
                                 boards_.size() - initial_pending_, boards_.size());
             last_report = Clock::now();

@@ -35,7 +35,8 @@ struct FleetOptions {
     std::string mqtt_host;              // the broker, as devices report it in answers (Status 6)
     int mqtt_port = 1883;
     std::string mqtt_user;
-    std::string client_id_base;  // a device's client id is `<base>-<name>`
+    std::string client_id_base;   // a device's client id is `<base>-<name>`
+    bool report_progress = true;  // log "connecting: N of M devices tried" while ramping up
 };
 
 /// What happened, for the summary on exit.

@@ -277,3 +277,33 @@ def test_a_hundred_boards_are_online_within_a_second(broker, prefix):
     slowest = max(online.values())
     print(f"100 boards online, the last {slowest:.3f} s after start")
     assert slowest < 1.0, sorted(online.items(), key=lambda kv: kv[1])[-5:]
+
+
+def test_a_fleet_larger_than_one_process_runs_in_slices(broker, prefix):
+    """Past 2000 devices the fleet runs in child processes (Paho slows down with every socket
+    one process holds): 4500 boards in 3 slices all come online, each publishes, the summary
+    adds the slices up, and SIGTERM to iotctl stops every slice (no process left)."""
+    n = 4500
+    live = LiveSub(broker, "-F", "%t %p", "-t", f"{prefix}/hexaboard/+/status",
+                   "-t", f"{prefix}/hexaboard/+/sensor/data").wait_ready()
+    proc = spawn("simulate-hexaboard", "-p", broker.port, "--count", n, "--interval", "1",
+                 "--duration", "600", "--topic-prefix", prefix, stdout=subprocess.DEVNULL)
+    try:
+        def counts():
+            online, reporting = set(), set()
+            for line in live.lines():
+                topic, payload = line.split(" ", 1)
+                board = topic.split("/")[-2] if topic.endswith("/status") else topic.split("/")[-3]
+                (online if payload == "online" else reporting).add(board)
+            return len(online), len(reporting)
+        wait_until(lambda: counts() == (n, n), timeout=90, what=f"{n} boards online and reporting")
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        assert len(children.stdout.split()) == 3  # one process per slice of at most 2000
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        live.stop()
+    assert proc.returncode == 0, err
+    summary = err.decode().strip().splitlines()[-1]
+    assert f"{n} devices ({n} online at the end)" in summary, summary
+    assert subprocess.run(["pgrep", "-f", "--", f"--topic-prefix {prefix}"]).returncode == 1
