@@ -19,7 +19,7 @@
 #include "core/base/payload.h"
 #include "core/base/stop_signal.h"
 #include "core/base/topic.h"
-#include "core/broker/session.h"
+#include "core/broker/publisher.h"
 
 namespace iotctl::cli {
 
@@ -142,7 +142,8 @@ int run_pub(PubOptions& o) {
         base.payload = *o.message;
     }
 
-    broker::MqttSession session(o.conn, "pub");
+    auto publisher = broker::make_publisher(o.conn, "pub");
+    broker::Publisher& session = *publisher;
     apply_mosquitto_flags(session, o.mosquitto, std::move(props));
     session.set_publish_window(o.window);
     session.set_reconnect_timeout(o.reconnect_timeout);

@@ -12,7 +12,7 @@
 #include "core/base/stop_signal.h"
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
-#include "core/broker/session.h"
+#include "core/broker/publisher.h"
 #include "core/capture/output_writer.h"
 #include "core/capture/progress_meter.h"
 #include "core/capture/reader.h"
@@ -74,13 +74,13 @@ namespace {
 
 class SessionPublisher : public capture::Publisher {
   public:
-    explicit SessionPublisher(broker::MqttSession& s) : session_(s) {}
+    explicit SessionPublisher(broker::Publisher& s) : session_(s) {}
     base::Status publish(const base::Message& m) override { return session_.publish(m); }
     base::Status publish(base::Message&& m) override { return session_.publish(std::move(m)); }
     base::Status flush() override { return session_.flush(); }
 
   private:
-    broker::MqttSession& session_;
+    broker::Publisher& session_;
 };
 
 // --dry-run: what would be published, as `sub --json` lines on stdout.
@@ -169,12 +169,12 @@ int run_replay_command(ReplayCliOptions& o) {
         o.conn.protocol_version = "mqttv5";  // keep the recorded MQTT 5 properties
         note = " (MQTT 5, as recorded)";
     }
-    std::unique_ptr<broker::MqttSession> session;
+    std::unique_ptr<broker::Publisher> session;
     std::unique_ptr<capture::Publisher> publisher;
     if (o.dry_run) {
         publisher = std::make_unique<PrintPublisher>();
     } else {
-        session = std::make_unique<broker::MqttSession>(o.conn, "replay");
+        session = broker::make_publisher(o.conn, "replay");
         session->set_publish_window(static_cast<size_t>(o.window));
         session->set_reconnect_timeout(o.reconnect_timeout);
         session->connect().check();
