@@ -182,7 +182,7 @@ int run_replay_command(ReplayCliOptions& o) {
         if (r.timing.speed > 0 || r.timing.rate > 0) session->send_without_delay();
         publisher = std::make_unique<SessionPublisher>(*session);
     }
-    auto clock = capture::make_steady_clock();
+    auto clock = capture::make_steady_clock(r.timing.speed > 0 || r.timing.rate > 0);
     capture::ProgressMeter meter(STDERR_FILENO);
     auto progress = [&](const capture::ReplayProgress& p) {
         if (meter.enabled())
@@ -200,10 +200,10 @@ int run_replay_command(ReplayCliOptions& o) {
     capture::ReplayStats stats = result.take();
 
     double secs = stats.elapsed_ns / 1e9;
-    std::string timing =
-        r.timing.speed > 0 || r.timing.rate > 0
-            ? fmt::format(", at worst {:.1f} ms behind schedule", stats.max_late_ns / 1e6)
-            : "";
+    std::string timing = r.timing.speed > 0 || r.timing.rate > 0
+                             ? fmt::format(", behind schedule p99 {:.2f} ms, at worst {:.1f} ms",
+                                           stats.p99_late_ns / 1e6, stats.max_late_ns / 1e6)
+                             : "";
     std::cerr << fmt::format(
         "iotctl: replay: {} {} messages{} in {:.2f} s ({:.0f} msg/s), {} pass{}{}\n",
         o.dry_run ? "printed" : "published", stats.sent, note, secs,

@@ -125,9 +125,12 @@ void SyncPublisher::collect_acknowledged() {
     MQTTClient_deliveryToken* tokens = nullptr;
     MQTTClient_getPendingDeliveryTokens(client_, &tokens);
     for (auto* t = tokens; t && *t != -1; ++t) pending_[static_cast<uint16_t>(*t)] = 1;
-    const size_t before = in_flight_.size();
-    std::erase_if(in_flight_, [&](const InFlight& f) { return !pending_[f.token]; });
-    published_ += before - in_flight_.size();
+    // The broker acknowledges in order: the done ones are at the front (one acknowledged out of
+    // order is counted when those before it are).
+    while (!in_flight_.empty() && !pending_[in_flight_.front().token]) {
+        in_flight_.pop_front();
+        ++published_;
+    }
     for (auto* t = tokens; t && *t != -1; ++t) pending_[static_cast<uint16_t>(*t)] = 0;
     if (tokens) MQTTClient_free(tokens);
 }
