@@ -130,7 +130,10 @@ int SyncPublisher::connect_once(std::string& error) {
     } else {
         rc = MQTTClient_connect(client_, &conn);
     }
-    if (rc != MQTTCLIENT_SUCCESS) error = MQTTClient_strerror(rc);
+    if (rc != MQTTCLIENT_SUCCESS)
+        error = MQTTClient_strerror(rc);
+    else if (opts_.clean_session)
+        last_packet_id_ = 0;  // Paho's counter starts again with a clean session
     return rc;
 }
 

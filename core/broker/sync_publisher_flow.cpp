@@ -45,10 +45,20 @@ SyncPublisher::Sent SyncPublisher::start_publish(const base::Message& m, int& to
     const bool with_props = v5_ && (!props_.publish.empty() || !m.user_properties.empty() ||
                                     !m.content_type.empty() || !m.response_topic.empty());
     if (with_props) props = publish_properties(m, props_.publish);
+    // No delivery token asked of Paho: when a write does not complete at once, publish5 reads
+    // and handles packets until it does, and if this message's acknowledgement comes in meanwhile
+    // it frees the message and then reads the token from it (Paho C 1.3.12, still so upstream; a
+    // large QoS 1 payload crashed on it). The packet id is Paho's counter, which goes up by one
+    // per QoS 1/2 publish and starts again at a clean connect (it would skip an id still in
+    // flight, which a window under 32768 that drains oldest first never leaves): keep it here.
     MQTTResponse r = MQTTClient_publish5(
         client_, m.topic.c_str(), static_cast<int>(m.payload.size()), m.payload.data(), m.qos,
-        m.retain, with_props ? const_cast<MQTTProperties*>(&props.c_struct()) : nullptr, &token);
+        m.retain, with_props ? const_cast<MQTTProperties*>(&props.c_struct()) : nullptr, nullptr);
     last_io_ = Clock::now();
+    if (r.reasonCode == MQTTCLIENT_SUCCESS && m.qos > 0) {
+        last_packet_id_ = last_packet_id_ == 65535 ? 1 : last_packet_id_ + 1;
+        token = last_packet_id_;
+    }
     if (r.reasonCode == MQTTCLIENT_SUCCESS) {
         // A QoS 1/2 publish whose write failed is still "success" (Paho would send it again on
         // a persistent session): the link is gone all the same.

@@ -75,6 +75,19 @@ def test_lines_huge_line_and_no_final_newline(broker):
     assert lines == ["5 first", f"{1 << 20} xxxxxxxxxx", "0 ", "20 last-witho"]
 
 
+def test_big_lines_at_qos_1_are_all_acknowledged(broker):
+    # An 8 MB publish does not fit the socket at once; Paho C's synchronous client then reads
+    # packets until it is written, and the broker's PUBACK for it could arrive meanwhile: Paho
+    # freed the message and then read its packet id from it (pub crashed, SIGSEGV, every time).
+    t = unique("bigq1")
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#", "-F", "%l").wait_ready()
+    big = "y" * (8 << 20)
+    out = pub(broker, "-t", f"{t}/big", "-q", "1", "-l", input=f"{big}\n" * 6, check=False)
+    assert out.returncode == 0, out.stderr
+    assert s.wait_lines(6, timeout=120) == [str(8 << 20)] * 6
+    s.stop()
+
+
 def test_lines_from_pipe_until_eof(broker):
     t = unique("pipe")
     s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
