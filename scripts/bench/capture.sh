@@ -95,6 +95,7 @@ for i in range(1500):
 PY
 "$bin" pub -p "$PORT" -t timing/ready -m ready -r
 for how in "in the bench's session" "in a session of its own"; do
+rm -f "$work/timing.out"  # the wait below must see this pass's subscriber, not the last one's
 "$bin" sub -p "$PORT" -t 'timing/#' --json -C 1501 -W 120 > "$work/timing.out" &
 sub_pid=$!
 while [ ! -s "$work/timing.out" ]; do sleep 0.05; done
