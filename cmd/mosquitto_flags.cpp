@@ -65,7 +65,7 @@ base::Result<broker::PacketProperties> resolve_mosquitto_flags(
     return props;
 }
 
-void apply_mosquitto_flags(broker::MqttSession& session, const MosquittoFlags& flags,
+void apply_mosquitto_flags(broker::Publisher& session, const MosquittoFlags& flags,
                            broker::PacketProperties props) {
     session.set_properties(std::move(props));
     if (flags.debug)

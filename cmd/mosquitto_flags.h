@@ -10,7 +10,7 @@
 
 #include "core/broker/conn_options.h"
 #include "core/broker/mqtt_properties.h"
-#include "core/broker/session.h"
+#include "core/broker/publisher.h"
 
 namespace iotctl::cli {
 
@@ -31,7 +31,7 @@ base::Result<broker::PacketProperties> resolve_mosquitto_flags(
     broker::ConnOptions& conn, const MosquittoFlags& flags, const std::set<std::string>& commands);
 
 /// Gives `session` the properties and, with -d, prints its packet log on stderr.
-void apply_mosquitto_flags(broker::MqttSession& session, const MosquittoFlags& flags,
+void apply_mosquitto_flags(broker::Publisher& session, const MosquittoFlags& flags,
                            broker::PacketProperties props);
 
 /// True after --quiet: runtime errors and warnings are not printed (usage errors still are).

@@ -12,7 +12,7 @@
 #include "core/base/stop_signal.h"
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
-#include "core/broker/session.h"
+#include "core/broker/publisher.h"
 #include "core/capture/output_writer.h"
 #include "core/capture/progress_meter.h"
 #include "core/capture/reader.h"
@@ -74,13 +74,13 @@ namespace {
 
 class SessionPublisher : public capture::Publisher {
   public:
-    explicit SessionPublisher(broker::MqttSession& s) : session_(s) {}
+    explicit SessionPublisher(broker::Publisher& s) : session_(s) {}
     base::Status publish(const base::Message& m) override { return session_.publish(m); }
     base::Status publish(base::Message&& m) override { return session_.publish(std::move(m)); }
     base::Status flush() override { return session_.flush(); }
 
   private:
-    broker::MqttSession& session_;
+    broker::Publisher& session_;
 };
 
 // --dry-run: what would be published, as `sub --json` lines on stdout.
@@ -169,12 +169,12 @@ int run_replay_command(ReplayCliOptions& o) {
         o.conn.protocol_version = "mqttv5";  // keep the recorded MQTT 5 properties
         note = " (MQTT 5, as recorded)";
     }
-    std::unique_ptr<broker::MqttSession> session;
+    std::unique_ptr<broker::Publisher> session;
     std::unique_ptr<capture::Publisher> publisher;
     if (o.dry_run) {
         publisher = std::make_unique<PrintPublisher>();
     } else {
-        session = std::make_unique<broker::MqttSession>(o.conn, "replay");
+        session = broker::make_publisher(o.conn, "replay");
         session->set_publish_window(static_cast<size_t>(o.window));
         session->set_reconnect_timeout(o.reconnect_timeout);
         session->connect().check();
@@ -182,7 +182,7 @@ int run_replay_command(ReplayCliOptions& o) {
         if (r.timing.speed > 0 || r.timing.rate > 0) session->send_without_delay();
         publisher = std::make_unique<SessionPublisher>(*session);
     }
-    auto clock = capture::make_steady_clock();
+    auto clock = capture::make_steady_clock(r.timing.speed > 0 || r.timing.rate > 0);
     capture::ProgressMeter meter(STDERR_FILENO);
     auto progress = [&](const capture::ReplayProgress& p) {
         if (meter.enabled())
@@ -200,10 +200,10 @@ int run_replay_command(ReplayCliOptions& o) {
     capture::ReplayStats stats = result.take();
 
     double secs = stats.elapsed_ns / 1e9;
-    std::string timing =
-        r.timing.speed > 0 || r.timing.rate > 0
-            ? fmt::format(", at worst {:.1f} ms behind schedule", stats.max_late_ns / 1e6)
-            : "";
+    std::string timing = r.timing.speed > 0 || r.timing.rate > 0
+                             ? fmt::format(", behind schedule p99 {:.2f} ms, at worst {:.1f} ms",
+                                           stats.p99_late_ns / 1e6, stats.max_late_ns / 1e6)
+                             : "";
     std::cerr << fmt::format(
         "iotctl: replay: {} {} messages{} in {:.2f} s ({:.0f} msg/s), {} pass{}{}\n",
         o.dry_run ? "printed" : "published", stats.sent, note, secs,

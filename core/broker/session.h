@@ -16,6 +16,7 @@
 #include "core/base/message.h"
 #include "core/broker/conn_options.h"
 #include "core/broker/mqtt_properties.h"
+#include "core/broker/publisher.h"
 
 namespace iotctl::broker {
 
@@ -42,8 +43,9 @@ base::Error diagnosed_connect_failure(const ConnOptions& opts, int return_code, 
 /// Adds to `into` each of `from`'s properties that it does not have yet (user properties all).
 void add_properties(mqtt::properties& into, const mqtt::properties& from);
 
-/// A connected MQTT client. Handlers run on Paho's receive thread and must return quickly.
-class MqttSession {
+/// A connected MQTT client over Paho's asynchronous client: subscribers, and publishers when
+/// chosen. Handlers run on Paho's receive thread and must return quickly.
+class MqttSession : public Publisher {
   public:
     /// Called for each incoming message; Paho sends the PUBACK after it returns.
     using MessageHandler = std::function<void(base::Message&&)>;
@@ -52,7 +54,7 @@ class MqttSession {
 
     /// Creates the client (no network I/O yet); `command` names the default client id.
     MqttSession(ConnOptions opts, const std::string& command);
-    ~MqttSession();
+    ~MqttSession() override;
     MqttSession(const MqttSession&) = delete;
     MqttSession& operator=(const MqttSession&) = delete;
 
@@ -65,38 +67,38 @@ class MqttSession {
     /// Reconnect on its own after a lost connection and resubscribe; call before connect().
     void enable_auto_reconnect(bool on) { auto_reconnect_ = on; }
     /// MQTT 5 properties for the packets this client sends (`-D`); call before connect().
-    void set_properties(PacketProperties props) { props_ = std::move(props); }
+    void set_properties(PacketProperties props) override { props_ = std::move(props); }
     /// Called with one line per packet sent or received (`-d`); call before connect().
-    void on_debug(EventHandler handler) { debug_ = std::move(handler); }
+    void on_debug(EventHandler handler) override { debug_ = std::move(handler); }
     /// How many publishes may be outstanding; when full, publish() waits until half are done.
-    void set_publish_window(size_t window) { window_ = window ? window : 1; }
+    void set_publish_window(size_t window) override { window_ = window ? window : 1; }
     /// When publishing and the connection is lost: reconnect with backoff for up to `seconds`
     /// and send again what was not acknowledged (0: fail at once).
-    void set_reconnect_timeout(double seconds) { reconnect_timeout_ = seconds; }
+    void set_reconnect_timeout(double seconds) override { reconnect_timeout_ = seconds; }
 
     /// Connects, blocking up to the connect timeout; exit code 3 when unreachable, 4 when refused.
-    base::Status connect();
+    base::Status connect() override;
     /// Subscribes to each filter, in one request; error when the broker refuses any of them.
     base::Status subscribe(const std::vector<std::string>& filters, const SubscribeFlags& flags);
     /// Unsubscribes from each filter and waits for the broker's UNSUBACK.
     base::Status unsubscribe(const std::vector<std::string>& filters);
     /// Queues a message; when the window is full, first waits until half of it is done.
-    base::Status publish(const base::Message& message);
+    base::Status publish(const base::Message& message) override;
     /// The same, taking the message's payload instead of copying it (the rest is left as is).
-    base::Status publish(base::Message&& message);
+    base::Status publish(base::Message&& message) override;
     /// After connect(): sends each packet at once (TCP_NODELAY) instead of holding a small one
     /// until the previous is acknowledged; for timed publishing, not for bulk throughput.
-    void send_without_delay();
+    void send_without_delay() override;
     /// Waits until every queued publish is written and, at QoS 1/2, acknowledged.
-    base::Status flush();
+    base::Status flush() override;
     /// Number of publishes completed (written, and acknowledged at QoS 1/2).
-    uint64_t published() const { return published_; }
+    uint64_t published() const override { return published_; }
     /// Publishes sent but not acknowledged when publishing gave up on a lost broker.
-    uint64_t unacknowledged() const { return unacknowledged_; }
+    uint64_t unacknowledged() const override { return unacknowledged_; }
     /// Reconnects made while publishing.
-    uint64_t reconnects() const { return reconnects_; }
+    uint64_t reconnects() const override { return reconnects_; }
     /// Disconnects cleanly (no Last Will); waits up to `timeout_s` for outstanding work.
-    base::Status disconnect(double timeout_s = 10.0);
+    base::Status disconnect(double timeout_s = 10.0) override;
     /// True when the broker had a session for this client at connect (session present flag).
     bool session_present() const { return session_present_; }
     /// True when the broker's last DISCONNECT said another client took the session over (MQTT 5

@@ -41,8 +41,10 @@ class ReplayClock {
     virtual bool stop_requested() = 0;
 };
 
-/// The steady clock, interrupted by SIGINT/SIGTERM (core/base/stop_signal.h).
-std::unique_ptr<ReplayClock> make_steady_clock();
+/// The steady clock, interrupted by SIGINT/SIGTERM (core/base/stop_signal.h). `timed`: the
+/// calling thread sends on a schedule, and asks the scheduler for a short slice so that it is
+/// woken on time on a busy machine (measured under load: docs/capture.md).
+std::unique_ptr<ReplayClock> make_steady_clock(bool timed = false);
 
 /// What `replay` was asked to do besides timing.
 struct ReplayOptions {
@@ -67,6 +69,7 @@ struct ReplayStats {
     int passes = 0;
     int64_t elapsed_ns = 0;
     int64_t max_late_ns = 0;  // worst send time behind schedule
+    int64_t p99_late_ns = 0;  // 99th percentile of the same (10 us steps; at most max_late_ns)
     bool interrupted = false;
     std::map<base::TopicProblem, uint64_t> skipped_by;  // why messages were skipped, how many
 };

@@ -4,8 +4,11 @@
 # Subscribers: iotctl sub and mosquitto_sub subscribe at once and receive the same stream of
 # BENCH_N ~100-byte JSON messages (published by iotctl pub -l, which drops nothing); prints each
 # one's CPU seconds (user+sys, /usr/bin/time) and the ratio, at QoS 0 and 1.
-# Publishers: iotctl pub -l vs mosquitto_pub -l on the same lines: wall time and the count a
-# mosquitto_sub received, at QoS 0 and 1.
+# Publishers: iotctl pub -l vs mosquitto_pub -l on the same lines: wall time, CPU seconds and the
+# count a mosquitto_sub received, at QoS 0 and 1; iotctl's ratios to mosquitto_pub (targets: QoS 0
+# wall <= 1.2x and CPU <= 2x; QoS 1 all delivered in <= 2x iotctl's QoS 0 wall). "iotctl-async" is
+# the same binary on Paho's asynchronous client (IOTCTL_PUBLISHER=async), for comparison.
+# BENCH_PARTS: "sub pub" (default), or one of them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
@@ -55,7 +58,10 @@ wait_settled() {
 
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 
+parts=${BENCH_PARTS:-sub pub}
 echo "iotctl sub/pub benchmark: $n messages of ~$avg bytes, Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') on 127.0.0.1:$PORT"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+if [[ " $parts " == *" sub "* ]]; then
 echo
 printf '%-5s %14s %16s %8s\n' "QoS" "iotctl sub CPU" "mosquitto_sub CPU" "ratio"
 for q in 0 1; do
@@ -78,25 +84,48 @@ for q in 0 1; do
     "$(awk -v a="$c1" -v b="$c2" 'BEGIN{print (b > 0 ? a / b : 0)}')" "$got1" "$got2"
 done
 
+fi
+
+[[ " $parts " == *" pub "* ]] || exit 0
 echo
-printf '%-5s %-14s %10s %12s\n' "QoS" "publisher" "wall (s)" "delivered"
+# The broker's own CPU seconds while each publisher ran: at QoS 1 Mosquitto (one thread) also
+# sends a PUBACK per message and delivers at QoS 1 to the counting subscriber.
+broker_pid=$(cat "$work/broker/mosquitto.pid")
+broker_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$broker_pid/stat"; }
+printf '%-5s %-14s %10s %9s %12s %12s\n' "QoS" "publisher" "wall (s)" "CPU (s)" "delivered" "broker CPU"
+declare -A wall cpus got
 for q in 0 1; do
-  for who in iotctl mosquitto_pub; do
+  for who in iotctl iotctl-async mosquitto_pub; do
     topic=bench/pub/$q/$who
     "$iotctl" pub "${host[@]}" -t "$topic/ready" -m ready -r -q 1
     mosquitto_sub "${host[@]}" -q 1 -t "$topic/#" > "$work/count" &
     pids+=($!); counter=$!
     wait_lines "$work/count" 1 60
+    b0=$(broker_cpu)
     start=$(date +%s.%N)
-    if [ "$who" = iotctl ]; then
-      "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
-    else
-      mosquitto_pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
-    fi
+    case $who in
+      iotctl) /usr/bin/time -f "%U %S" -o "$work/cpu-pub" \
+        "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines" ;;
+      iotctl-async) IOTCTL_PUBLISHER=async /usr/bin/time -f "%U %S" -o "$work/cpu-pub" \
+        "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines" ;;
+      *) /usr/bin/time -f "%U %S" -o "$work/cpu-pub" \
+        mosquitto_pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines" ;;
+    esac
     end=$(date +%s.%N)
     wait_settled "$work/count" $((n + 1))
     kill "$counter"; wait "$counter" 2>/dev/null || true
-    printf '%-5s %-14s %10.2f %12d\n' "$q" "$who" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b - a}')" \
-      $(($(wc -l < "$work/count") - 1))
+    bcpu=$(awk -v a="$b0" -v b="$(broker_cpu)" 'BEGIN{printf "%.2f", b - a}')
+    wall[$q,$who]=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
+    cpus[$q,$who]=$(cpu "$work/cpu-pub")
+    got[$q,$who]=$(($(wc -l < "$work/count") - 1))
+    printf '%-5s %-14s %10s %9s %12d %12s\n' "$q" "$who" "${wall[$q,$who]}" "${cpus[$q,$who]}" \
+      "${got[$q,$who]}" "$bcpu"
   done
 done
+r() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
+echo
+echo "pub -l QoS 0 vs mosquitto_pub: wall $(r "${wall[0,iotctl]}" "${wall[0,mosquitto_pub]}")x (target <= 1.2)," \
+     "CPU $(r "${cpus[0,iotctl]}" "${cpus[0,mosquitto_pub]}")x (target <= 2)"
+echo "pub -l QoS 1: ${got[1,iotctl]} of $n delivered in ${wall[1,iotctl]} s = $(r "${wall[1,iotctl]}" "${wall[0,iotctl]}")x its QoS 0 wall (target: all, <= 2)"
+echo "async client for comparison: QoS 0 wall $(r "${wall[0,iotctl-async]}" "${wall[0,mosquitto_pub]}")x, CPU $(r "${cpus[0,iotctl-async]}" "${cpus[0,mosquitto_pub]}")x mosquitto_pub's; QoS 1 ${wall[1,iotctl-async]} s"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

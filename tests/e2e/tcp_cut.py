@@ -19,6 +19,7 @@ class CuttableRelay:
         self.port = self.listener.getsockname()[1]
         self.holding = threading.Event()  # while set, client bytes are kept, not forwarded
         self.held = 0
+        self.forwarded_from_clients = 0  # bytes clients sent that reached the broker
         self.pairs = []
         self.lock = threading.Lock()
         self.closed = False
@@ -75,6 +76,8 @@ class CuttableRelay:
                         self.held += len(data)
                         continue
                     key.data.sendall(data)
+                    if key.fileobj is client:
+                        self.forwarded_from_clients += len(data)
         except (OSError, ValueError):
             return
         finally:

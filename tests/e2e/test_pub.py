@@ -9,6 +9,7 @@ import time
 
 from harness import IOTCTL, Service, iotctl, popen, run, spawn, wait_until
 from live_sub import LiveSub, pub, sub, unique
+from tcp_cut import CuttableRelay
 
 
 def test_file_stdin_and_null_message(broker, tmp_path):
@@ -74,6 +75,19 @@ def test_lines_huge_line_and_no_final_newline(broker):
     assert lines == ["5 first", f"{1 << 20} xxxxxxxxxx", "0 ", "20 last-witho"]
 
 
+def test_big_lines_at_qos_1_are_all_acknowledged(broker):
+    # An 8 MB publish does not fit the socket at once; Paho C's synchronous client then reads
+    # packets until it is written, and the broker's PUBACK for it could arrive meanwhile: Paho
+    # freed the message and then read its packet id from it (pub crashed, SIGSEGV, every time).
+    t = unique("bigq1")
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#", "-F", "%l").wait_ready()
+    big = "y" * (8 << 20)
+    out = pub(broker, "-t", f"{t}/big", "-q", "1", "-l", input=f"{big}\n" * 6, check=False)
+    assert out.returncode == 0, out.stderr
+    assert s.wait_lines(6, timeout=120) == [str(8 << 20)] * 6
+    s.stop()
+
+
 def test_lines_from_pipe_until_eof(broker):
     t = unique("pipe")
     s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
@@ -86,6 +100,36 @@ def test_lines_from_pipe_until_eof(broker):
     proc.stdin.close()
     assert proc.wait(timeout=30) == 0
     assert s.wait_lines(3) == ["one", "two", "three"]
+    s.stop()
+
+
+def test_idle_stdin_keeps_the_connection_alive(broker):
+    # pub writes in its own thread (Paho C's synchronous client, which sends nothing unless
+    # called); with nothing to send for several keepalive periods it must still ping, or a broker
+    # drops the connection (after 1.5 keepalives) and the next line needs a reconnect.
+    t = unique("idle")
+    s = LiveSub(broker, "-q", "1", "-t", f"{t}/#").wait_ready()
+    relay = CuttableRelay(broker.port)
+    proc = popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(relay.port), "-t", f"{t}/p",
+                  "-q", "1", "-l", "-k", "1"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"before\n")
+    proc.stdin.flush()
+    assert s.wait_lines(1) == ["before"]
+    wait_until(lambda: relay.forwarded_from_clients > 0, timeout=10, what="pub's bytes")
+    sent_before_idle = relay.forwarded_from_clients
+    try:  # stdin stays open and quiet for 3.5 keepalive periods: pub must simply wait
+        proc.wait(timeout=3.5)
+        raise AssertionError("pub exited while stdin was still open")
+    except subprocess.TimeoutExpired:
+        pass
+    # Only PINGREQs (2 bytes each) go out while idle: one per keepalive period.
+    assert relay.forwarded_from_clients - sent_before_idle >= 4
+    proc.stdin.write(b"after\n")
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    err = proc.stderr.read().decode()
+    assert "lost the broker" not in err and "reconnect" not in err, err
+    assert s.wait_lines(2) == ["before", "after"]
     s.stop()
 
 

@@ -86,6 +86,35 @@ TEST_CASE("replay sends at start + scaled recorded offsets, even when each send 
     CHECK(pub.flushed);
 }
 
+// A clock whose wake-ups are late by the next value of `lateness` each time.
+struct VaryingClock : FakeClock {
+    std::vector<int64_t> lateness;
+    size_t next = 0;
+    bool sleep_until(int64_t t) override {
+        now = t + lateness[next++ % lateness.size()];
+        return true;
+    }
+};
+
+TEST_CASE("replay reports the 99th percentile of its lateness as well as the worst") {
+    VaryingClock clock;
+    // 200 sends after the first: 196 on time (0.05 ms late), 2 at 1.5 ms, 1 at 4 ms, 1 at 20 ms.
+    for (int i = 0; i < 196; ++i) clock.lateness.push_back(k_ms / 20);
+    clock.lateness.insert(clock.lateness.end(), {3 * k_ms / 2, 3 * k_ms / 2, 4 * k_ms, 20 * k_ms});
+    FakePublisher pub;
+    pub.clock = &clock;
+    capture::ReplayOptions opts;
+    opts.timing.speed = 1;
+    std::vector<base::Message> items;
+    for (int i = 0; i <= 200; ++i) items.push_back(at(10 * i));
+    auto stats = capture::run_replay(factory(items), pub, clock, opts, {});
+    REQUIRE(stats.ok());
+    CHECK(stats->max_late_ns == 20 * k_ms);
+    // 201 samples (the first is on time): the 99th percentile is the 199th smallest, 1.5 ms,
+    // reported as the top of its 10 us step.
+    CHECK(stats->p99_late_ns == 3 * k_ms / 2 + 10'000);
+}
+
 TEST_CASE("replay rewrites, overrides, loops, and skips (counts) invalid topics") {
     FakeClock clock;
     FakePublisher pub;
