@@ -19,31 +19,35 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
+}  // namespace
+
+std::optional<int64_t> duration_unit_seconds(char suffix) {
+    switch (suffix) {
+        case 's':
+            return 1;
+        case 'm':
+            return 60;
+        case 'h':
+            return 3600;
+        case 'd':
+            return 86400;
+        case 'w':
+            return 7 * 86400;
+        default:
+            return std::nullopt;
+    }
+}
+
+namespace {
+
 // `-90m`: a negative whole number of s/m/h/d (or w) before now.
 std::optional<int64_t> parse_relative(std::string_view text, int64_t now_ns) {
     if (text.size() < 3 || text.front() != '-') return std::nullopt;
     std::string_view digits = text.substr(1, text.size() - 2);
     if (!all_digits(digits)) return std::nullopt;
-    int64_t unit = 0;
-    switch (text.back()) {
-        case 's':
-            unit = 1;
-            break;
-        case 'm':
-            unit = 60;
-            break;
-        case 'h':
-            unit = 3600;
-            break;
-        case 'd':
-            unit = 86400;
-            break;
-        case 'w':
-            unit = 7 * 86400;
-            break;
-        default:
-            return std::nullopt;
-    }
+    auto unit_s = duration_unit_seconds(text.back());
+    if (!unit_s) return std::nullopt;
+    const int64_t unit = *unit_s;
     int64_t n = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
     if (ec != std::errc() || n > int64_t{100} * 365 * 86400 / unit) return std::nullopt;

@@ -11,6 +11,9 @@ namespace iotctl::base {
 
 /// Parses `2026-11-20T10:00:00Z` (ISO-8601), `1732500000[.5]` (Unix seconds) or `-90s`, `-90m`,
 /// `-24h`, `-7d` (before `now_ns`) into Unix nanoseconds; an error names the bad text.
+/// Seconds in one unit of a duration's suffix (`s`, `m`, `h`, `d`, `w`); nullopt for another.
+std::optional<int64_t> duration_unit_seconds(char suffix);
+
 Result<int64_t> parse_time_spec(const std::string& text, int64_t now_ns);
 
 /// A closed interval of capture times; an absent bound is open.

@@ -43,6 +43,10 @@ base::Error diagnosed_connect_failure(const ConnOptions& opts, int return_code, 
 /// Adds to `into` each of `from`'s properties that it does not have yet (user properties all).
 void add_properties(mqtt::properties& into, const mqtt::properties& from);
 
+/// The MQTT 5 properties of a publish: `extra` (-D publish) and the message's own (user
+/// properties, content type, response topic, correlation data) where `extra` has none.
+mqtt::properties publish_properties(const base::Message& m, const mqtt::properties& extra);
+
 /// A connected MQTT client over Paho's asynchronous client: subscribers, and publishers when
 /// chosen. Handlers run on Paho's receive thread and must return quickly.
 class MqttSession : public Publisher {

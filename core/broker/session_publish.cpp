@@ -21,16 +21,7 @@ mqtt::message_ptr to_paho(const base::Message& m, mqtt::string_ref topic, mqtt::
                           bool v5, const mqtt::properties& extra) {
     auto msg = mqtt::make_message(std::move(topic), std::move(payload), m.qos, m.retain);
     if (v5) {
-        mqtt::properties props;
-        add_properties(props, extra);
-        for (const auto& [k, v] : m.user_properties)
-            props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
-        if (!m.content_type.empty() && !props.contains(mqtt::property::CONTENT_TYPE))
-            props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
-        if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
-            props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
-        if (!m.correlation_data.empty() && !props.contains(mqtt::property::CORRELATION_DATA))
-            props.add(mqtt::property(mqtt::property::CORRELATION_DATA, m.correlation_data));
+        mqtt::properties props = publish_properties(m, extra);
         if (!props.empty()) msg->set_properties(props);
     }
     return msg;
@@ -183,6 +174,20 @@ base::Status MqttSession::flush() {
     while (!in_flight_.empty())
         if (auto s = wait_oldest(); !s) return s;
     return {};
+}
+
+mqtt::properties publish_properties(const base::Message& m, const mqtt::properties& extra) {
+    mqtt::properties props;
+    add_properties(props, extra);
+    for (const auto& [k, v] : m.user_properties)
+        props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
+    if (!m.content_type.empty() && !props.contains(mqtt::property::CONTENT_TYPE))
+        props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
+    if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
+        props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
+    if (!m.correlation_data.empty() && !props.contains(mqtt::property::CORRELATION_DATA))
+        props.add(mqtt::property(mqtt::property::CORRELATION_DATA, m.correlation_data));
+    return props;
 }
 
 }  // namespace iotctl::broker

@@ -21,19 +21,6 @@ bool link_error(int rc) {
     return rc == MQTTCLIENT_DISCONNECTED || rc == MQTTCLIENT_FAILURE;
 }
 
-// The message's MQTT 5 properties with -D publish ones; empty when there are none.
-mqtt::properties publish_properties(const base::Message& m, const mqtt::properties& extra) {
-    mqtt::properties props;
-    add_properties(props, extra);
-    for (const auto& [k, v] : m.user_properties)
-        props.add(mqtt::property(mqtt::property::USER_PROPERTY, k, v));
-    if (!m.content_type.empty() && !props.contains(mqtt::property::CONTENT_TYPE))
-        props.add(mqtt::property(mqtt::property::CONTENT_TYPE, m.content_type));
-    if (!m.response_topic.empty() && !props.contains(mqtt::property::RESPONSE_TOPIC))
-        props.add(mqtt::property(mqtt::property::RESPONSE_TOPIC, m.response_topic));
-    return props;
-}
-
 }  // namespace
 
 SyncPublisher::Sent SyncPublisher::start_publish(const base::Message& m, int& token,

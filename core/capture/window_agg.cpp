@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/base/number_text.h"
+#include "core/base/time_window.h"
 
 namespace iotctl::capture {
 
@@ -32,23 +33,9 @@ base::Result<int64_t> parse_every(const std::string& text) {
             text));
     };
     if (text.size() < 2) return bad();
-    int64_t unit = 0;
-    switch (text.back()) {
-        case 's':
-            unit = 1;
-            break;
-        case 'm':
-            unit = 60;
-            break;
-        case 'h':
-            unit = 3600;
-            break;
-        case 'd':
-            unit = 86400;
-            break;
-        default:
-            return bad();
-    }
+    auto unit_s = base::duration_unit_seconds(text.back());
+    if (!unit_s || text.back() == 'w') return bad();  // weeks: not a window size here
+    const int64_t unit = *unit_s;
     const std::string_view digits(text.data(), text.size() - 1);
     int64_t n = 0;
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);

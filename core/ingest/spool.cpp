@@ -37,6 +37,10 @@ SpoolFile::~SpoolFile() {
     if (fd >= 0) disk.close(fd);
 }
 
+std::string Spool::seed_path() const {
+    return dir_ + "/redelivery.seed";
+}
+
 std::string Spool::segment_path(uint64_t start) const {
     return fmt::format("{}/{:020}.seg", dir_, start);
 }
@@ -65,6 +69,12 @@ base::Result<std::unique_ptr<Spool>> Spool::open(
         // A sealed segment never reaches into the next one (a file longer than that holds bytes
         // past its last record, which readers must not see twice).
         spool->segments_[starts[i]] = std::min(starts[i] + (ec ? 0 : size), starts[i + 1]);
+    }
+    if (visit) {
+        // The newest segment a caught-up release gave back (see release()): older than the last
+        // segment's records, so visited first.
+        std::string seed = read_file(spool->seed_path());
+        (void)scan_spool_records(seed.data(), seed.size(), visit);
     }
     auto opened = starts.empty() ? spool->open_active(start_at, false)
                                  : spool->open_last(starts.back(), visit);
@@ -238,7 +248,14 @@ void Spool::release(uint64_t position) {
     bool freed = false;
     for (auto it = segments_.begin(); it != segments_.end() && it->first != active_start_;) {
         if (it->second > position) break;
-        disk_.remove(segment_path(it->first));
+        // The newest records seed the next run's redelivery filter (open() visits them): the
+        // segment just before the active one is kept as the seed file instead of deleted, when
+        // it is small (a caught-up spool seals at reclaim_bytes) and the disk is not failing.
+        const bool newest =
+            std::next(it) != segments_.end() && std::next(it)->first == active_start_;
+        const bool kept = newest && it->second - it->first <= k_seed_max_bytes && !write_failing_ &&
+                          disk_.rename(segment_path(it->first), seed_path()) == 0;
+        if (!kept) disk_.remove(segment_path(it->first));
         it = segments_.erase(it);
         freed = true;
     }

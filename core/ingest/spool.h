@@ -74,6 +74,8 @@ class Spool {
     base::Status append(const base::Message& message);
     /// fdatasync()s the active segment if anything was appended since the last sync.
     base::Status sync();
+    /// The largest given-back segment kept (as `redelivery.seed`) for the next open()'s visit.
+    static constexpr uint64_t k_seed_max_bytes = 8ull << 20;
     /// Deletes sealed segments that end at or before `position` (every reader is past them).
     /// When `position` is the end, the active segment is sealed and deleted too (from
     /// reclaim_bytes on, or at any size while writes fail), so a spool that every sink has
@@ -128,6 +130,7 @@ class Spool {
     base::Status write_whole(std::string_view head, std::string_view tail);
     base::Status write_failed(std::string why, int err);
     std::string segment_path(uint64_t start) const;
+    std::string seed_path() const;  // the last given-back segment, kept for open()'s visit
 
     std::string dir_;
     SpoolOptions options_;

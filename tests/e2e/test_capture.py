@@ -173,12 +173,13 @@ def test_record_survives_sigterm(broker, recorded):
 def test_mqtt5_user_properties_are_recorded_and_replayed(broker, recorded):
     workdir, _, _ = recorded
     capture = os.path.join(workdir, "v5.db")
+    # A retained probe, sent once, arrives exactly once when the subscription is made: one probe
+    # published per poll could arrive twice and use up -C 2 before the message under test.
+    iotctl("pub", "-p", broker.port, "-t", "v5src/probe", "-m", "p", "-r", check=True)
+    iotctl("pub", "-p", broker.port, "-t", "v5dst/probe", "-m", "p", "-r", check=True)
     sub, out = start_sub(broker, workdir, "v5.jsonl", "-V", "mqttv5", "-t", "v5src/#", "--record", capture,
                          "-C", 2, "-W", 60)
-    def ready():
-        iotctl("pub", "-p", broker.port, "-t", "v5src/probe", "-m", "p", check=True)
-        return line_count(out) >= 1
-    wait_until(ready, timeout=30, what="v5 subscriber")
+    wait_until(lambda: line_count(out) >= 1, timeout=30, what="v5 subscriber")
     iotctl("pub", "-p", broker.port, "-V", "mqttv5", "-t", "v5src/m", "-m", "hi", "-D", "publish",
            "user-property", "site", "b1", check=True)
     assert sub.wait(timeout=60) == 0
@@ -190,10 +191,7 @@ def test_mqtt5_user_properties_are_recorded_and_replayed(broker, recorded):
     r = iotctl("replay", capture, "--dry-run", "--speed", "0", "-t", "v5src/m")
     assert json.loads(r.stdout)["user_properties"] == [["site", "b1"]]
     sub2, out2 = start_sub(broker, workdir, "v5dst.jsonl", "-V", "mqttv5", "-t", "v5dst/#", "-C", 2, "-W", 60)
-    def ready2():
-        iotctl("pub", "-p", broker.port, "-t", "v5dst/probe", "-m", "p", check=True)
-        return line_count(out2) >= 1
-    wait_until(ready2, timeout=30, what="v5 receiver")
+    wait_until(lambda: line_count(out2) >= 1, timeout=30, what="v5 receiver")
     r = iotctl("replay", capture, "-p", broker.port, "--speed", "0", "-t", "v5src/m", "--topic-rewrite", "v5src/=v5dst/")
     assert r.returncode == 0, r.stderr
     assert "(MQTT 5, as recorded)" in r.stderr

@@ -134,3 +134,31 @@ TEST_CASE("records of an earlier run seed the filter through the spool's open") 
     CHECK_FALSE(filter.seen_before(message(5, "five", true)));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a segment given back once every reader has it still seeds the next run") {
+    // Sinks that caught up make the spool seal and give back its active segment; the newest
+    // records must still reach the next run's filter (a clean stop, or a kill after the reclaim).
+    auto dir = (std::filesystem::temp_directory_path() /
+                ("iotctl-redelivery-seed-" + std::to_string(::getpid())))
+                   .string();
+    std::filesystem::remove_all(dir);
+    ingest::SpoolOptions small;
+    small.reclaim_bytes = 64;
+    {
+        auto spool = ingest::Spool::open(dir, small, 0).take();
+        for (int i = 1; i <= 5; ++i) REQUIRE(spool->append(message(i, std::string(40, 'a' + i))));
+        spool->release(spool->end());  // every reader is at the end
+        CHECK(spool->bytes() == 0);    // the disk space is given back...
+        REQUIRE(spool->append(message(6, "six")));
+    }
+    ingest::RedeliveryFilter filter;
+    int seen = 0;
+    auto spool = ingest::Spool::open(dir, small, 0, [&](const base::Message& m) {
+                     ++seen;
+                     filter.remember_earlier(m);
+                 }).take();
+    CHECK(seen == 6);  // ...but the records of the given-back segment are still visited
+    CHECK(filter.seen_before(message(3, std::string(40, 'a' + 3), true)));
+    CHECK(filter.seen_before(message(6, "six", true)));
+    std::filesystem::remove_all(dir);
+}
