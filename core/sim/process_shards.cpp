@@ -90,8 +90,26 @@ void read_available(Child& c) {
     }
 }
 
-// Waits for every child, passing a stop request on to them.
-void wait_for_children(std::vector<Child>& children) {
+base::Result<FleetStats> slice_result(const Child& c) {
+    const std::string devices = fmt::format("devices {}-{}", c.begin + 1, c.end);
+    if (c.data.size() < sizeof(SliceRecord)) {
+        std::string how = WIFSIGNALED(c.status)
+                              ? fmt::format("was killed by signal {}", WTERMSIG(c.status))
+                              : fmt::format("exited {} without a summary", WEXITSTATUS(c.status));
+        return base::runtime_error(fmt::format("the simulator process for {} {}", devices, how));
+    }
+    SliceRecord record;
+    std::memcpy(&record, c.data.data(), sizeof record);
+    if (record.exit_code == 0) return record.stats;
+    std::string message = c.data.substr(sizeof record, record.message_size);
+    return base::Error{static_cast<base::ExitCode>(record.exit_code), message};
+}
+
+// Waits for every child, passing a stop request on to them; a slice that ends in an error (or
+// dies) stops the others, as one process would have stopped. Returns the index of the first
+// slice that failed, or the number of children when none did.
+size_t wait_for_children(std::vector<Child>& children) {
+    size_t first_failed = children.size();
     bool forwarded = false;
     size_t running = children.size();
     while (running > 0) {
@@ -107,6 +125,10 @@ void wait_for_children(std::vector<Child>& children) {
                 close(c.fd);
                 c.pid = 0;
                 --running;
+                if (first_failed == children.size() && !slice_result(c).ok()) {
+                    first_failed = static_cast<size_t>(&c - children.data());
+                    base::request_stop();
+                }
             }
         }
         if (running == 0) break;
@@ -115,21 +137,7 @@ void wait_for_children(std::vector<Child>& children) {
         else
             base::wait_for_stop(std::chrono::milliseconds(50));
     }
-}
-
-base::Result<FleetStats> slice_result(const Child& c) {
-    const std::string devices = fmt::format("devices {}-{}", c.begin + 1, c.end);
-    if (c.data.size() < sizeof(SliceRecord)) {
-        std::string how = WIFSIGNALED(c.status)
-                              ? fmt::format("was killed by signal {}", WTERMSIG(c.status))
-                              : fmt::format("exited {} without a summary", WEXITSTATUS(c.status));
-        return base::runtime_error(fmt::format("the simulator process for {} {}", devices, how));
-    }
-    SliceRecord record;
-    std::memcpy(&record, c.data.data(), sizeof record);
-    if (record.exit_code == 0) return record.stats;
-    std::string message = c.data.substr(sizeof record, record.message_size);
-    return base::Error{static_cast<base::ExitCode>(record.exit_code), message};
+    return first_failed;
 }
 
 }  // namespace
@@ -191,7 +199,8 @@ base::Result<FleetStats> run_in_slices(size_t devices, size_t per_process,
         c.fd = fds[0];
         children.push_back(std::move(c));
     }
-    wait_for_children(children);
+    const size_t failed = wait_for_children(children);
+    if (failed < children.size()) return slice_result(children[failed]).error();
     FleetStats total;
     for (const auto& c : children) {
         auto r = slice_result(c);

@@ -4,9 +4,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 
+#include "core/base/stop_signal.h"
 #include "core/sim/process_shards.h"
 
 using namespace iotctl;
@@ -53,6 +55,7 @@ TEST_CASE("a slice's error is the result, with its exit code") {
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().code == base::ExitCode::refused);
     CHECK(result.error().message == "broker said no");
+    base::reset_stop();  // the failure asked the other slices (and this process) to stop
 }
 
 TEST_CASE("a slice that dies is reported with its devices") {
@@ -68,4 +71,19 @@ TEST_CASE("a slice that dies is reported with its devices") {
     CHECK(result.error().code == base::ExitCode::runtime);
     CHECK(result.error().message ==
           "the simulator process for devices 3-4 was killed by signal " + std::to_string(SIGABRT));
+    base::reset_stop();
+}
+
+TEST_CASE("a slice that fails stops the others") {
+    // The other slices would run until stopped (as with --duration 0): they end on the stop
+    // request the failure makes, and the failure is the result.
+    auto result =
+        sim::run_in_slices(4, 2, [](size_t begin, size_t) -> base::Result<sim::FleetStats> {
+            if (begin == 0) return base::Error{base::ExitCode::connect, "no broker"};
+            while (!base::stop_requested()) base::wait_for_stop(std::chrono::milliseconds(10));
+            return sim::FleetStats{};
+        });
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().message == "no broker");
+    base::reset_stop();
 }
