@@ -146,13 +146,13 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
     flags.qos = o.qos;
     if (started) {
         run_stats.on_connected(base::now_ns(), false);
+        takeovers.connected(base::now_ns());  // a takeover during SUBSCRIBE counts too
         started = session.subscribe(filters, flags);
     }
     if (!started) {
         pipeline.stop();
         return started.error();
     }
-    takeovers.connected(base::now_ns());
     log.info(
         fmt::format("ingest: client id {}, state {}, {} session, QoS {}, filters {}, sinks: {}",
                     dir.client_id(), dir.path(), session.session_present() ? "resumed" : "new",

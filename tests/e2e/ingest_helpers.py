@@ -36,15 +36,37 @@ def start_ingest(port, work, *extra, env=None):
                  *extra, env=env)
 
 
-def wait_ingest_ready(proc, timeout=90):
-    """Waits until ingest logs its start line (subscribed)."""
-    lines = []
+class StderrLines(list):
+    """The lines a process wrote to stderr so far, read by a background thread."""
+
+    def __init__(self):
+        super().__init__()
+        self.closed = threading.Event()
+
+    def complete(self, timeout=30):
+        """Waits until the process closed stderr (it exited), so no line is still in the pipe."""
+        assert self.closed.wait(timeout), "stderr still open: " + "".join(self)
+        return self
+
+
+def read_stderr(proc):
+    """Starts reading the process's stderr in the background; returns the lines read so far."""
+    lines = StderrLines()
 
     def reader():
-        for line in proc.stderr:
-            lines.append(line.decode(errors="replace"))
+        try:
+            for line in proc.stderr:
+                lines.append(line.decode(errors="replace"))
+        finally:
+            lines.closed.set()
 
     threading.Thread(target=reader, daemon=True).start()
+    return lines
+
+
+def wait_ingest_ready(proc, timeout=90):
+    """Waits until ingest logs its start line (subscribed)."""
+    lines = read_stderr(proc)
     try:
         wait_until(lambda: any("ingest: client id" in l for l in lines) or proc.poll() is not None,
                    timeout=timeout, what="ingest to subscribe")

@@ -4,7 +4,8 @@ import os
 import socket
 
 from harness import spawn, wait_until
-from ingest_helpers import Workdir, counts, publish_range, start_ingest, stop, wait_ingest_ready
+from ingest_helpers import (Workdir, counts, publish_range, read_stderr, start_ingest, stop,
+                            wait_ingest_ready)
 
 N = 5000
 
@@ -47,17 +48,19 @@ def test_one_client_id_twice_is_reported_and_one_process_exits(broker):
     work = Workdir()
     procs = [start(broker.port, work, name, "-i", "shared-ingest-id")[0] for name in ("a", "b")]
     try:
-        logs = [wait_ingest_ready(procs[0])]
-        logs.append(wait_ingest_ready(procs[1], timeout=30) if procs[1].poll() is None else [])
-        wait_until(lambda: any(p.poll() is not None for p in procs), timeout=60,
+        logs = [read_stderr(p) for p in procs]
+        wait_until(lambda: any(p.poll() is not None for p in procs), timeout=90,
                    what="one of two ingests with one client id to give up")
         loser = next(p for p in procs if p.poll() is not None)
-        text = "".join(logs[procs.index(loser)])
+        text = "".join(logs[procs.index(loser)].complete())
         assert loser.returncode == 1, text
         assert "session taken over" in text and "-i ID" in text, text
         assert "iotctl: error:" in text, text
         survivor = next(p for p in procs if p is not loser)
-        assert survivor.poll() is None
+        survivor_log = logs[procs.index(survivor)]
+        wait_until(lambda: any("ingest: client id" in l for l in survivor_log), timeout=30,
+                   what="the other ingest to subscribe")
+        assert survivor.poll() is None, "".join(survivor_log)
         assert stop(survivor) == 0
     finally:
         for p in procs:
