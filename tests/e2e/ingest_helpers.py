@@ -61,6 +61,7 @@ def read_stderr(proc):
             lines.closed.set()
 
     threading.Thread(target=reader, daemon=True).start()
+    proc.stderr_lines = lines  # stop() reads them to the end
     return lines
 
 
@@ -166,6 +167,9 @@ def ingest_duplicates(db, table="load"):
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=60):
-    """Sends sig and waits; returns the exit code."""
+    """Sends sig and waits; returns the exit code. Lines read by read_stderr are then complete."""
     proc.send_signal(sig)
-    return proc.wait(timeout=timeout)
+    code = proc.wait(timeout=timeout)
+    if getattr(proc, "stderr_lines", None) is not None:
+        proc.stderr_lines.complete()
+    return code

@@ -15,14 +15,13 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import threading
 import time
 
 import pytest
 
 from harness import SOURCE_DIR, Service, wait_until
-from ingest_helpers import (Workdir, counts, publish_in_background, publish_range, start_ingest,
-                            stop, wait_ingest_ready)
+from ingest_helpers import (Workdir, counts, publish_in_background, publish_range, read_stderr,
+                            start_ingest, stop, wait_ingest_ready)
 
 N = 20000
 FIRST = 1000     # stored before the sink goes down (creates the table)
@@ -110,18 +109,6 @@ class SqliteLock:
             self.conn = None
 
 
-def follow(proc):
-    """Collects the process's stderr lines into a list, on a thread; returns the list."""
-    lines = []
-
-    def reader():
-        for line in proc.stderr:
-            lines.append(line.decode(errors="replace"))
-
-    threading.Thread(target=reader, daemon=True).start()
-    return lines
-
-
 def received(log):
     """The `received=` count of the latest stats line, -1 before the first."""
     lines = [l for l in log if "INFO received=" in l]
@@ -175,7 +162,7 @@ def test_disk_full_then_restart_then_space_back_loses_nothing(persistent_broker,
         procs.append(proc)
         # Not wait_ingest_ready: the resumed session's backlog comes before the SUBACK, and the
         # first message already meets the full disk, so the start line waits for space.
-        log = follow(proc)
+        log = read_stderr(proc)
         wait_until(lambda: any("spooled by an earlier run to write first" in l for l in log),
                    timeout=60, what="the restarted ingest to open its spool")
         assert not any("dropped" in l for l in log), "".join(log)
@@ -231,7 +218,7 @@ def test_sigterm_while_the_spool_is_at_its_limit_stops_and_loses_nothing(persist
         assert stop(proc, timeout=60) == 0, "".join(log)
         proc = start_ingest(port, work)
         procs.append(proc)
-        log = follow(proc)
+        log = read_stderr(proc)
         wait_until(lambda: any("spooled by an earlier run to write first" in l for l in log),
                    timeout=60, what="the restarted ingest to open its spool")
         lock.release()
