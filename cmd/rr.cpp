@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cmd/cli_common.h"
+#include "core/base/prompt_wakeups.h"
 #include "core/base/stop_signal.h"
 #include "core/base/topic.h"
 #include "core/broker/session.h"
@@ -135,6 +136,9 @@ int run_rr(RrOptions& o) {
     // A bad payload for --match-path is a usage error before anything connects.
     (void)capture::make_rr_request(o.topic, o.response_topic, body, spec, "0").take();
 
+    // A round trip is timed on arrival of the reply: on a busy machine Paho's receive thread
+    // (created later, it inherits this) must not be woken late.
+    base::request_prompt_wakeups();
     Exchange ex;
     broker::MqttSession session(o.conn, "rr");
     apply_mosquitto_flags(session, o.mosquitto, std::move(props));

@@ -9,6 +9,7 @@
 
 #include "cmd/cli_common.h"
 #include "cmd/live_subscription.h"
+#include "core/base/prompt_wakeups.h"
 #include "core/base/stop_signal.h"
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
@@ -185,6 +186,10 @@ int run_sub(SubOptions& o) {
     spec.remove_retained_except = o.filter_out;
     spec.mosquitto = &o.mosquitto;
     spec.properties = std::move(properties);
+    // Each message is stamped when it arrives (output, --record): a receive thread woken late on
+    // a busy machine stamps late. Paho's threads, created from here on, inherit this; the output
+    // and capture writers, created above, keep the default slice (they work in bulk).
+    base::request_prompt_wakeups();
     LiveEnd end = run_subscription(o.conn, spec, handle, quiet_after_retained);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM

@@ -1,10 +1,5 @@
 #include "core/capture/replay_runner.h"
 
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -12,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/base/prompt_wakeups.h"
 #include "core/base/stop_signal.h"
 #include "core/base/topic.h"
 
@@ -45,28 +41,8 @@ class SteadyClock : public ReplayClock {
 
 }  // namespace
 
-// Asks the scheduler for a short time slice for the calling thread (SCHED_OTHER, no privilege
-// needed; Linux 6.12+, where EEVDF lets a waking task with a shorter slice preempt the running
-// one instead of waiting for its slice or the next tick to end; older kernels ignore it).
-void request_short_slice() {
-    struct SchedAttr {  // struct sched_attr, which glibc 2.36 does not declare
-        uint32_t size, policy;
-        uint64_t flags;
-        int32_t nice;
-        uint32_t priority;
-        uint64_t runtime, deadline, period;
-    } attr{};
-    attr.size = sizeof attr;
-    attr.policy = 0;  // SCHED_OTHER
-    attr.nice = ::getpriority(PRIO_PROCESS, 0);
-    attr.runtime = 100'000;  // the slice, ns (the kernel's floor is 100 us)
-    ::syscall(SYS_sched_setattr, 0, &attr, 0);
-}
-
 std::unique_ptr<ReplayClock> make_steady_clock(bool timed) {
-    // The kernel may delay a sleeper's wake-up by its timer slack (50 us by default): ask for 1 ns.
-    ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-    if (timed) request_short_slice();
+    if (timed) base::request_prompt_wakeups();
     return std::make_unique<SteadyClock>();
 }
 
