@@ -6,6 +6,7 @@ Probe lines are left out of `lines()`. Mosquitto delivers the probe exactly once
 plugin twice when the publish comes while it handles the SUBSCRIBE (once through the new binding,
 once from its retained store), so every line naming the probe's id counts as a probe line.
 """
+import json
 import subprocess
 import threading
 import uuid
@@ -84,6 +85,44 @@ class LiveSub:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return self.wait(timeout=20)
+
+
+class JsonStream(LiveSub):
+    """`iotctl sub --json -q 1` on some filters, ready once subscribed, every message kept in
+    arrival order (one publisher's messages in the order it sent them)."""
+
+    def __init__(self, broker, *filters, version="mqttv311"):
+        super().__init__(broker, "-V", version, "--json", "-q", 1,
+                         *sum((["-t", f] for f in filters), []))
+        self.wait_ready()
+
+    def sync(self, timeout=30):
+        """Publishes a token to the probe topic until it comes back: whatever was published
+        before it has arrived too."""
+        token = uuid.uuid4().hex
+
+        def seen():
+            pub(self.broker, "-t", self.probe_topic, "-m", f"iotctl-probe {self.probe_id} {token}")
+            try:
+                wait_until(lambda: any(token.encode() in raw for raw in self.raw_lines()),
+                           timeout=1.0, interval=0.05)
+                return True
+            except AssertionError:
+                return False
+        wait_until(seen, timeout=timeout, what="the subscriber to see its probe")
+
+    def all(self):
+        """The messages so far (sub's JSON objects), probes left out."""
+        return [json.loads(line) for line in self.lines()]
+
+    def on(self, topic):
+        """The messages so far on one topic."""
+        return [m for m in self.all() if m["topic"] == topic]
+
+    def wait_for(self, topic, timeout=30):
+        """Waits until a message on `topic` has arrived."""
+        wait_until(lambda: any(m["topic"] == topic for m in self.all()), timeout=timeout,
+                   what=f"a message on {topic}")
 
 
 def pub(broker, *args, input=None, check=True, timeout=120):

@@ -7,8 +7,8 @@ import re
 import signal
 
 from harness import iotctl, wait_until
-from live_sub import LiveSub, pub, unique
-from rr_helpers import Stream, reading_before, rr, rr_spawn, simulate, wait_online
+from live_sub import JsonStream, LiveSub, pub, unique
+from rr_helpers import reading_before, rr, rr_spawn, simulate, wait_online
 
 
 # -- a responder made of sub and pub ---------------------------------------------------------
@@ -123,7 +123,7 @@ def test_board_answers_v5_with_its_current_reading_and_latency(broker):
     data, reply = f"{p}/hexaboard/A/sensor/data", f"{p}/hexaboard/A/reply"
     simulate(broker, p, "-V", "mqttv5", "--boards", "A", "--interval", 0.5)
     wait_online(broker, f"{p}/hexaboard/A/status")
-    stream = Stream(broker, data, reply)
+    stream = JsonStream(broker, data, reply)
     stream.wait_for(data)
     r = rr(broker, "-V", "mqttv5", "-t", f"{p}/hexaboard/A/control", "-e", reply,
            "-m", '{"get":"reading"}', "-W", 5, "--latency")
@@ -144,7 +144,7 @@ def test_board_answers_v311_with_match_path_id_echoed(broker):
     data, reply = f"{p}/hexaboard/B/sensor/data", f"{p}/hexaboard/B/reply"
     simulate(broker, p, "--boards", "A,B", "--interval", 0.5)
     wait_online(broker, f"{p}/hexaboard/B/status")
-    stream = Stream(broker, data, reply)
+    stream = JsonStream(broker, data, reply)
     stream.wait_for(data)
     requests = LiveSub(broker, "-t", f"{p}/hexaboard/B/control").wait_ready()
     r = rr(broker, "-V", "mqttv311", "-t", f"{p}/hexaboard/B/control", "-e", reply,
@@ -183,7 +183,7 @@ def test_malformed_requests_are_counted_and_readings_go_on(broker):
     data = f"{p}/hexaboard/A/sensor/data"
     sim = simulate(broker, p, "-V", "mqttv5", "--boards", "A", "--interval", 0.2)
     wait_online(broker, f"{p}/hexaboard/A/status")
-    stream = Stream(broker, data)
+    stream = JsonStream(broker, data)
     for bad in ["{not json", '{"get":"everything"}', '{"get":"reading","id":', "[]", ""]:
         pub(broker, "-t", f"{p}/hexaboard/A/control", "-m", bad)
     r = rr(broker, "-V", "mqttv5", "-t", f"{p}/hexaboard/A/control", "-e", f"{p}/rr/A",
@@ -205,7 +205,7 @@ def test_tasmota_gateway_answers_status(broker):
     sensor, state = f"{p}/tele/{gw}/SENSOR", f"{p}/tele/{gw}/STATE"
     simulate(broker, p, "--profile", "tasmota", "--count", 1, "--interval", 1)
     wait_online(broker, f"{p}/tele/{gw}/LWT", "Online")
-    stream = Stream(broker, sensor, state, f"{p}/stat/{gw}/+")
+    stream = JsonStream(broker, sensor, state, f"{p}/stat/{gw}/+")
     stream.wait_for(state)  # STATE comes every fifth cycle
     cmnd = f"{p}/cmnd/{gw}/Status"
 

@@ -3,8 +3,8 @@ with --match-path: a responder that answers with the wrong id first, and a simul
 import json
 import re
 
-from live_sub import LiveSub, pub, unique
-from rr_helpers import Stream, reading_before, rr, rr_spawn, simulate
+from live_sub import JsonStream, LiveSub, pub, unique
+from rr_helpers import reading_before, rr, rr_spawn, simulate
 
 
 def test_match_path_ignores_another_id_and_prints_the_reply_with_ours(rabbitmq):
@@ -28,7 +28,7 @@ def test_simulated_board_answers_through_rabbitmq(rabbitmq):
     p = unique("rrmqsim")
     data, reply = f"{p}/hexaboard/A/sensor/data", f"{p}/hexaboard/A/reply"
     simulate(rabbitmq, p, "--boards", "A", "--interval", 0.5)
-    stream = Stream(rabbitmq, data, reply)
+    stream = JsonStream(rabbitmq, data, reply)
     stream.wait_for(data)  # the board subscribed to its control topic before it first reported
     r = rr(rabbitmq, "-t", f"{p}/hexaboard/A/control", "-e", reply, "-m", '{"get":"reading"}',
            "--match-path", "id", "-W", 10, "--count", 3)

@@ -3,66 +3,13 @@ Tasmota shapes, and fault injection."""
 import json
 import signal
 import subprocess
-import threading
 import time
 import uuid
 
 import pytest
 
 from harness import fixture_text, iotctl, spawn, wait_until
-from live_sub import LiveSub
-
-
-class Watcher:
-    """`iotctl sub --json` in the background, collecting every message; ready once subscribed."""
-
-    def __init__(self, broker, *filters):
-        self.broker = broker
-        self.probe = f"probe/{uuid.uuid4().hex}"
-        self.messages = []
-        self.lock = threading.Lock()
-        self.proc = spawn("sub", "-p", broker.port, "--json", "-q", "1", *sum((["-t", f] for f in filters), []),
-                          "-t", self.probe)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        self.sync()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            with self.lock:
-                self.messages.append(json.loads(line))
-
-    def sync(self):
-        """Publishes a probe until it comes back: everything published before it has arrived too."""
-        token = uuid.uuid4().hex
-
-        def seen():
-            iotctl("pub", "-p", self.broker.port, "-t", self.probe, "-m", token, check=True)
-            return wait_quietly(lambda: any(m["payload"] == token for m in self.all()), 1.0)
-        wait_until(seen, timeout=30, what="the subscriber to see its probe")
-
-    def all(self):
-        with self.lock:
-            return list(self.messages)
-
-    def snapshot(self):
-        with self.lock:
-            return [m for m in self.messages if m["topic"] != self.probe]
-
-    def on(self, topic):
-        return [m for m in self.snapshot() if m["topic"] == topic]
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
-
-
-def wait_quietly(predicate, timeout):
-    try:
-        wait_until(predicate, timeout=timeout, interval=0.05)
-        return True
-    except AssertionError:
-        return False
+from live_sub import JsonStream, LiveSub
 
 
 @pytest.fixture
@@ -82,11 +29,11 @@ def readings(watcher, prefix, boards):
 
 
 def test_three_boards_publish_valid_readings(broker, prefix):
-    w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data")
+    w = JsonStream(broker, f"{prefix}/hexaboard/+/sensor/data")
     simulate(broker, prefix, "--boards", "A,B,C", "--interval", "0.2", "--messages", "15")
-    wait_until(lambda: len(w.snapshot()) >= 15, timeout=30, what="15 readings")
+    wait_until(lambda: len(w.all()) >= 15, timeout=30, what="15 readings")
     w.sync()
-    w.close()
+    w.stop()
     got = readings(w, prefix, "ABC")
     assert {b: len(v) for b, v in got.items()} == {"A": 5, "B": 5, "C": 5}
     for board, payloads in got.items():
@@ -101,12 +48,12 @@ def test_three_boards_publish_valid_readings(broker, prefix):
 def test_same_seed_gives_identical_payloads(broker, prefix):
     runs = []
     for seed in ("42", "42", "43"):
-        w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data")
+        w = JsonStream(broker, f"{prefix}/hexaboard/+/sensor/data")
         simulate(broker, prefix, "--boards", "A,B,C", "--interval", "0.1", "--messages", "12",
                  "--seed", seed, "--start-time", "1732500000", "--jitter", "0.3")
-        wait_until(lambda: len(w.snapshot()) >= 12, timeout=30, what="12 readings")
+        wait_until(lambda: len(w.all()) >= 12, timeout=30, what="12 readings")
         w.sync()
-        w.close()
+        w.stop()
         runs.append(readings(w, prefix, "ABC"))
     assert sum(len(v) for v in runs[0].values()) == 12
     assert runs[0] == runs[1]
@@ -115,7 +62,7 @@ def test_same_seed_gives_identical_payloads(broker, prefix):
 
 
 def test_control_commands_change_the_next_reading(broker, prefix):
-    w = Watcher(broker, f"{prefix}/hexaboard/A/sensor/data", f"{prefix}/hexaboard/A/status")
+    w = JsonStream(broker, f"{prefix}/hexaboard/A/sensor/data", f"{prefix}/hexaboard/A/status")
     sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A",
                 "--interval", "0.2", "--duration", "120")
     data = f"{prefix}/hexaboard/A/sensor/data"
@@ -141,7 +88,7 @@ def test_control_commands_change_the_next_reading(broker, prefix):
     err = sim.stderr.read().decode()
     assert "not JSON" in err and "unknown command \"dance\"" in err
     assert "3 control commands (2 ignored)" in err or "control commands" in err
-    w.close()
+    w.stop()
     from datetime import datetime
     gap = (datetime.fromisoformat(ts[1].replace("Z", "+00:00")) -
            datetime.fromisoformat(ts[0].replace("Z", "+00:00"))).total_seconds()
@@ -153,7 +100,7 @@ def status_of(w, prefix, board):
 
 
 def test_sigkill_fires_every_last_will(broker, prefix):
-    w = Watcher(broker, f"{prefix}/hexaboard/+/status")
+    w = JsonStream(broker, f"{prefix}/hexaboard/+/status")
     sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A,B,C",
                 "--interval", "0.5", "--duration", "120", stdout=subprocess.DEVNULL)
     wait_until(lambda: all("online" in status_of(w, prefix, b) for b in "ABC"), timeout=30, what="online x3")
@@ -161,11 +108,11 @@ def test_sigkill_fires_every_last_will(broker, prefix):
     sim.wait(timeout=10)
     wait_until(lambda: all(status_of(w, prefix, b)[-1:] == ["offline"] for b in "ABC"), timeout=30,
                what="offline x3")
-    w.close()
+    w.stop()
 
 
 def test_sigterm_disconnects_cleanly_without_last_will(broker, prefix):
-    w = Watcher(broker, f"{prefix}/hexaboard/+/status")
+    w = JsonStream(broker, f"{prefix}/hexaboard/+/status")
     sim = spawn("simulate-hexaboard", "-p", broker.port, "--topic-prefix", prefix, "--boards", "A,B,C",
                 "--interval", "0.5", "--duration", "120", stdout=subprocess.DEVNULL)
     wait_until(lambda: all("online" in status_of(w, prefix, b) for b in "ABC"), timeout=30, what="online x3")
@@ -173,7 +120,7 @@ def test_sigterm_disconnects_cleanly_without_last_will(broker, prefix):
     assert sim.wait(timeout=30) == 0
     assert "3 devices (3 online at the end)" in sim.stderr.read().decode()
     w.sync()
-    w.close()
+    w.stop()
     assert all(status_of(w, prefix, b) == ["online"] for b in "ABC")
     retained = iotctl("sub", "-p", broker.port, "-t", f"{prefix}/hexaboard/+/status", "--retained-only",
                       "-v", "-W", "10", check=True).stdout.split("\n")
@@ -198,15 +145,15 @@ def test_tasmota_payloads_match_the_fixture_shapes(broker, prefix):
     want_devices = [shape(d) for f in fixtures if "ZbReceived" in f["payload"] for d in f["payload"]["ZbReceived"].values()]
     want_state = [shape(f["payload"]) for f in fixtures if f["topic"].endswith("/STATE")]
     want_lwt = {f["payload"] for f in fixtures if f["topic"].endswith("/LWT")}
-    w = Watcher(broker, f"{prefix}/tele/+/+")
+    w = JsonStream(broker, f"{prefix}/tele/+/+")
     simulate(broker, prefix, "--profile", "tasmota", "--boards", "gw-a,gw-b", "--interval", "0.2", "--messages", "40",
              "--seed", "9")
-    wait_until(lambda: len([m for m in w.snapshot() if not m["topic"].endswith("/LWT")]) >= 40, timeout=30,
+    wait_until(lambda: len([m for m in w.all() if not m["topic"].endswith("/LWT")]) >= 40, timeout=30,
                what="40 gateway messages")
     w.sync()
-    w.close()
+    w.stop()
     seen_devices, seen_state = [], 0
-    for m in w.snapshot():
+    for m in w.all():
         topic, p = m["topic"], m["payload"]
         if topic.endswith("/LWT"):
             assert p in want_lwt
@@ -223,24 +170,24 @@ def test_tasmota_payloads_match_the_fixture_shapes(broker, prefix):
             assert shape(p) in want_climate, p
     assert seen_state >= 2
     assert all(d in seen_devices for d in want_devices)  # every fixture device kind appears
-    assert {m["topic"].split("/")[-2] for m in w.snapshot()} == {"gw-a", "gw-b"}
+    assert {m["topic"].split("/")[-2] for m in w.all()} == {"gw-a", "gw-b"}
 
 
 def test_faults_break_the_asked_share_and_fire_last_wills(broker, prefix):
     rate = 0.1
-    w = Watcher(broker, f"{prefix}/hexaboard/+/sensor/data", f"{prefix}/hexaboard/+/status")
+    w = JsonStream(broker, f"{prefix}/hexaboard/+/sensor/data", f"{prefix}/hexaboard/+/status")
     out = simulate(broker, prefix, "--count", "20", "--interval", "0.05", "--messages", "400", "--faults",
                    str(rate), "--seed", "5", "-q", "1", timeout=180)
     w.sync()
-    w.close()
-    data = [m for m in w.snapshot() if m["topic"].endswith("/sensor/data")]
+    w.stop()
+    data = [m for m in w.all() if m["topic"].endswith("/sensor/data")]
     broken = [m for m in data if not isinstance(m["payload"], dict)]
     assert len(data) >= 350, out.stderr  # a few QoS 1 messages may die with a dropped connection
     assert abs(len(broken) / len(data) - rate) < 0.05, (len(broken), len(data))
     for m in broken:
         with pytest.raises(ValueError):
             json.loads(m["payload"])
-    offline = [m for m in w.snapshot() if m["topic"].endswith("/status") and m["payload"] == "offline"]
+    offline = [m for m in w.all() if m["topic"].endswith("/status") and m["payload"] == "offline"]
     assert len(offline) >= 1 and "dropped on purpose" in out.stderr and " 0 dropped" not in out.stderr
 
 
