@@ -279,6 +279,7 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
                                     const SubscribeFlags& flags) {
     filters_ = filters;
     sub_flags_ = flags;
+    subscribe_cut_off_ = false;
     if (filters.empty()) return {};
     for (const auto& filter : filters)
         debug(fmt::format("sending SUBSCRIBE '{}' (QoS {})", filter, flags.qos));
@@ -298,13 +299,9 @@ base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
             }
         }
     } catch (const mqtt::exception& e) {
-        // With automatic reconnect a SUBSCRIBE cut off by a lost connection is not an error: the
-        // connected handler sends it again once the link is back (a broker restart, or another
-        // client taking the id over, as the caller's lost handler tells).
-        if (auto_reconnect_ && (link_lost_ || e.get_return_code() == MQTTASYNC_DISCONNECTED)) {
-            debug("SUBSCRIBE cut off by a lost connection; it is sent again on reconnect");
-            return {};
-        }
+        // A SUBSCRIBE cut off by a lost connection: with automatic reconnect the connected
+        // handler sends it again once the link is back; the caller decides whether to wait.
+        subscribe_cut_off_ = link_lost_ || e.get_return_code() == MQTTASYNC_DISCONNECTED;
         return base::runtime_error(fmt::format("subscribe failed: {}", e.what()));
     }
     return {};

@@ -108,6 +108,9 @@ class MqttSession : public Publisher {
     /// True when the broker's last DISCONNECT said another client took the session over (MQTT 5
     /// reason 0x8E); cleared by the next successful connect.
     bool taken_over() const { return taken_over_; }
+    /// True when the last subscribe() failed because the connection was lost meanwhile (with
+    /// automatic reconnect on, the subscriptions are sent again once it is back).
+    bool subscribe_cut_off() const { return subscribe_cut_off_; }
 
   private:
     base::Status wait_oldest();
@@ -132,6 +135,7 @@ class MqttSession : public Publisher {
     bool session_present_ = false;
     std::atomic<int> connects_{0};
     std::atomic<bool> taken_over_{false};
+    bool subscribe_cut_off_ = false;
     std::vector<std::string> filters_;
     SubscribeFlags sub_flags_;
     std::deque<mqtt::delivery_token_ptr> in_flight_;

@@ -148,6 +148,12 @@ base::Result<int> run(RunOptions o, std::vector<PipelineSink> sinks, IngestLog& 
         run_stats.on_connected(base::now_ns(), false);
         takeovers.connected(base::now_ns());  // a takeover during SUBSCRIBE counts too
         started = session.subscribe(filters, flags);
+        if (!started && session.subscribe_cut_off()) {
+            // Another client took the id over, or the broker went away: the reconnect sends the
+            // SUBSCRIBE again, and the takeover watch decides whether to give up.
+            log.warn("the connection was lost during SUBSCRIBE; subscribing again on reconnect");
+            started = {};
+        }
     }
     if (!started) {
         pipeline.stop();
