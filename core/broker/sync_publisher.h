@@ -76,9 +76,8 @@ class SyncPublisher : public Publisher {
     DebugHandler debug_;
     MQTTClient client_ = nullptr;
     bool v5_ = false;
-    int receive_maximum_ = 65535;
-    int last_packet_id_ = 0;  // the id Paho gave the last QoS 1/2 publish (its own counter)  // the
-                              // broker's limit on QoS 1/2 in flight (MQTT 5 CONNACK)
+    int receive_maximum_ = 65535;  // the broker's limit on QoS 1/2 in flight (MQTT 5 CONNACK)
+    int last_packet_id_ = 0;       // the id Paho gave the last QoS 1/2 publish (its own counter)
     size_t window_ = 1000;
     double reconnect_timeout_ = 0;
     std::deque<InFlight> in_flight_;

@@ -110,18 +110,10 @@ base::Result<CsvExportStats> export_discovered(const std::string& path,
 base::Result<CsvExportStats> export_windows(const std::string& path, const CsvExportOptions& opts,
                                             const CsvSink& out) {
     WindowedCsv table(opts.fields, opts.style, opts.with_topic, opts.every_ns, opts.aggs);
-    auto source = open_selected(path, opts.selection);
-    if (!source) return source.error();
+    auto scan = scan_capture(path, opts.selection, [&](const base::Message& m) { table.add(m); });
+    if (!scan) return scan.error();
     CsvExportStats stats;
-    base::Message m;
-    while (true) {
-        auto more = (*source)->next(m);
-        if (!more) return more.error();
-        if (!*more) break;
-        ++stats.messages;
-        table.add(m);
-    }
-    if (stats.messages == 0) return (*source)->nothing_selected(path);
+    stats.messages = scan->selected;
     std::string buf;
     table.header(buf);
     stats.rows = table.flush(std::numeric_limits<int64_t>::max(), buf);
