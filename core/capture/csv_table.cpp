@@ -91,17 +91,21 @@ CsvTable::CsvTable(const std::vector<std::string>& columns, CsvStyle style, bool
     }
 }
 
+void append_header_line(const CsvStyle& style, const std::vector<std::string>& names,
+                        std::string& out) {
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (i) out += ',';
+        auto it = style.labels.find(names[i]);
+        base::append_csv_field(out, it == style.labels.end() ? names[i] : it->second);
+    }
+    out += style.eol;
+}
+
 void CsvTable::header(std::string& out) const {
     std::vector<std::string> names{"timestamp"};
     if (with_topic_) names.push_back("topic");
     names.insert(names.end(), columns_.begin(), columns_.end());
-    for (auto& name : names)
-        if (auto it = style_.labels.find(name); it != style_.labels.end()) name = it->second;
-    for (size_t i = 0; i < names.size(); ++i) {
-        if (i) out += ',';
-        base::append_csv_field(out, names[i]);
-    }
-    out += style_.eol;
+    append_header_line(style_, names, out);
 }
 
 void CsvTable::start_row(const base::Message& m, std::string& out) {

@@ -50,6 +50,11 @@ struct CsvStyle {
 /// Reads one `--header NAME=LABEL` into `style.labels`; usage error without `=` or a name.
 base::Status add_header_label(const std::string& spec, CsvStyle& style);
 
+/// Appends the header line for these column names to `out`: each as `style`'s label for it, if
+/// any, CSV-quoted, then the style's line end.
+void append_header_line(const CsvStyle& style, const std::vector<std::string>& names,
+                        std::string& out);
+
 /// The column that holds a payload that is not a JSON object (default columns only).
 inline constexpr const char* k_payload_column = "payload";
 

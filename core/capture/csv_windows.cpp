@@ -67,12 +67,7 @@ void WindowedCsv::header(std::string& out) {
     if (with_topic_) names.push_back("topic");
     for (size_t k : key_fields_) names.push_back(fields_[k].text);
     for (auto& name : agg_.cell_names()) names.push_back(std::move(name));
-    for (size_t i = 0; i < names.size(); ++i) {
-        if (i) out += ',';
-        auto it = style_.labels.find(names[i]);
-        base::append_csv_field(out, it == style_.labels.end() ? names[i] : it->second);
-    }
-    out += style_.eol;
+    append_header_line(style_, names, out);
 }
 
 size_t WindowedCsv::flush(int64_t now_ns, std::string& out) {

@@ -169,17 +169,20 @@ base::Result<FleetStats> run_in_slices(size_t devices, size_t per_process,
     std::cout.flush();
     std::cerr.flush();
     const pid_t parent = getpid();
+    // A pipe or fork that fails: the slices already started are stopped and waited for.
+    auto give_up = [&children](const char* what) -> base::Result<FleetStats> {
+        const int err = errno;
+        for (const auto& started : children) kill(started.pid, SIGTERM);
+        base::request_stop();
+        wait_for_children(children);
+        return base::runtime_error(fmt::format("{}: {}", what, std::strerror(err)));
+    };
     for (size_t i = 0; i < slices; ++i) {
         Child c;
         c.begin = devices * i / slices;  // even slices
         c.end = devices * (i + 1) / slices;
         int fds[2];
-        if (pipe(fds) != 0) {
-            for (const auto& started : children) kill(started.pid, SIGTERM);
-            base::request_stop();
-            wait_for_children(children);
-            return base::runtime_error(fmt::format("cannot make a pipe: {}", std::strerror(errno)));
-        }
+        if (pipe(fds) != 0) return give_up("cannot make a pipe");
         pid_t pid = fork();
         if (pid == 0) {
             close(fds[0]);
@@ -188,12 +191,9 @@ base::Result<FleetStats> run_in_slices(size_t devices, size_t per_process,
         }
         close(fds[1]);
         if (pid < 0) {
+            auto failed = give_up("cannot start a simulator process");
             close(fds[0]);
-            for (const auto& started : children) kill(started.pid, SIGTERM);
-            base::request_stop();
-            wait_for_children(children);
-            return base::runtime_error(
-                fmt::format("cannot start a simulator process: {}", std::strerror(errno)));
+            return failed;
         }
         c.pid = pid;
         c.fd = fds[0];
