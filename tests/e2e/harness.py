@@ -17,6 +17,7 @@ import itertools
 import os
 import pathlib
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -268,6 +269,15 @@ def spawn(*args, env=None, cwd=None, stdout=subprocess.PIPE, stdin=None):
         full_env.update(env)
     return popen([IOTCTL, *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
                  stdin=stdin, env=full_env, cwd=cwd)
+
+
+def accepts(port):
+    """True when something accepts TCP connections on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def wait_until(predicate, timeout=20.0, interval=0.05, what="condition"):

@@ -1,12 +1,11 @@
 """Helpers for the ingest end-to-end tests: a numbered stream, an ingest process, counts."""
 import os
 import signal
-import socket
 import sqlite3
 import tempfile
 import threading
 
-from harness import IOTCTL, on_clean_up, run, spawn, wait_until
+from harness import IOTCTL, accepts, on_clean_up, run, spawn, wait_until
 
 SEQ_MAP = """
 [[rule]]
@@ -107,15 +106,6 @@ def publish_range(port, first, last, topic="load/s", cancel=None, pad=0):
             wait_until(lambda: accepts(port) or (cancel is not None and cancel.is_set()),
                        timeout=120, what=f"the broker on port {port} to accept again")
     raise AssertionError(f"pub kept failing: {out.stderr}")
-
-
-def accepts(port):
-    """True when something accepts TCP connections on 127.0.0.1:port."""
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 def publish_ranges_in_background(port, first, last, chunk=1000, pad=0):

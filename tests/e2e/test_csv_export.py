@@ -1,6 +1,4 @@
 """csv-export: RFC 4180 output read back with Python's csv module, from both capture kinds."""
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -8,6 +6,7 @@ import tempfile
 
 import pytest
 
+from csv_helpers import Run, rows_of
 from harness import iotctl, spawn, wait_until
 
 T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z
@@ -41,21 +40,6 @@ def write_sqlite(path, messages):
     db.commit()
 
 
-class Run:
-    """iotctl's result with stdout/stderr decoded as UTF-8 but line ends untouched."""
-
-    def __init__(self, *args):
-        r = iotctl(*args, input=b"")
-        self.returncode = r.returncode
-        self.stdout = r.stdout.decode()
-        self.stderr = r.stderr.decode()
-
-
-def parse(text):
-    assert "\r\n" in text
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
 @pytest.fixture(params=["jsonl", "sqlite"])
 def capture(request):
     path = os.path.join(tempfile.mkdtemp(), "cap." + request.param)
@@ -66,7 +50,7 @@ def capture(request):
 def test_default_columns_are_the_union_of_leaf_keys(capture):
     r = Run("csv-export", capture, "--time-format", "unix-ms")
     assert r.returncode == 0, r.stderr
-    rows = parse(r.stdout)
+    rows = rows_of(r.stdout)
     assert rows[0] == ["timestamp", "topic", "name", "v", "nested.deep", "payload", "other"]
     ms = [str((T0 + i * 10**9 + 500_000_000) // 10**6) for i in range(len(AWKWARD))]
     assert rows[1:] == [
@@ -82,14 +66,14 @@ def test_default_columns_are_the_union_of_leaf_keys(capture):
 def test_fields_filter_window_and_time_formats(capture):
     r = Run("csv-export", capture, "--fields", "name,nested.deep", "-t", "t/b", "--time-format", "iso")
     assert r.returncode == 0, r.stderr
-    assert parse(r.stdout) == [
+    assert rows_of(r.stdout) == [
         ["timestamp", "topic", "name", "nested.deep"],
         ["2026-11-20T10:00:02.500000Z", "t/b", "new\nline and\r\nCRLF", "true"],
         ["2026-11-20T10:00:03.500000Z", "t/b", "ünïcødé ☃ 温度", ""],
     ]
     r = Run("csv-export", capture, "--fields", "v", "--from", "2026-11-20T10:00:01Z", "--to",
                str(T0 // 10**9 + 2), "--time-format", "unix", "--no-topic")
-    assert parse(r.stdout) == [["timestamp", "v"], [str(T0 // 10**9 + 1), "2.5"]]
+    assert rows_of(r.stdout) == [["timestamp", "v"], [str(T0 // 10**9 + 1), "2.5"]]
 
 
 def test_hexaboard_course_columns_and_zigbee_rows(tmp_path):
@@ -104,13 +88,13 @@ def test_hexaboard_course_columns_and_zigbee_rows(tmp_path):
     out = str(tmp_path / "hex.csv")
     r = Run("csv-export", path, "--fields", "board,temperature,humidity,light", "--no-topic", "-o", out)
     assert r.returncode == 0, r.stderr
-    rows = parse(open(out, newline="").read())
+    rows = rows_of(open(out, newline="").read())
     assert rows == [["timestamp", "board", "temperature", "humidity", "light"],
                     ["2026-11-20T10:00:00.500000Z", "A", "25", "60", "800"],
                     ["2026-11-20T10:00:02.500000Z", "B", "24.5", "58", ""]]
     r = Run("csv-export", path, "--fields", "ZbReceived.*,ZbReceived.*.Name,ZbReceived.*.Temperature",
                "-t", "tele/+/SENSOR", "--no-topic")
-    assert parse(r.stdout)[1:] == [["2026-11-20T10:00:03.500000Z", "0x1A2B", "Door", ""],
+    assert rows_of(r.stdout)[1:] == [["2026-11-20T10:00:03.500000Z", "0x1A2B", "Door", ""],
                                    ["2026-11-20T10:00:03.500000Z", "0x6E5B", "Kitchen", "21.5"]]
 
 
@@ -118,7 +102,7 @@ def test_binary_payload_is_base64(tmp_path):
     path = str(tmp_path / "bin.db")
     write_sqlite(path, [("b", b"\x00\xff\xfe")])
     r = Run("csv-export", path, "--no-topic", "--time-format", "unix")
-    assert parse(r.stdout)[1][1] == "base64:AP/+"
+    assert rows_of(r.stdout)[1][1] == "base64:AP/+"
 
 
 def test_bad_inputs_have_one_line_errors(tmp_path):
@@ -156,7 +140,7 @@ def test_live_subscription_streams_rows(broker, tmp_path):
     iotctl("pub", "-p", broker.port, "-t", "live/B", "-m", '{"board":"B","temperature":"x,y"}', check=True)
     iotctl("pub", "-p", broker.port, "-t", "live/C", "-m", 'not json', check=True)
     assert proc.wait(timeout=60) == 0, proc.stderr.read()
-    rows = parse(open(out, newline="").read())
+    rows = rows_of(open(out, newline="").read())
     assert [r[1:] for r in rows] == [["board", "temperature"], ["A", "20"], ["B", "x,y"]]
     iotctl("pub", "-p", broker.port, "-t", "live/A", "-n", "-r", check=True)
 
@@ -165,5 +149,5 @@ def test_live_default_columns_after_the_run(broker, tmp_path):
     iotctl("pub", "-p", broker.port, "-t", "lived/A", "-m", '{"a":1}', "-r", check=True)
     r = Run("csv-export", "--live", "-p", broker.port, "-t", "lived/#", "-C", 1, "-W", 30, "--no-topic")
     assert r.returncode == 0, r.stderr
-    assert [row[1:] for row in parse(r.stdout)] == [["a"], ["1"]]
+    assert [row[1:] for row in rows_of(r.stdout)] == [["a"], ["1"]]
     iotctl("pub", "-p", broker.port, "-t", "lived/A", "-n", "-r", check=True)

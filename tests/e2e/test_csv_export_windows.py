@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from harness import iotctl, spawn, wait_until
+from csv_helpers import Run, rows_of
+from harness import spawn, wait_until
 from live_sub import LiveSub, pub, unique
 
 T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z, a whole hour
@@ -24,19 +25,6 @@ READINGS = [
     (60, "hb/A", {"board": "A", "temperature": 30}),                            # first of window 1
     (185, "hb/A", {"board": "A", "temperature": 1, "note": "after a gap"}),     # no row at 120
 ]
-
-
-class Run:
-    def __init__(self, *args, env=None):
-        r = iotctl(*args, input=b"", env=env)
-        self.returncode = r.returncode
-        self.stdout = r.stdout.decode()
-        self.stderr = r.stderr.decode()
-
-
-def rows_of(text):
-    assert "\r\n" in text
-    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 @pytest.fixture(params=["sqlite", "jsonl"])

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from harness import iotctl, popen, run, wait_until
+from harness import accepts, iotctl, popen, run, wait_until
 from live_sub import unique
 
 USER, PASSWORD = "student", "pa ss#word"
@@ -60,14 +60,6 @@ def _port_is_free(port):
         s.close()
 
 
-def _accepts(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A Mosquitto with one listener per case, certificates made here, and a trust store."""
@@ -111,7 +103,7 @@ def course(tmp_path_factory):
     (d / "mosquitto.conf").write_text("\n".join(conf) + "\n")
     proc = popen(["mosquitto", "-c", str(d / "mosquitto.conf")], stderr=open(d / "mosquitto.err", "w"))
     try:
-        wait_until(lambda: all(_accepts(p) for p in ports.values()) or proc.poll() is not None,
+        wait_until(lambda: all(accepts(p) for p in ports.values()) or proc.poll() is not None,
                    what="mosquitto listeners")
     except AssertionError:
         proc.kill()

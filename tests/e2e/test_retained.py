@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import iotctl, popen, wait_until
+from harness import accepts, iotctl, popen, wait_until
 from live_sub import pub, unique
 
 
@@ -164,11 +164,7 @@ class _OwnMosquitto:
 
     def _accepts(self):
         assert self.proc.poll() is None, f"mosquitto exited: {self.proc.stderr.read().decode()}"
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        return accepts(self.port)
 
 
 def test_clear_everything_with_yes_on_a_broker_of_its_own():
