@@ -222,6 +222,7 @@ base::Status MqttSession::connect() {
     });
     client_->set_connection_lost_handler([this](const std::string& cause) {
         link_lost_ = true;
+        losses_.fetch_add(1);
         if (!lost_handler_) return;
         if (taken_over_)
             lost_handler_("session taken over: another client connected with this client id");
@@ -256,67 +257,6 @@ base::Status MqttSession::connect() {
         return describe_connect_failure(e);
     }
     if (opts_.nodelay) send_without_delay();
-    return {};
-}
-
-std::vector<mqtt::token_ptr> MqttSession::send_subscribe(const std::vector<std::string>& filters,
-                                                         const SubscribeFlags& flags) {
-    if (!is_mqtt5(opts_)) {
-        auto coll = mqtt::string_collection::create(filters);
-        mqtt::iasync_client::qos_collection qos(filters.size(), flags.qos);
-        return {client_->subscribe(coll, qos)};
-    }
-    // One request per filter: Paho C++ 1.2's many-filter subscribe with MQTT 5 options
-    // hands Paho C a dangling options list and crashes.
-    mqtt::subscribe_options sub_opts;
-    std::vector<mqtt::token_ptr> tokens;
-    for (const auto& filter : filters)
-        tokens.push_back(client_->subscribe(filter, flags.qos, sub_opts, props_.subscribe));
-    return tokens;
-}
-
-base::Status MqttSession::subscribe(const std::vector<std::string>& filters,
-                                    const SubscribeFlags& flags) {
-    filters_ = filters;
-    sub_flags_ = flags;
-    subscribe_cut_off_ = false;
-    if (filters.empty()) return {};
-    for (const auto& filter : filters)
-        debug(fmt::format("sending SUBSCRIBE '{}' (QoS {})", filter, flags.qos));
-    try {
-        size_t index = 0;
-        for (auto& tok : send_subscribe(filters, flags)) {
-            tok->wait();
-            auto response = tok->get_subscribe_response();
-            for (auto code : response.get_reason_codes()) {
-                if (code >= 0x80)
-                    return base::Error{base::ExitCode::refused,
-                                       fmt::format("broker refused the subscription to '{}'",
-                                                   filters[std::min(index, filters.size() - 1)])};
-                debug(fmt::format("received SUBACK for '{}' (granted QoS {})",
-                                  filters[std::min(index, filters.size() - 1)], code));
-                ++index;
-            }
-        }
-    } catch (const mqtt::exception& e) {
-        // A SUBSCRIBE cut off by a lost connection: with automatic reconnect the connected
-        // handler sends it again once the link is back; the caller decides whether to wait.
-        subscribe_cut_off_ = link_lost_ || e.get_return_code() == MQTTASYNC_DISCONNECTED;
-        return base::runtime_error(fmt::format("subscribe failed: {}", e.what()));
-    }
-    return {};
-}
-
-base::Status MqttSession::unsubscribe(const std::vector<std::string>& filters) {
-    try {
-        for (const auto& filter : filters) {
-            debug(fmt::format("sending UNSUBSCRIBE '{}'", filter));
-            client_->unsubscribe(filter, props_.unsubscribe)->wait();
-            debug(fmt::format("received UNSUBACK for '{}'", filter));
-        }
-    } catch (const mqtt::exception& e) {
-        return base::runtime_error(fmt::format("unsubscribe failed: {}", e.what()));
-    }
     return {};
 }
 

@@ -120,6 +120,7 @@ class MqttSession : public Publisher {
     std::vector<mqtt::token_ptr> send_subscribe(const std::vector<std::string>& filters,
                                                 const SubscribeFlags& flags);
     base::Error describe_connect_failure(const mqtt::exception& e) const;
+    bool wait_for_answer(const mqtt::token_ptr& tok, uint64_t losses_before) const;
 
     void debug(const std::string& line) const {
         if (debug_) debug_(line);
@@ -145,6 +146,7 @@ class MqttSession : public Publisher {
     uint64_t published_ = 0;
     double reconnect_timeout_ = 0;
     std::atomic<bool> link_lost_{false};  // set by Paho's connection-lost callback
+    std::atomic<uint64_t> losses_{0};     // connections lost so far (Paho's callback counts)
     uint64_t unacknowledged_ = 0;
     uint64_t reconnects_ = 0;
 };

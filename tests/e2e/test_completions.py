@@ -1,7 +1,5 @@
 """Shell completions really complete: bash, zsh and fish load what `iotctl completions` prints
 and are asked for matches the way each shell asks when the user presses Tab."""
-import os
-import pathlib
 import re
 import shlex
 

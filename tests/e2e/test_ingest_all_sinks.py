@@ -201,7 +201,6 @@ def test_victoria_metrics_via_v2_api_holds_every_numeric_field(run):
         for v, t in zip(values, stamps):
             got[(name, tuple(sorted(labels.items())), float(v), t)] += 1
     want = collections.Counter()
-    receive_time = {}
     for measurement, records in run["want"].items():
         for r in records:
             tags = tuple(sorted((k, v.replace("\n", "\\n")) for k, v in r.items()

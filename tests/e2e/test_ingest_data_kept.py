@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from harness import iotctl, run, spawn, Service, wait_until
+from harness import iotctl, spawn, Service, wait_until
 from ingest_helpers import Workdir, stop, wait_ingest_ready
 from sink_queries import influx_rows, mariadb_rows, sqlite_rows
 

@@ -58,8 +58,11 @@ def test_one_client_id_twice_is_reported_and_one_process_exits(broker):
         assert "iotctl: error:" in text, text
         survivor = next(p for p in procs if p is not loser)
         survivor_log = logs[procs.index(survivor)]
-        wait_until(lambda: any("ingest: client id" in l for l in survivor_log), timeout=30,
-                   what="the other ingest to subscribe")
+        try:
+            wait_until(lambda: any("ingest: client id" in l for l in survivor_log), timeout=30,
+                       what="the other ingest to subscribe")
+        except AssertionError as e:
+            raise AssertionError(f"{e}: {''.join(survivor_log)}") from None
         assert survivor.poll() is None, "".join(survivor_log)
         assert stop(survivor) == 0
     finally:

@@ -3,7 +3,6 @@ an InfluxDB that is down is retried; --max-silence; systemd's notify protocol on
 the test listens on; `iotctl ingest status` on a running, a stopped and a sink-down ingest."""
 import json
 import os
-import signal
 import socket
 import tempfile
 import threading
@@ -14,8 +13,8 @@ import urllib.request
 import pytest
 
 from harness import Service, iotctl, spawn, wait_until
-from ingest_helpers import (Workdir, counts, publish_in_background, publish_range, start_ingest,
-                            stop, wait_ingest_ready)
+from ingest_helpers import (Workdir, counts, publish_range, start_ingest, stop,
+                            wait_ingest_ready)
 
 
 def influx_admin_query(svc, q):

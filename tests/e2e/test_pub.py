@@ -2,7 +2,6 @@
 no lost lines at QoS 1, lines of any length, and bad input with exact messages and exit codes."""
 import base64
 import json
-import os
 import subprocess
 import threading
 import time

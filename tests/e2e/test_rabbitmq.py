@@ -7,7 +7,7 @@ import time
 import pika
 import pytest
 
-from harness import iotctl, wait_until
+from harness import iotctl
 from live_sub import LiveSub, pub, sub, unique
 
 
@@ -43,7 +43,7 @@ def test_amqp_publish_to_amq_topic_reaches_iotctl_sub(rabbitmq):
                          body=b"40")
     finally:
         conn.close()
-    lines = s.wait_lines(1)
+    s.wait_lines(1)
     time.sleep(0.2)  # a wrongly routed second message would show up by now
     s.stop()
     assert s.lines() == [f"{t}/lab/temp 21.5"]

@@ -1,12 +1,15 @@
 """`iotctl sub` against a real Mosquitto: filters, output formats, counts, timeouts, retained
-messages, QoS, MQTT 5 properties, shared subscriptions and the Last Will."""
+messages, QoS, MQTT 5 properties, shared subscriptions, the Last Will, and a SUBSCRIBE cut off."""
 import base64
 import json
 import re
 import signal
 import time
 
+import pytest
+
 from harness import iotctl, wait_until
+from link_cutter import LinkCutter
 from live_sub import LiveSub, pub, sub, unique
 
 
@@ -200,3 +203,16 @@ def test_sigterm_exits_130(broker):
     s = LiveSub(broker, "-t", f"{t}/#").wait_ready()
     s.proc.send_signal(signal.SIGTERM)
     assert s.wait(timeout=30) == 130
+
+
+@pytest.mark.parametrize("session", [[], ["-c", "-i", "iotctl-cut-sub"]], ids=["clean", "persistent"])
+def test_a_subscribe_cut_off_before_its_suback_ends_sub_with_an_error(broker, session):
+    """sub never waits for good for a SUBACK that cannot come (Paho keeps a persistent session's
+    request pending across the reconnect): it says the connection was lost and exits 1."""
+    with LinkCutter(broker.port) as cutter:
+        out = iotctl("sub", "-p", cutter.port, *session, "-t", unique("cut") + "/#", timeout=30)
+    assert cutter.cut == 1
+    assert out.returncode == 1, out.stderr
+    last = out.stderr.splitlines()[-1]
+    assert last == "iotctl: error: subscribe failed: the connection was lost before the " \
+        "broker's SUBACK", out.stderr
