@@ -102,6 +102,28 @@ def test_lines_from_pipe_until_eof(broker):
     s.stop()
 
 
+def test_lines_from_a_slow_pipe_are_not_held_back(broker):
+    """pub -l lets lines that come fast leave in large TCP segments (a cork); before it waits for
+    more input it sends what it gathered, so a line that comes alone is not held (the kernel
+    would hold it up to 200 ms)."""
+    t = unique("slowpipe")
+    s = LiveSub(broker, "-t", f"{t}/#").wait_ready()
+    proc = popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", f"{t}/p",
+                  "-l"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    start = time.monotonic()
+    for i in range(10):
+        proc.stdin.write(b"line %d\n" % i)
+        proc.stdin.flush()
+        s.wait_lines(i + 1)
+    elapsed = time.monotonic() - start
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+    assert s.lines() == [f"line {i}" for i in range(10)]
+    # Held back, each would take 200 ms: 2 s for the ten.
+    assert elapsed < 1.2, f"10 lines, each sent once the previous arrived, took {elapsed:.2f} s"
+    s.stop()
+
+
 def test_idle_stdin_keeps_the_connection_alive(broker):
     # pub writes in its own thread (Paho C's synchronous client, which sends nothing unless
     # called); with nothing to send for several keepalive periods it must still ping, or a broker

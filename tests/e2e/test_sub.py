@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness import iotctl, wait_until
-from link_cutter import LinkCutter
+from tcp_cut import CuttableRelay
 from live_sub import LiveSub, pub, sub, unique
 
 
@@ -209,9 +209,9 @@ def test_sigterm_exits_130(broker):
 def test_a_subscribe_cut_off_before_its_suback_ends_sub_with_an_error(broker, session):
     """sub never waits for good for a SUBACK that cannot come (Paho keeps a persistent session's
     request pending across the reconnect): it says the connection was lost and exits 1."""
-    with LinkCutter(broker.port) as cutter:
+    with CuttableRelay(broker.port, cut_at_subscribe=1) as cutter:
         out = iotctl("sub", "-p", cutter.port, *session, "-t", unique("cut") + "/#", timeout=30)
-    assert cutter.cut == 1
+    assert cutter.cut_at_subscribe == 1
     assert out.returncode == 1, out.stderr
     last = out.stderr.splitlines()[-1]
     assert last == "iotctl: error: subscribe failed: the connection was lost before the " \
