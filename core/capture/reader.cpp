@@ -115,6 +115,11 @@ base::Result<std::unique_ptr<SelectedSource>> open_selected(const std::string& p
 
 base::Result<CaptureScan> scan_capture(const std::string& path, const CaptureSelection& selection,
                                        const std::function<void(const base::Message&)>& each) {
+    // Every message of a SQLite capture, and nothing to do with each: SQLite counts them.
+    if (!each && selection.selects_all()) {
+        auto kind = detect_capture_kind(path);
+        if (kind && *kind == CaptureKind::sqlite) return scan_sqlite_capture(path);
+    }
     auto source = open_selected(path, selection);
     if (!source) return source.error();
     CaptureScan scan;

@@ -47,6 +47,8 @@ struct CaptureSelection {
     /// True when the message is inside the window, matches a filter (or there are none) and
     /// the --where expressions.
     bool selects(const base::Message& m) const;
+    /// True when every message is selected (no window, topics or --where).
+    bool selects_all() const { return window.unbounded() && topics.empty() && where.empty(); }
 };
 
 /// Wraps a source, passing on only selected messages and remembering the span of all it read.

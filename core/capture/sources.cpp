@@ -130,19 +130,73 @@ class JsonLinesSource : public MessageSource {
 
 }  // namespace
 
+namespace {
+
+// Opens a SQLite capture read-only and checks its tables; throws SQLite::Exception.
+base::Result<std::unique_ptr<SQLite::Database>> open_capture_db(const std::string& path,
+                                                                CaptureLayout& layout) {
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX,
+                                                 k_busy_timeout_ms);
+    auto checked = check_capture_schema(*db, path);
+    if (!checked) return checked.error();
+    if (checked->empty)
+        return base::runtime_error(
+            fmt::format("'{}' is a SQLite database but not a capture: it has no tables", path));
+    layout = *checked;
+    return db;
+}
+
+// The recorded time of the first (or last) message in id order.
+int64_t end_ts(SQLite::Database& db, bool last) {
+    SQLite::Statement q(db, fmt::format("SELECT ts_ns FROM messages ORDER BY id {} LIMIT 1",
+                                        last ? "DESC" : "ASC"));
+    return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
+
+}  // namespace
+
+base::Result<CaptureScan> scan_sqlite_capture(const std::string& path) {
+    std::unique_ptr<SQLite::Database> db;  // outlives the statements (see below)
+    try {
+        CaptureLayout layout;
+        auto opened = open_capture_db(path, layout);
+        if (!opened) return opened.error();
+        db = std::move(*opened);
+        CaptureScan scan;
+        scan.selected =
+            static_cast<uint64_t>(db->execAndGet("SELECT count(*) FROM messages").getInt64());
+        if (scan.selected == 0)
+            return base::runtime_error(fmt::format("capture '{}' holds no messages", path));
+        scan.first_ns = end_ts(*db, false);
+        scan.last_ns = end_ts(*db, true);
+        if (layout.has_properties) {
+            // The one part of a row that reading it checks (SqliteSource::next).
+            SQLite::Statement q(*db,
+                                "SELECT properties FROM messages WHERE properties IS NOT NULL "
+                                "ORDER BY id");
+            base::Message scratch;
+            while (q.executeStep())
+                if (auto s = properties_from_json(q.getColumn(0).getString(), scratch); !s)
+                    return base::runtime_error(
+                        fmt::format("capture '{}': {}", path, s.error().message));
+        }
+        return scan;
+    } catch (const SQLite::Exception& e) {
+        return base::runtime_error(
+            fmt::format("reading capture '{}' failed: {}", path, sqlite_reason(e)));
+    }
+}
+
 base::Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::string& path,
                                                                  std::string& protocol_version) {
     // Declared before every statement, so it is closed after them even when one throws
     // (closing a database with a live statement fails, and SQLiteCpp asserts on that).
     std::unique_ptr<SQLite::Database> db;
     try {
-        db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX,
-                                                k_busy_timeout_ms);
-        auto layout = check_capture_schema(*db, path);
-        if (!layout) return layout.error();
-        if (layout->empty)
-            return base::runtime_error(
-                fmt::format("'{}' is a SQLite database but not a capture: it has no tables", path));
+        CaptureLayout layout;
+        auto opened = open_capture_db(path, layout);
+        if (!opened) return opened.error();
+        db = std::move(*opened);
         if (db->tableExists("meta")) {
             SQLite::Statement q(*db, "SELECT value FROM meta WHERE key = 'protocol_version'");
             if (q.executeStep()) protocol_version = q.getColumn(0).getString();
@@ -157,7 +211,7 @@ base::Result<std::unique_ptr<MessageSource>> open_sqlite_capture(const std::stri
             *db, fmt::format("SELECT ts_ns, topic, CASE WHEN {0} THEN NULL ELSE payload END, qos, "
                              "retain, {1}, CASE WHEN {0} THEN length(payload) ELSE -1 END, id "
                              "FROM messages ORDER BY id",
-                             large, layout->has_properties ? "properties" : "NULL"));
+                             large, layout.has_properties ? "properties" : "NULL"));
         return std::unique_ptr<MessageSource>(
             new SqliteSource(path, std::move(db), std::move(query)));
     } catch (const SQLite::Exception& e) {

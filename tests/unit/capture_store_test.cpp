@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "core/capture/reader.h"
 #include "core/capture/recorder.h"
 #include "core/capture/store.h"
@@ -151,4 +153,43 @@ TEST_CASE("recorder: batches on size, commits the rest on close, stops on a writ
     CHECK_FALSE(status.ok());
     CHECK(status.error().message == "disk full");
     CHECK(rec.failed());
+}
+
+TEST_CASE("scanning all of a SQLite capture (SQLite counts) finds what reading every row finds") {
+    auto path = temp_path("scan.db");
+    auto read_scan = [&] {  // with something to do per message, every row is read
+        return capture::scan_capture(path, {}, [](const base::Message&) {});
+    };
+    {
+        auto store = capture::CaptureStore::open(path, "mqttv5");
+        REQUIRE(store.ok());
+    }
+    CHECK(capture::scan_capture(path, {}, {}).error().message ==
+          "capture '" + path + "' holds no messages");
+    CHECK(read_scan().error().message == "capture '" + path + "' holds no messages");
+    {
+        auto store = capture::CaptureStore::open(path, "mqttv5");
+        base::Message with_props = msg("a", "1", 1, false, 30);
+        with_props.content_type = "text/plain";
+        REQUIRE(
+            (*store)
+                ->write_batch({with_props, msg("b", "2", 0, false, 10), msg("c", "3", 0, true, 20)})
+                .ok());
+    }
+    auto quick = capture::scan_capture(path, {}, {});
+    REQUIRE(quick.ok());
+    CHECK(quick->selected == 3);
+    CHECK(quick->first_ns == 30);  // in recorded (id) order, not the smallest time
+    CHECK(quick->last_ns == 20);
+    auto full = read_scan();
+    REQUIRE(full.ok());
+    CHECK((full->selected == 3 && full->first_ns == 30 && full->last_ns == 20));
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("UPDATE messages SET properties = '{\"content_type\": 7' WHERE id = 1");
+    }
+    auto bad = capture::scan_capture(path, {}, {});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.rfind("capture '" + path + "': ", 0) == 0);
+    CHECK(read_scan().error().message == bad.error().message);
 }
