@@ -128,10 +128,6 @@ class JsonLinesSource : public MessageSource {
     uint64_t line_number_ = 0;
 };
 
-}  // namespace
-
-namespace {
-
 // Opens a SQLite capture read-only and checks its tables; throws SQLite::Exception.
 base::Result<std::unique_ptr<SQLite::Database>> open_capture_db(const std::string& path,
                                                                 CaptureLayout& layout) {
@@ -156,7 +152,7 @@ int64_t end_ts(SQLite::Database& db, bool last) {
 }  // namespace
 
 base::Result<CaptureScan> scan_sqlite_capture(const std::string& path) {
-    std::unique_ptr<SQLite::Database> db;  // outlives the statements (see below)
+    std::unique_ptr<SQLite::Database> db;  // declared first: closed after the statements
     try {
         CaptureLayout layout;
         auto opened = open_capture_db(path, layout);
