@@ -68,7 +68,7 @@ def test_broker_restart_mid_stream_loses_nothing(persistent_broker):
 
 def test_a_subscribe_cut_off_before_its_suback_is_sent_again_on_reconnect(broker):
     """The connection drops after SUBSCRIBE went out and before the SUBACK (a takeover or a
-    broker restart at that moment, which CI met once): ingest subscribes again on the reconnect
+    broker restart at that moment, as CI met it): ingest subscribes again on the reconnect
     and stores what is published, instead of waiting for that SUBACK for good."""
     cutter = CuttableRelay(broker.port, cut_at_subscribe=1)
     work = Workdir()

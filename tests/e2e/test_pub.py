@@ -103,9 +103,8 @@ def test_lines_from_pipe_until_eof(broker):
 
 
 def test_lines_from_a_slow_pipe_are_not_held_back(broker):
-    """pub -l lets lines that come fast leave in large TCP segments (a cork); before it waits for
-    more input it sends what it gathered, so a line that comes alone is not held (the kernel
-    would hold it up to 200 ms)."""
+    """pub -l in a pipeline sends each line as it comes: a line written alone is not held back
+    for more to come (as a TCP cork or a batching writer would, up to 200 ms in the kernel)."""
     t = unique("slowpipe")
     s = LiveSub(broker, "-t", f"{t}/#").wait_ready()
     proc = popen([IOTCTL, "pub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", f"{t}/p",
@@ -119,7 +118,7 @@ def test_lines_from_a_slow_pipe_are_not_held_back(broker):
     proc.stdin.close()
     assert proc.wait(timeout=30) == 0
     assert s.lines() == [f"line {i}" for i in range(10)]
-    # Held back, each would take 200 ms: 2 s for the ten.
+    # Held back 200 ms each, the ten would take 2 s.
     assert elapsed < 1.2, f"10 lines, each sent once the previous arrived, took {elapsed:.2f} s"
     s.stop()
 

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from harness import iotctl, wait_until
-from tcp_cut import CuttableRelay
 from live_sub import LiveSub, pub, sub, unique
+from tcp_cut import CuttableRelay
 
 
 def test_wildcards_plus_and_hash_with_verbose(broker):
