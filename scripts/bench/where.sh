@@ -3,7 +3,8 @@
 # of BENCH_N ~120-byte hexaboard JSON readings (published by iotctl pub -l, which drops nothing):
 # plain, `--where 'temperature > 30'` (half of the readings match and are printed), and
 # `--where 'temperature > -1000'` (every reading matches: the evaluation on top of the same
-# output). Prints each one's CPU seconds (user+sys, /usr/bin/time) and the ratio to plain sub;
+# output). Prints each one's CPU seconds (user+sys, /usr/bin/time) and the ratio to plain sub,
+# per round and the median of BENCH_ROUNDS rounds (default 3: one run swings by about 10%);
 # target <= 1.15x.
 #   scripts/bench/where.sh [BUILD_DIR]      (env BENCH_N: messages, default 200000; BENCH_QOS: 0)
 set -euo pipefail
@@ -50,31 +51,40 @@ wait_lines() {  # file, count, seconds
 }
 cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 
-topic=bench/where
-# Retained, and above every threshold: each subscriber prints it first (it is subscribed then).
-"$iotctl" pub "${host[@]}" -t "$topic/ready" -m '{"temperature":99}' -r -q 1
 names=(plain "temperature > 30" "temperature > -1000")
 counts=($((n + 1)) $((hot + 1)) $((n + 1)))
-for i in 0 1 2; do
-  args=()
-  [ "$i" -gt 0 ] && args=(--where "${names[$i]}")
-  /usr/bin/time -f "%U %S" -o "$work/cpu-$i" \
-    "$iotctl" sub "${host[@]}" -q "$q" -t "$topic/#" "${args[@]}" -C "${counts[$i]}" -W 600 \
-    > "$work/out-$i" &
-  pids+=($!)
+rounds=${BENCH_ROUNDS:-3}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+declare -A ratios
+echo "iotctl sub --where benchmark: $n messages of ~$avg bytes at QoS $q, $hot above 30;" \
+     "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-32s %10s %8s %10s\n' "round" "subscriber" "CPU (s)" "ratio" "printed"
+for round in $(seq "$rounds"); do
+  topic=bench/where/$round
+  # Retained, and above every threshold: each subscriber prints it first (it is subscribed then).
+  "$iotctl" pub "${host[@]}" -t "$topic/ready" -m '{"temperature":99}' -r -q 1
+  for i in 0 1 2; do
+    args=()
+    [ "$i" -gt 0 ] && args=(--where "${names[$i]}")
+    /usr/bin/time -f "%U %S" -o "$work/cpu-$i" \
+      "$iotctl" sub "${host[@]}" -q "$q" -t "$topic/#" "${args[@]}" -C "${counts[$i]}" -W 600 \
+      > "$work/out-$i" &
+    pids+=($!)
+  done
+  for i in 0 1 2; do wait_lines "$work/out-$i" 1 60; done
+  "$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
+  for p in "${pids[@]}"; do wait "$p" || echo "a subscriber exited $?" >&2; done
+  pids=()
+  base=$(cpu "$work/cpu-0")
+  for i in 0 1 2; do
+    c=$(cpu "$work/cpu-$i")
+    label="sub"; [ "$i" -gt 0 ] && label="sub --where '${names[$i]}'"
+    r=$(ratio "$c" "$base")
+    ratios[$i]+=" $r"
+    printf '%-6s %-32s %10s %7sx %10d\n' "$round" "$label" "$c" "$r" \
+      $(($(wc -l < "$work/out-$i") - 1))
+  done
 done
-for i in 0 1 2; do wait_lines "$work/out-$i" 1 60; done
-"$iotctl" pub "${host[@]}" -t "$topic/data" -q "$q" -l < "$work/lines"
-for p in "${pids[@]}"; do wait "$p" || echo "a subscriber exited $?" >&2; done
-pids=()
-
-echo "iotctl sub --where benchmark: $n messages of ~$avg bytes at QoS $q, $hot above 30"
-printf '%-32s %10s %8s %10s\n' "subscriber" "CPU (s)" "ratio" "printed"
-base=$(cpu "$work/cpu-0")
-for i in 0 1 2; do
-  c=$(cpu "$work/cpu-$i")
-  label="sub"; [ "$i" -gt 0 ] && label="sub --where '${names[$i]}'"
-  printf '%-32s %10s %7.2fx %10d\n' "$label" "$c" \
-    "$(awk -v a="$c" -v b="$base" 'BEGIN{print (b > 0 ? a / b : 0)}')" \
-    $(($(wc -l < "$work/out-$i") - 1))
-done
+echo "medians of $rounds rounds: --where '${names[1]}' $(median "${ratios[1]}")x (target <= 1.15)," \
+     "--where '${names[2]}' $(median "${ratios[2]}")x; load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
