@@ -16,6 +16,7 @@
 # BENCH_PARTS: "sub pub" (default), or one of them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/bench/lib.sh"
 build=${1:-$here/build}
 iotctl=$build/iotctl
 n=${BENCH_N:-200000}
@@ -40,15 +41,6 @@ for i in range(int(sys.argv[1])):
 PY
 avg=$(( $(wc -c < "$work/lines") / n ))
 
-# Waits (polling) until file $1 has at least $2 lines, or $3 seconds pass.
-wait_lines() {
-  local file=$1 want=$2 limit=$3 start=$SECONDS
-  while [ "$(wc -l < "$file" 2>/dev/null || echo 0)" -lt "$want" ]; do
-    [ $((SECONDS - start)) -ge "$limit" ] && return 1
-    sleep 0.1
-  done
-}
-
 # Waits until the line count of file $1 stops changing for 3 s (or reaches $2).
 wait_settled() {
   local file=$1 want=$2 last=-1 same=0 now
@@ -60,8 +52,6 @@ wait_settled() {
     sleep 0.1
   done
 }
-
-cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
 
 parts=${BENCH_PARTS:-sub pub}
 echo "iotctl sub/pub benchmark: $n messages of ~$avg bytes, Mosquitto $(mosquitto -h 2>/dev/null | head -1 | awk '{print $3}') on 127.0.0.1:$PORT"
@@ -86,7 +76,7 @@ for q in 0 1; do
   got1=$(($(wc -l < "$work/out-iotctl-$q") - 1)); got2=$(($(wc -l < "$work/out-mosq-$q") - 1))
   c1=$(cpu "$work/cpu-iotctl-$q"); c2=$(cpu "$work/cpu-mosq-$q")
   printf '%-5s %13ss %16ss %7.2fx   (received %d / %d)\n' "$q" "$c1" "$c2" \
-    "$(awk -v a="$c1" -v b="$c2" 'BEGIN{print (b > 0 ? a / b : 0)}')" "$got1" "$got2"
+    "$(ratio "$c1" "$c2")" "$got1" "$got2"
 done
 
 fi
@@ -135,7 +125,6 @@ for q in 0 1; do
 done
 done
 # The median of the rounds (the fewest delivered), so that one disturbed run does not decide.
-median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 least() { tr ' ' '\n' <<< "$1" | grep . | sort -g | head -1; }
 declare -A wall cpus got broker
 for key in "${!walls[@]}"; do
@@ -144,14 +133,13 @@ for key in "${!walls[@]}"; do
 done
 echo
 echo "medians of $rounds rounds:"
-r() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
-echo "pub -l QoS 0 vs mosquitto_pub: wall $(r "${wall[0,iotctl]}" "${wall[0,mosquitto_pub]}")x (target <= 1.2)," \
-     "CPU $(r "${cpus[0,iotctl]}" "${cpus[0,mosquitto_pub]}")x (target <= 2)"
-echo "pub -l QoS 1: at least ${got[1,iotctl]} of $n delivered in ${wall[1,iotctl]} s = $(r "${wall[1,iotctl]}" "${wall[0,iotctl]}")x its QoS 0 wall (target: all, <= 2)"
+echo "pub -l QoS 0 vs mosquitto_pub: wall $(ratio "${wall[0,iotctl]}" "${wall[0,mosquitto_pub]}")x (target <= 1.2)," \
+     "CPU $(ratio "${cpus[0,iotctl]}" "${cpus[0,mosquitto_pub]}")x (target <= 2)"
+echo "pub -l QoS 1: at least ${got[1,iotctl]} of $n delivered in ${wall[1,iotctl]} s = $(ratio "${wall[1,iotctl]}" "${wall[0,iotctl]}")x its QoS 0 wall (target: all, <= 2)"
 # Mosquitto handles each connection in one thread: its CPU seconds bound the wall time from below.
-echo "  Mosquitto's own CPU meanwhile: ${broker[1,iotctl]} s = $(r "${broker[1,iotctl]}" "${wall[0,iotctl]}")x iotctl's QoS 0 wall" \
+echo "  Mosquitto's own CPU meanwhile: ${broker[1,iotctl]} s = $(ratio "${broker[1,iotctl]}" "${wall[0,iotctl]}")x iotctl's QoS 0 wall" \
      "(${broker[0,iotctl]} s at QoS 0): at QoS 1 it also writes a PUBACK per message"
 echo "  with the counter at QoS 1 too: at least ${got[1,iotctl-e2e]} of $n delivered in ${wall[1,iotctl-e2e]} s" \
-     "= $(r "${wall[1,iotctl-e2e]}" "${wall[0,iotctl]}")x; Mosquitto's CPU ${broker[1,iotctl-e2e]} s (it also reads the counter's PUBACKs)"
-echo "async client for comparison: QoS 0 wall $(r "${wall[0,iotctl-async]}" "${wall[0,mosquitto_pub]}")x, CPU $(r "${cpus[0,iotctl-async]}" "${cpus[0,mosquitto_pub]}")x mosquitto_pub's; QoS 1 ${wall[1,iotctl-async]} s"
+     "= $(ratio "${wall[1,iotctl-e2e]}" "${wall[0,iotctl]}")x; Mosquitto's CPU ${broker[1,iotctl-e2e]} s (it also reads the counter's PUBACKs)"
+echo "async client for comparison: QoS 0 wall $(ratio "${wall[0,iotctl-async]}" "${wall[0,mosquitto_pub]}")x, CPU $(ratio "${cpus[0,iotctl-async]}" "${cpus[0,mosquitto_pub]}")x mosquitto_pub's; QoS 1 ${wall[1,iotctl-async]} s"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,6 +9,7 @@
 #   scripts/bench/where.sh [BUILD_DIR]      (env BENCH_N: messages, default 200000; BENCH_QOS: 0)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/bench/lib.sh"
 build=${1:-$here/build}
 iotctl=$build/iotctl
 n=${BENCH_N:-200000}
@@ -42,20 +43,9 @@ hot=$(tail -1 "$work/lines")
 sed -i '$d' "$work/lines"
 avg=$(( $(wc -c < "$work/lines") / n ))
 
-wait_lines() {  # file, count, seconds
-  local file=$1 want=$2 limit=$3 start=$SECONDS
-  while [ "$(wc -l < "$file" 2>/dev/null || echo 0)" -lt "$want" ]; do
-    [ $((SECONDS - start)) -ge "$limit" ] && return 1
-    sleep 0.1
-  done
-}
-cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
-
 names=(plain "temperature > 30" "temperature > -1000")
 counts=($((n + 1)) $((hot + 1)) $((n + 1)))
 rounds=${BENCH_ROUNDS:-3}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
-median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 declare -A ratios
 echo "iotctl sub --where benchmark: $n messages of ~$avg bytes at QoS $q, $hot above 30;" \
      "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Shell functions the benchmarks share; sourced, not run.
+
+# Waits (polling) until file $1 has at least $2 lines, or $3 seconds pass.
+wait_lines() {
+  local file=$1 want=$2 limit=$3 start=$SECONDS
+  while [ "$(wc -l < "$file" 2>/dev/null || echo 0)" -lt "$want" ]; do
+    [ $((SECONDS - start)) -ge "$limit" ] && return 1
+    sleep 0.1
+  done
+}
+
+# CPU seconds (user + system) from a `/usr/bin/time -f "%U %S"` output file.
+cpu() { awk '{printf "%.2f", $1 + $2}' "$1"; }
+
+# $1 / $2 with two decimals (0 when $2 is 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+# The median of the space-separated numbers in $1 (the lower middle one of an even count).
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
