@@ -137,13 +137,15 @@ def publish_in_background(port, total, chunk=1000, first=0, pad=0):
     return publish_ranges_in_background(port, first, total, chunk, pad)
 
 
-def counts(db, table="load"):
-    """(rows, distinct seq) in the SQLite table, (0, 0) before it exists."""
+def counts(db, table="load", below=None):
+    """(rows, distinct seq) in the SQLite table, (0, 0) before it exists; only the rows with
+    seq < below when below is given."""
     if not os.path.exists(db):
         return (0, 0)
+    where = "" if below is None else f" WHERE seq < {int(below)}"
     try:
         with sqlite3.connect(db, timeout=30) as c:
-            return c.execute(f"SELECT count(*), count(DISTINCT seq) FROM {table}").fetchone()
+            return c.execute(f"SELECT count(*), count(DISTINCT seq) FROM {table}{where}").fetchone()
     except sqlite3.OperationalError:
         return (0, 0)
 

@@ -2,7 +2,6 @@
 (20,000 QoS 1 messages), and a SUBSCRIBE cut off before its answer."""
 import itertools
 import signal
-import sqlite3
 
 import pytest
 
@@ -70,39 +69,32 @@ def test_a_subscribe_cut_off_before_its_suback_is_sent_again_on_reconnect(broker
     """The connection drops after SUBSCRIBE went out and before the SUBACK (a takeover or a
     broker restart at that moment, as CI met it): ingest subscribes again on the reconnect
     and stores what is published, instead of waiting for that SUBACK for good."""
-    cutter = CuttableRelay(broker.port, cut_at_subscribe=1)
     work = Workdir()
-    proc = start_ingest(cutter.port, work)
-    try:
-        log = wait_ingest_ready(proc, timeout=30)
-        assert cutter.cut_at_subscribe == 1, cutter.cut_at_subscribe
-        assert any("lost during SUBSCRIBE" in l for l in log), "".join(log)
-        wait_until(lambda: any("reconnected to the broker" in l for l in log), timeout=30,
-                   what="ingest to reconnect")
-        # The SUBSCRIBE sent on reconnect is not waited for: publish probes (seq from 10**6 on)
-        # until one is stored, then the numbered stream.
-        probes = itertools.count(10**6)
+    with CuttableRelay(broker.port, cut_at_subscribe=1) as cutter:
+        proc = start_ingest(cutter.port, work)
+        try:
+            log = wait_ingest_ready(proc, timeout=30)
+            assert cutter.cut_at_subscribe == 1, cutter.cut_at_subscribe
+            assert any("lost during SUBSCRIBE" in l for l in log), "".join(log)
+            wait_until(lambda: any("reconnected to the broker" in l for l in log), timeout=30,
+                       what="ingest to reconnect")
+            # The SUBSCRIBE sent on reconnect is not waited for: publish probes (seq from 10**6
+            # on) until one is stored, then the numbered stream.
+            probes = itertools.count(10**6)
 
-        def probe_stored():
-            seq = next(probes)
-            publish_range(broker.port, seq, seq + 1)
-            return counts(work.db)[0] > 0
+            def probe_stored():
+                seq = next(probes)
+                publish_range(broker.port, seq, seq + 1)
+                return counts(work.db)[0] > 0
 
-        wait_until(probe_stored, timeout=60, interval=0.2, what="a probe stored after the reconnect")
-        publish_range(broker.port, 0, 100)
-        wait_until(lambda: stored_below(work.db, 100) >= 100, timeout=60, what="100 rows")
-        assert stop(proc) == 0, "".join(log)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        cutter.close()
-    assert stored_below(work.db, 100, distinct=True) == stored_below(work.db, 100) == 100
+            wait_until(probe_stored, timeout=60, interval=0.2,
+                       what="a probe stored after the reconnect")
+            publish_range(broker.port, 0, 100)
+            wait_until(lambda: counts(work.db, below=100)[0] >= 100, timeout=60, what="100 rows")
+            assert stop(proc) == 0, "".join(log)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert counts(work.db, below=100) == (100, 100)
     assert ingest_duplicates(work.db) == 0
-
-
-def stored_below(db, limit, distinct=False):
-    """Rows (or distinct seq values) stored with seq < limit."""
-    with sqlite3.connect(db, timeout=30) as c:
-        what = "DISTINCT seq" if distinct else "*"
-        return c.execute(f"SELECT count({what}) FROM load WHERE seq < ?", (limit,)).fetchone()[0]
