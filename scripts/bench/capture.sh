@@ -17,6 +17,7 @@
 # Usage: scripts/bench/capture.sh [N]   (default 1000000 messages; bounded to < 5 minutes)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/bench/lib.sh"
 bin=${IOTCTL_BIN:-$here/build/iotctl}
 n=${1:-1000000}
 work=$(mktemp -d /tmp/iotctl-bench-capture.XXXXXX)
@@ -31,7 +32,6 @@ stop_build_load() {
 trap 'stop_build_load; "$here/scripts/services/mosquitto" stop "$work/mq" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 eval "$("$here/scripts/services/mosquitto" start "$work/mq" | grep '^PORT=')"
 now() { date +%s.%N; }
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 # Hexaboard-like payloads, one per line.
 python3 - "$n" > "$work/lines" <<'PY'
@@ -72,6 +72,7 @@ echo "record:  bare sub $(python3 -c "print(f'{$n/$bare:,.0f}')") msg/s, sub --r
 
 # replay --speed 0, counted where it matters: a subscriber to the rewritten topics gets every row.
 subscribe_to replayed "$rows" replay_sub > /dev/null
+s0=$(tcp_segments)
 t0=$(now)
 /usr/bin/time -f "%U %S" -o "$work/replay.cpu" \
   "$bin" replay "$work/cap.db" -p "$PORT" --speed 0 --topic-rewrite bench/=replayed/ 2> "$work/replay.err"
@@ -79,20 +80,25 @@ t_pub=$(python3 -c "print($(now) - $t0)")
 wait "$sub_pid"
 t=$(python3 -c "print($(now) - $t0)")
 got=$(($(wc -l < "$work/replay_sub.out") - 1))
+segs=$(( $(tcp_segments) - s0 ))
 cpu=$(awk '{print $1 + $2}' "$work/replay.cpu")
 echo "replay --speed 0: $(python3 -c "print(f'{$got/$t:,.0f}')") msg/s delivered ($got of $rows messages received by a" \
      "subscriber, from replay's start incl. its checking pass to the last one received; target >= 100000);" \
      "replay alone $(python3 -c "print(f'{$rows/$t_pub:,.0f}')") msg/s until it exited (all acknowledged);" \
-     "$(python3 -c "print(f'{$rows/max($cpu, 0.001):,.0f}')") msg per CPU-second of iotctl; load average $(cut -d' ' -f1 /proc/loadavg)"
+     "$(python3 -c "print(f'{$rows/max($cpu, 0.001):,.0f}')") msg per CPU-second of iotctl; $segs TCP segments;" \
+     "load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "  $(cat "$work/replay.err")"
 # The peer on this machine: mosquitto_pub -l sending the same payloads, counted the same way.
 subscribe_to peer "$n" peer_sub > /dev/null
+s0=$(tcp_segments)
 t0=$(now)
 mosquitto_pub -p "$PORT" -t peer/hexaboard/A/sensor/data -l < "$work/lines"
 wait "$sub_pid"
 t_peer=$(python3 -c "print($(now) - $t0)")
 got_peer=$(($(wc -l < "$work/peer_sub.out") - 1))
-echo "  peer: mosquitto_pub -l $(python3 -c "print(f'{$got_peer/$t_peer:,.0f}')") msg/s delivered ($got_peer of $n);" \
+segs_peer=$(( $(tcp_segments) - s0 ))
+echo "  peer: mosquitto_pub -l $(python3 -c "print(f'{$got_peer/$t_peer:,.0f}')") msg/s delivered ($got_peer of $n," \
+     "$segs_peer TCP segments);" \
      "replay --speed 0 / mosquitto_pub = $(python3 -c "print(f'{($got/$t)/($got_peer/$t_peer):.2f}')") (target >= 1.0)"
 
 # --speed 1: 1500 messages with gaps of 1-12 ms, received by a subscriber that stamps them.

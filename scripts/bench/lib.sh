@@ -18,3 +18,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
 
 # The median of the space-separated numbers in $1 (the lower middle one of an even count).
 median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# TCP segments sent in this network namespace so far (/proc/net/snmp, Tcp OutSegs). On loopback
+# every segment is also received, and each one can cost its receiver a wake-up: the broker's CPU
+# per message follows how many messages the kernel coalesces into one segment, which depends on
+# the pace of publisher, broker and subscriber together.
+tcp_segments() { awk '$1 == "Tcp:" && $12 ~ /^[0-9]+$/ {print $12}' /proc/net/snmp; }

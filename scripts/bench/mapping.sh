@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${IOTCTL_BUILD_DIR:-$here/build}
 work=$(mktemp -d /tmp/iotctl-bench-mapping.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# shellcheck disable=SC2046 # pkg-config prints several flags
 g++ -std=c++20 -O2 -DNDEBUG -I"$here" "$here/scripts/bench/mapping_bench.cpp" \
   "$build/core/mapping/libiotctl_mapping.a" "$build/core/base/libiotctl_base.a" \
   $(pkg-config --libs tomlplusplus fmt re2) -ldate-tz -o "$work/mapping_bench"

@@ -88,7 +88,8 @@ echo
 broker_pid=$(cat "$work/broker/mosquitto.pid")
 broker_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$broker_pid/stat"; }
 rounds=${BENCH_ROUNDS:-3}
-printf '%-6s %-5s %-14s %10s %9s %12s %12s\n' "round" "QoS" "publisher" "wall (s)" "CPU (s)" "delivered" "broker CPU"
+printf '%-6s %-5s %-14s %10s %9s %12s %12s %14s\n' "round" "QoS" "publisher" "wall (s)" "CPU (s)" "delivered" "broker CPU" \
+  "TCP segments"
 declare -A walls cpuss gots brokers
 for round in $(seq "$rounds"); do
 for q in 0 1; do
@@ -102,7 +103,7 @@ for q in 0 1; do
     mosquitto_sub "${host[@]}" -q "$count_qos" -t "$topic/#" > "$work/count" &
     pids+=($!); counter=$!
     wait_lines "$work/count" 1 60
-    b0=$(broker_cpu)
+    b0=$(broker_cpu); s0=$(tcp_segments)
     start=$(date +%s.%N)
     case $who in
       iotctl|iotctl-e2e) /usr/bin/time -f "%U %S" -o "$work/cpu-pub" \
@@ -116,11 +117,12 @@ for q in 0 1; do
     wait_settled "$work/count" $((n + 1))
     kill "$counter"; wait "$counter" 2>/dev/null || true
     bcpu=$(awk -v a="$b0" -v b="$(broker_cpu)" 'BEGIN{printf "%.2f", b - a}')
+    segs=$(( $(tcp_segments) - s0 ))
     w=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
     c=$(cpu "$work/cpu-pub")
     g=$(($(wc -l < "$work/count") - 1))
     walls[$q,$who]+=" $w"; cpuss[$q,$who]+=" $c"; gots[$q,$who]+=" $g"; brokers[$q,$who]+=" $bcpu"
-    printf '%-6s %-5s %-14s %10s %9s %12d %12s\n' "$round" "$q" "$who" "$w" "$c" "$g" "$bcpu"
+    printf '%-6s %-5s %-14s %10s %9s %12d %12s %14d\n' "$round" "$q" "$who" "$w" "$c" "$g" "$bcpu" "$segs"
   done
 done
 done
@@ -137,6 +139,8 @@ echo "pub -l QoS 0 vs mosquitto_pub: wall $(ratio "${wall[0,iotctl]}" "${wall[0,
      "CPU $(ratio "${cpus[0,iotctl]}" "${cpus[0,mosquitto_pub]}")x (target <= 2)"
 echo "pub -l QoS 1: at least ${got[1,iotctl]} of $n delivered in ${wall[1,iotctl]} s = $(ratio "${wall[1,iotctl]}" "${wall[0,iotctl]}")x its QoS 0 wall (target: all, <= 2)"
 # Mosquitto handles each connection in one thread: its CPU seconds bound the wall time from below.
+# Its CPU per message swings from run to run with the TCP segments on loopback (both connections,
+# both ways): when the kernel coalesces many messages into one segment, each process wakes less.
 echo "  Mosquitto's own CPU meanwhile: ${broker[1,iotctl]} s = $(ratio "${broker[1,iotctl]}" "${wall[0,iotctl]}")x iotctl's QoS 0 wall" \
      "(${broker[0,iotctl]} s at QoS 0): at QoS 1 it also writes a PUBACK per message"
 echo "  with the counter at QoS 1 too: at least ${got[1,iotctl-e2e]} of $n delivered in ${wall[1,iotctl-e2e]} s" \

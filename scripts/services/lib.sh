@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the service scripts: free ports, waiting for a port, stopping by pid file.
 # Everything listens on 127.0.0.1 only.
 
