@@ -6,7 +6,11 @@ namespace iotctl::cli {
 
 int run_live_subscription(CsvExportCliOptions& o, const std::function<bool(base::Message&&)>& each,
                           const std::function<void()>& idle) {
-    LiveSpec spec{"csv-export", o.topics, o.qos, o.count, o.timeout};
+    LiveSpec spec{.command = "csv-export",
+                  .topics = o.topics,
+                  .qos = o.qos,
+                  .count = o.count,
+                  .timeout = o.timeout};
     LiveEnd end = run_subscription(o.conn, spec, each, [&] {
         if (idle) idle();
         return false;

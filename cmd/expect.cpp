@@ -108,7 +108,7 @@ int run_expect(ExpectOptions& o) {
         }
         return false;
     };
-    LiveSpec spec{"expect", o.topics, o.qos, 0, o.timeout};
+    LiveSpec spec{.command = "expect", .topics = o.topics, .qos = o.qos, .timeout = o.timeout};
     LiveEnd end = run_subscription(o.conn, spec, handle);
     writer.close();
 

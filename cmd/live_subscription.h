@@ -16,14 +16,14 @@ struct LiveSpec {
     const char* command = "sub";  // names the default client id
     std::vector<std::string> topics;
     int qos = 0;
-    int count = 0;                         // -C: end after this many counted messages (0: no limit)
-    double timeout = 0;                    // -W: end after this many seconds (0: no limit)
-    bool exit_after_subscribe = false;     // -E: end once the broker acknowledged the subscription
-    std::vector<std::string> unsubscribe;  // -U: filters to unsubscribe from after subscribing
-    bool remove_retained = false;          // --remove-retained: clear each retained message seen
-    std::vector<std::string> remove_retained_except;  // -T filters: those are left alone
-    const MosquittoFlags* mosquitto = nullptr;        // -D, -d, --quiet (sub)
-    broker::PacketProperties properties;              // parsed -D
+    int count = 0;                      // -C: end after this many counted messages (0: no limit)
+    double timeout = 0;                 // -W: end after this many seconds (0: no limit)
+    bool exit_after_subscribe = false;  // -E: end once the broker acknowledged the subscription
+    std::vector<std::string> unsubscribe{};  // -U: filters to unsubscribe from after subscribing
+    bool remove_retained = false;            // --remove-retained: clear each retained message seen
+    std::vector<std::string> remove_retained_except{};  // -T filters: those are left alone
+    const MosquittoFlags* mosquitto = nullptr;          // -D, -d, --quiet (sub)
+    broker::PacketProperties properties{};              // parsed -D
 };
 
 /// How a live subscription ended.

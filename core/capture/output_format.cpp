@@ -183,10 +183,10 @@ base::Result<OutputFormat> OutputFormat::parse(const std::string& spec) {
 OutputFormat OutputFormat::plain(bool verbose) {
     OutputFormat f;
     if (verbose) {
-        f.pieces_.push_back(Piece{'t'});
-        f.pieces_.push_back(Piece{0, " "});
+        f.pieces_.push_back(Piece{.spec = 't'});
+        f.pieces_.push_back(Piece{.text = " "});
     }
-    f.pieces_.push_back(Piece{'p'});
+    f.pieces_.push_back(Piece{.spec = 'p'});
     return f;
 }
 

@@ -44,8 +44,8 @@ class OutputFormat {
 
   private:
     struct Piece {
-        char spec = 0;     // 0: literal text; '@': strftime char in `text`
-        std::string text;  // literal text, or the strftime conversion
+        char spec = 0;       // 0: literal text; '@': strftime char in `text`
+        std::string text{};  // literal text, or the strftime conversion
         bool left = false, zero = false;
         int width = -1, precision = -1;
     };

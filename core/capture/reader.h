@@ -41,8 +41,8 @@ base::Result<OpenedCapture> open_capture(const std::string& path);
 /// Which messages of a capture a command works on: a time window and topic filters.
 struct CaptureSelection {
     base::TimeWindow window;
-    std::vector<std::string> topics;  // empty: every topic
-    base::WhereFilter where;          // --where: empty selects every message
+    std::vector<std::string> topics{};  // empty: every topic
+    base::WhereFilter where{};          // --where: empty selects every message
 
     /// True when the message is inside the window, matches a filter (or there are none) and
     /// the --where expressions.

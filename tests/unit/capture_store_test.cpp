@@ -117,7 +117,8 @@ TEST_CASE("capture kinds are told by content; foreign files are refused") {
           "'" + junk + "' exists and is not a SQLite capture; not appending to it");
     CHECK_FALSE(capture::open_capture(temp_path("missing.db")).ok());
     auto scan = capture::scan_capture(
-        jsonl, capture::CaptureSelection{base::TimeWindow{int64_t{1795168801'000000000}, {}}, {}},
+        jsonl,
+        capture::CaptureSelection{.window = base::TimeWindow{int64_t{1795168801'000000000}, {}}},
         {});
     CHECK(scan.error().message ==
           "no messages in '" + jsonl +

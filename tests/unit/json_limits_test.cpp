@@ -163,7 +163,7 @@ TEST_CASE("sub --json keeps the payload's own text: digits, key order, escapes")
 }
 
 TEST_CASE("sub --json gives as strings what cannot stand in the line as it is, and reads it back") {
-    for (const std::string payload :
+    for (const std::string& payload :
          {std::string(R"("a JSON string")"), std::string("{\"a\": 1}\n"),
           std::string("{\n  \"a\": 1\n}"), std::string(" {\"a\":1}"), std::string("online"),
           std::string(""), std::string("\xff\x00\x01", 3), std::string("{\"a\":\x01}"),
@@ -212,7 +212,7 @@ TEST_CASE("JSON lines written by hand: payload text as written, other keys as be
 TEST_CASE("append_json_string writes what nlohmann's dump writes") {
     std::string all;
     for (int c = 0; c < 128; ++c) all += static_cast<char>(c);
-    for (const std::string text :
+    for (const std::string& text :
          {all, std::string("été € 😀"), std::string(""), std::string("\x7f\\\"/")}) {
         std::string out;
         base::append_json_string(out, text);
