@@ -3,12 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <limits>
-#include <mutex>
 
 #include <fmt/format.h>
 
@@ -18,9 +15,7 @@
 #include "core/base/timestamps.h"
 #include "core/base/topic.h"
 #include "core/capture/csv_export.h"
-#include "core/capture/csv_windows.h"
 #include "core/capture/output_writer.h"
-#include "core/capture/recorder.h"
 
 namespace iotctl::cli {
 
@@ -118,21 +113,8 @@ int open_output(const std::string& path) {
     return fd;
 }
 
-// A temporary capture for --live without --fields (the header needs every column first).
-std::string temp_capture_path() {
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/iotctl-live-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0)
-        throw base::Failure(base::runtime_error(
-            fmt::format("cannot create a temporary capture: {}", std::strerror(errno))));
-    ::close(fd);
-    std::filesystem::remove(tmpl);  // CaptureStore creates it afresh
-    return tmpl;
-}
+}  // namespace
 
-// Says on stderr how many payloads went to the payload column (or gave no --fields row)
-// undecoded because of a JSON limit.
 void warn_undecoded(uint64_t count, const std::string& first) {
     if (count == 0) return;
     std::cerr << fmt::format(
@@ -140,130 +122,6 @@ void warn_undecoded(uint64_t count, const std::string& first) {
         "payload column (no row with --fields)\n",
         count, count == 1 ? " was" : "s were", first);
 }
-
-}  // namespace
-
-namespace {
-
-// Deletes a temporary SQLite capture and its WAL files.
-struct TempCapture {
-    std::string path;
-    ~TempCapture() {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
-    }
-};
-
-// --live --fields: rows are written as messages arrive.
-int stream_live_rows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
-                     capture::OutputWriter& writer) {
-    capture::CsvTable table(e.fields, e.style, e.with_topic);
-    std::string header;
-    table.header(header);
-    writer.append(header);
-    std::mutex mutex;
-    std::string rows;
-    int code = run_live_subscription(o, [&](base::Message&& m) {
-        if (!e.selection.selects(m)) return false;  // --where: not counted for -C either
-        std::lock_guard lock(mutex);
-        rows.clear();
-        if (table.rows(m, rows)) writer.append(rows);
-        return true;
-    });
-    std::lock_guard lock(mutex);
-    warn_undecoded(table.undecoded(), table.first_undecoded());
-    return code;
-}
-
-// --live --every: a window's rows are written once it has ended on the clock (checked every
-// 50 ms, 100 ms after the end), the open windows when the subscription ends (-C, -W,
-// SIGINT/SIGTERM). Without
-// --fields the header is written with the first rows, so a column first seen after it is left
-// out (with a warning).
-constexpr int64_t k_live_window_grace_ns = 100'000'000;
-
-int stream_live_windows(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
-                        capture::OutputWriter& writer) {
-    capture::WindowedCsv table(e.fields, e.style, e.with_topic, e.every_ns, e.aggs);
-    std::mutex mutex;
-    bool header_written = false;
-    std::string buf;
-    auto write = [&](int64_t now_ns) {  // with `mutex` held
-        buf.clear();
-        if (!header_written) {
-            if (!table.closed_by(now_ns)) return;
-            table.header(buf);
-            header_written = true;
-        }
-        table.flush(now_ns, buf);
-        if (!buf.empty()) writer.append(buf);
-    };
-    if (!e.fields.empty()) {
-        std::lock_guard lock(mutex);
-        table.header(buf);
-        writer.append(buf);
-        header_written = true;
-    }
-    int code = run_live_subscription(
-        o,
-        [&](base::Message&& m) {
-            if (!e.selection.selects(m)) return false;
-            std::lock_guard lock(mutex);
-            table.add(m);
-            return true;
-        },
-        [&] {
-            // A window is written 100 ms after its end, so a message stamped just before the
-            // end but handed over a moment later still counts in it (not in a second row).
-            std::lock_guard lock(mutex);
-            write(base::now_ns() - k_live_window_grace_ns);
-        });
-    std::lock_guard lock(mutex);
-    if (!header_written) {
-        buf.clear();
-        table.header(buf);
-        writer.append(buf);
-        header_written = true;
-    }
-    write(std::numeric_limits<int64_t>::max());
-    if (table.dropped() > 0)
-        std::cerr << fmt::format(
-            "iotctl: warning: {} value{} of columns first seen after the header was written "
-            "left out (first: {}); name the columns with --fields\n",
-            table.dropped(), table.dropped() == 1 ? " was" : "s were", table.first_dropped());
-    return code;
-}
-
-// --live without --fields: record first (the header needs every column), then export.
-int record_then_export(CsvExportCliOptions& o, const capture::CsvExportOptions& e,
-                       capture::OutputWriter& writer) {
-    TempCapture temp{temp_capture_path()};
-    int code;
-    {
-        capture::CaptureRecorder recorder(
-            capture::CaptureStore::open(temp.path, broker::is_mqtt5(o.conn) ? "mqttv5" : "mqttv311")
-                .take());
-        code = run_live_subscription(o, [&](base::Message&& m) {
-            if (!e.selection.selects(m)) return false;
-            recorder.append(std::move(m));
-            return true;
-        });
-        recorder.close().check();
-        if (recorder.written() == 0) {  // nothing arrived: just the header
-            std::string header;
-            capture::CsvTable(std::vector<std::string>{}, e.style, e.with_topic).header(header);
-            writer.append(header);
-            return code;
-        }
-    }
-    auto stats = capture::export_capture_csv(temp.path, e, [&](std::string_view chunk) {
-                     writer.append(chunk);
-                 }).take();
-    warn_undecoded(stats.undecoded, stats.first_undecoded);
-    return code;
-}
-
-}  // namespace
 
 int run_csv_export(CsvExportCliOptions& o) {
     capture::CsvExportOptions e = check_options(o).take();
@@ -280,12 +138,9 @@ int run_csv_export(CsvExportCliOptions& o) {
                                  writer.append(c);
                              }).take();
                 warn_undecoded(stats.undecoded, stats.first_undecoded);
-            } else if (e.every_ns > 0)
-                code = stream_live_windows(o, e, writer);
-            else if (!e.fields.empty())
-                code = stream_live_rows(o, e, writer);
-            else
-                code = record_then_export(o, e, writer);
+            } else {
+                code = run_csv_live(o, e, writer);
+            }
         } catch (const base::Failure& f) {
             status = f.error;
         }

@@ -9,6 +9,8 @@
 #include "cmd/subcommands.h"
 #include "core/base/message.h"
 #include "core/broker/conn_options.h"
+#include "core/capture/csv_export.h"
+#include "core/capture/output_writer.h"
 
 namespace iotctl::cli {
 
@@ -39,5 +41,14 @@ int run_csv_export(CsvExportCliOptions& opts);
 int run_live_subscription(CsvExportCliOptions& opts,
                           const std::function<bool(base::Message&&)>& each,
                           const std::function<void()>& idle = {});
+
+/// `--live`: subscribes and writes CSV to `writer` as `e` asks (--fields rows as they arrive,
+/// --every windows on the clock, else a temporary capture exported at the end); the exit code.
+int run_csv_live(CsvExportCliOptions& opts, const capture::CsvExportOptions& e,
+                 capture::OutputWriter& writer);
+
+/// Says on stderr how many payloads went to the payload column (or gave no --fields row)
+/// undecoded because of a JSON limit; nothing when there were none.
+void warn_undecoded(uint64_t count, const std::string& first);
 
 }  // namespace iotctl::cli
