@@ -5,6 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace iotctl::broker {
 
@@ -70,12 +71,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-    return out;
-}
-
 base::Result<mqtt::property> make_property(const std::string& name, const PropertySpec& spec,
                                            const std::string& value) {
     if (spec.kind == Kind::text || spec.kind == Kind::binary)
@@ -103,9 +98,8 @@ base::Result<PacketProperties> parse_properties(const std::vector<std::string>& 
     while (i < values.size()) {
         std::string command = lower(values[i]);
         if (!commands.count(command))
-            return base::usage_error(
-                fmt::format("invalid -D command '{}': expected one of {}", values[i],
-                            join(std::vector<std::string>(commands.begin(), commands.end()))));
+            return base::usage_error(fmt::format("invalid -D command '{}': expected one of {}",
+                                                 values[i], fmt::join(commands, ", ")));
         if (i + 2 >= values.size())
             return base::usage_error(
                 fmt::format("invalid -D {}: expected -D {} PROPERTY VALUE", command, command));
@@ -113,7 +107,8 @@ base::Result<PacketProperties> parse_properties(const std::vector<std::string>& 
         const auto& names = allowed().at(command);
         if (std::find(names.begin(), names.end(), name) == names.end())
             return base::usage_error(fmt::format("invalid -D {} property '{}': {} takes {}",
-                                                 command, values[i + 1], command, join(names)));
+                                                 command, values[i + 1], command,
+                                                 fmt::join(names, ", ")));
         const PropertySpec& spec = property_specs().at(name);
         mqtt::properties& target = command == "connect"       ? out.connect
                                    : command == "publish"     ? out.publish

@@ -14,9 +14,8 @@ namespace iotctl::mapping {
 inline constexpr size_t k_max_auto_fields = 256;     // per record
 inline constexpr size_t k_max_auto_tags = 32;        // per record
 inline constexpr size_t k_max_auto_tag_value = 256;  // bytes; longer strings are not tags
-inline constexpr int k_max_flatten_depth = 8;
-inline constexpr size_t k_max_reason =
-    500;  // bytes of an outcome's reason        // levels below the record's root
+inline constexpr int k_max_flatten_depth = 8;        // levels below the record's root
+inline constexpr size_t k_max_reason = 500;          // bytes of an outcome's reason
 
 /// A Mapper over rules; the first rule whose filter matches (and whose `when` is present) decides.
 class RuleMapper : public Mapper {
