@@ -24,3 +24,22 @@ median() { tr ' ' '\n' <<< "$1" | grep . | sort -g | awk '{v[NR] = $1} END {prin
 # per message follows how many messages the kernel coalesces into one segment, which depends on
 # the pace of publisher, broker and subscriber together.
 tcp_segments() { awk '$1 == "Tcp:" && $12 ~ /^[0-9]+$/ {print $12}' /proc/net/snmp; }
+
+# Makes $work (a temporary folder named after $1) and starts a Mosquitto in it ($here is the
+# project); sets PORT and host (-h/-p for the clients). On exit: kills the pids in `pids`, stops
+# the broker and removes $work.
+start_bench_broker() {
+  work=$(mktemp -d "/tmp/iotctl-bench-$1.XXXXXX")
+  pids=()
+  trap stop_bench_broker EXIT
+  eval "$("${here:?}/scripts/services/mosquitto" start "$work/broker" | grep -E '^PORT=')"
+  # shellcheck disable=SC2034 # used by the scripts that source this
+  host=(-h 127.0.0.1 -p "$PORT")
+}
+
+# The EXIT trap of start_bench_broker.
+stop_bench_broker() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$here/scripts/services/mosquitto" stop "$work/broker" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}

@@ -20,17 +20,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
 iotctl=$build/iotctl
 n=${BENCH_N:-200000}
-work=$(mktemp -d /tmp/iotctl-bench-subpub.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$here/scripts/services/mosquitto" stop "$work/broker" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-eval "$("$here/scripts/services/mosquitto" start "$work/broker" | grep -E '^PORT=')"
-host=(-h 127.0.0.1 -p "$PORT")
+start_bench_broker subpub
 
 python3 - "$n" > "$work/lines" <<'PY'
 import json, sys

@@ -14,17 +14,7 @@ build=${1:-$here/build}
 iotctl=$build/iotctl
 n=${BENCH_N:-200000}
 q=${BENCH_QOS:-0}
-work=$(mktemp -d /tmp/iotctl-bench-where.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$here/scripts/services/mosquitto" stop "$work/broker" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-eval "$("$here/scripts/services/mosquitto" start "$work/broker" | grep -E '^PORT=')"
-host=(-h 127.0.0.1 -p "$PORT")
+start_bench_broker where
 
 # Temperatures 20.0 .. 39.9: half of them above 30. The last line is the number above 30.
 python3 - "$n" > "$work/lines" <<'PY'
