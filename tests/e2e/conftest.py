@@ -73,6 +73,14 @@ def broker():
     svc.stop()
 
 
+@pytest.fixture
+def influx():
+    """A real InfluxDB 1.x of its own for one test (scripts/services/influxdb)."""
+    svc = Service("influxdb").start()
+    yield svc
+    svc.stop()
+
+
 @pytest.fixture(scope="module")
 def rabbitmq():
     """Debian's RabbitMQ with the MQTT plugin (MQTT 3.1.1 on .port, AMQP 0-9-1 on ["AMQP_PORT"],

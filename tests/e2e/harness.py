@@ -12,6 +12,7 @@ PR_SET_PDEATHSIG=SIGKILL (the kernel kills it when pytest dies), and each server
 watchdog (scripts/services/lib.sh, IOTCTL_SERVICE_OWNER_PID) that stops it when pytest is gone.
 """
 import atexit
+import contextlib
 import ctypes
 import itertools
 import os
@@ -242,6 +243,20 @@ class Service:
     @property
     def port(self):
         return int(self.env["PORT"])
+
+
+@contextlib.contextmanager
+def services(*names):
+    """Starts the named services (scripts/services/<name>) one after another; yields them by
+    name, and stops every one that started however the block ends."""
+    started = {}
+    try:
+        for name in names:
+            started[name] = Service(name).start()
+        yield started
+    finally:
+        for svc in started.values():
+            svc.stop()
 
 
 def iotctl(*args, input=None, timeout=60, env=None, cwd=None, check=False):

@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from fixture_expectations import Text, expected_records, strict_json
-from harness import fixture_text, Service, iotctl, spawn, wait_until
+from harness import fixture_text, iotctl, services, spawn, wait_until
 from ingest_helpers import Workdir, stop, wait_ingest_ready
 from sink_queries import (influx_rows, influx_tag_values, mariadb_rows, sql_record_rows,
                           sqlite_rows, sqlite_tables, vm_series)
@@ -85,14 +85,8 @@ def influx_v1_refuses(rec):
 
 @pytest.fixture(scope="module")
 def servers():
-    started = {}
-    try:
-        for name in ("influxdb", "victoria-metrics", "mariadb"):
-            started[name] = Service(name).start()
+    with services("influxdb", "victoria-metrics", "mariadb") as started:
         yield started
-    finally:
-        for svc in started.values():
-            svc.stop()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from harness import iotctl, spawn, Service, wait_until
+from harness import iotctl, services, spawn, wait_until
 from ingest_helpers import Workdir, stop, wait_ingest_ready
 from sink_queries import influx_rows, mariadb_rows, sqlite_rows
 
@@ -65,14 +65,8 @@ def mariadb(env, sql):
 
 @pytest.fixture(scope="module")
 def servers():
-    started = {}
-    try:
-        for name in ("influxdb", "mariadb"):
-            started[name] = Service(name).start()
+    with services("influxdb", "mariadb") as started:
         yield started
-    finally:
-        for svc in started.values():
-            svc.stop()
 
 
 @pytest.fixture(scope="module")

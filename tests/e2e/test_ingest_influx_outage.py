@@ -5,22 +5,13 @@ import re
 import signal
 import time
 
-import pytest
-
-from harness import Service, spawn, wait_until
+from harness import spawn, wait_until
 from ingest_helpers import Workdir, counts, publish_ranges_in_background, stop, wait_ingest_ready
 from sink_queries import influx_load_counts
 
 N = 20000
 DB = "outage"
 OUTAGE_S = 10
-
-
-@pytest.fixture
-def influx():
-    svc = Service("influxdb").start()
-    yield svc
-    svc.stop()
 
 
 def influx_counts(influx):

@@ -10,22 +10,14 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import Service, spawn, wait_until
+from harness import spawn, wait_until
 from ingest_helpers import Workdir, counts, publish_in_background, stop, wait_ingest_ready
 from sink_queries import influx_load_counts
 
 N = 20000
 DB = "metrics"
-
-
-@pytest.fixture
-def influx():
-    svc = Service("influxdb").start()
-    yield svc
-    svc.stop()
 
 
 def influx_counts(influx):
