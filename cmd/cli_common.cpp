@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -88,20 +89,36 @@ void add_conn_flags(CLI::App& app, broker::ConnOptions& o) {
     app.add_flag("--will-retain", o.will_retain, "Retain the Last Will")->group(g);
 }
 
+namespace {
+
+// True when the optional file `path` is there; when that cannot be told (a folder on the way
+// may not be searched), says so on stderr and goes on without it.
+bool optional_file_present(const std::string& path, const char* what) {
+    std::error_code ec;
+    bool there = std::filesystem::exists(path, ec);
+    if (ec)
+        std::cerr << fmt::format("iotctl: warning: the {} '{}' is not read: {}\n", what, path,
+                                 ec.message());
+    return there && !ec;
+}
+
+}  // namespace
+
 void apply_settings_layers(CLI::App& app) {
     broker::SettingsLayer config;
     auto* config_opt = app.get_option_no_throw("--config");
     std::string config_path = config_opt && config_opt->count() ? config_opt->as<std::string>()
                                                                 : broker::default_config_path();
     bool explicit_config = config_opt && config_opt->count();
-    if (!config_path.empty() && (explicit_config || std::filesystem::exists(config_path)))
+    if (!config_path.empty() &&
+        (explicit_config || optional_file_present(config_path, "default config file")))
         config = broker::load_config_file(config_path, app.get_name()).take();
 
     std::map<std::string, std::string> dotenv_vars;
     auto* env_opt = app.get_option_no_throw("--env-file");
     if (env_opt && env_opt->count())
         dotenv_vars = broker::load_env_file(env_opt->as<std::string>()).take();
-    else if (std::filesystem::exists(".env"))
+    else if (optional_file_present(".env", "file"))
         dotenv_vars = broker::load_env_file(".env").take();
 
     broker::SettingsLayer merged =
@@ -138,6 +155,10 @@ base::Status check_qos(int qos, const char* flag) {
     return {};
 }
 
+namespace {
+constexpr double k_min_rate = 1.0 / 86400;  // messages per second: one a day
+}  // namespace
+
 base::Result<double> parse_rate(const std::string& text, const char* flag) {
     if (text.empty()) return 0;
     double per = 1;
@@ -156,14 +177,15 @@ base::Result<double> parse_rate(const std::string& text, const char* flag) {
             return base::usage_error(
                 fmt::format("invalid rate '{}' for {}: expected N/s, N/m or N/h", text, flag));
     }
-    try {
-        size_t used = 0;
-        double n = std::stod(number, &used);
-        if (used == number.size() && n > 0) return n / per;
-    } catch (const std::exception&) {
-    }
-    return base::usage_error(
-        fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag));
+    double n = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+    if (ec != std::errc() || end != number.data() + number.size() || !(n > 0))
+        return base::usage_error(
+            fmt::format("invalid rate '{}' for {}: expected a positive number", text, flag));
+    if (n / per < k_min_rate)
+        return base::usage_error(fmt::format(
+            "invalid rate '{}' for {}: too slow, at most one day between messages", text, flag));
+    return n / per;
 }
 
 base::Result<uint64_t> parse_byte_size(const std::string& text, const char* flag) {

@@ -145,9 +145,9 @@ int run_csv_export(CsvExportCliOptions& o) {
             status = f.error;
         }
         writer.close();
-        if (status.ok() && writer.failed())
-            status = base::runtime_error(
-                fmt::format("writing '{}' failed", o.output.empty() ? "stdout" : o.output));
+        if (status.ok())
+            status =
+                writer.check(o.output.empty() || o.output == "-" ? "stdout" : "'" + o.output + "'");
     }
     if (fd != STDOUT_FILENO) {
         ::close(fd);

@@ -96,11 +96,20 @@ base::Result<base::Message> jsonl_message(std::string_view line) {
 class Pacer {
   public:
     explicit Pacer(double per_second) : interval_(per_second > 0 ? 1.0 / per_second : 0) {}
-    void wait() {
-        if (interval_ <= 0) return;
+    // Waits until the next message is due; false when SIGINT/SIGTERM came first (a long wait
+    // watches for them, a short one sleeps to the microsecond).
+    bool wait() {
+        using namespace std::chrono_literals;
+        if (interval_ <= 0) return !base::stop_requested();
         auto due = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                 std::chrono::duration<double>(interval_ * sent_++));
+        for (auto left = due - std::chrono::steady_clock::now(); left > 50ms;
+             left = due - std::chrono::steady_clock::now())
+            if (base::wait_for_stop(std::chrono::duration_cast<std::chrono::milliseconds>(left) -
+                                    20ms))
+                return false;
         std::this_thread::sleep_until(due);
+        return !base::stop_requested();
     }
 
   private:
@@ -154,7 +163,7 @@ int run_pub(PubOptions& o) {
     // line it cost 2% of `pub -l`'s CPU).
     std::function<std::string()> not_sent;
     auto publish = [&](const base::Message& m) {
-        pacer.wait();
+        if (!pacer.wait()) return;  // stopped while waiting: this one is not sent
         if (auto s = session.publish(m); !s)
             throw base::Failure(base::runtime_error(s.error().message + not_sent()));
     };

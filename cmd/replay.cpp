@@ -22,6 +22,7 @@ namespace iotctl::cli {
 
 namespace {
 constexpr double k_max_loop_gap_s = 86400;  // a day; also keeps the nanoseconds in range
+constexpr double k_min_speed = 1e-6;        // --speed: a gap of 1 s takes 11.6 days
 }  // namespace
 
 RunFn setup_replay(CLI::App& app) {
@@ -95,8 +96,7 @@ class PrintPublisher : public capture::Publisher {
     }
     base::Status flush() override {
         writer_.close();
-        if (writer_.failed()) return base::runtime_error("writing to stdout failed");
-        return {};
+        return writer_.check("stdout");
     }
 
   private:
@@ -106,6 +106,10 @@ class PrintPublisher : public capture::Publisher {
 
 base::Result<capture::ReplayOptions> check_options(ReplayCliOptions& o) {
     if (!(o.speed >= 0)) return base::usage_error("--speed must be 0 or more");
+    // A gap divided by a smaller speed would overflow the clock and not wait at all.
+    if (o.speed > 0 && o.speed < k_min_speed)
+        return base::usage_error(fmt::format(
+            "--speed {} is too slow: 0 (no waiting) or at least {}", o.speed, k_min_speed));
     if (o.loops < 0) return base::usage_error("--loop must be 0 (forever) or more");
     if (!(o.loop_gap >= 0 && o.loop_gap <= k_max_loop_gap_s))
         return base::usage_error(
@@ -208,7 +212,10 @@ int run_replay_command(ReplayCliOptions& o) {
         "iotctl: replay: {} {} messages{} in {:.2f} s ({:.0f} msg/s), {} pass{}{}\n",
         o.dry_run ? "printed" : "published", stats.sent, note, secs,
         secs > 0 ? stats.sent / secs : 0.0, stats.passes, stats.passes == 1 ? "" : "es", timing);
-    if (stats.interrupted) return static_cast<int>(base::ExitCode::interrupted);
+    // Stopped by a signal; a stop the output writer asked for (the reader of --dry-run's pipe
+    // went away, as `| head` does) is the end of the run, not an interruption.
+    if (stats.interrupted && base::stop_signal() != 0)
+        return static_cast<int>(base::ExitCode::interrupted);
     if (stats.skipped > 0)
         throw base::Failure(base::runtime_error(fmt::format(
             "{} messages were not replayed: {}", stats.skipped, capture::describe_skipped(stats))));

@@ -193,6 +193,7 @@ int run_sub(SubOptions& o) {
     LiveEnd end = run_subscription(o.conn, spec, handle, quiet_after_retained);
     writer.close();
     if (recorder) recorder->close().check();  // commits the last batch, also on SIGINT/SIGTERM
+    writer.check("stdout").check();           // a full disk, not `| head` being done
     if (end.interrupted) return static_cast<int>(base::ExitCode::interrupted);
     if (end.timed_out) {
         if (!quiet_requested()) std::cerr << "Timed out\n";  // as mosquitto_sub prints it

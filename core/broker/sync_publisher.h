@@ -84,6 +84,9 @@ class SyncPublisher : public Publisher {
     std::vector<uint8_t> pending_;              // by packet id: still in Paho's outbound list
     std::vector<std::pair<int, int>> refused_;  // MQTT 5: packet id and reason code >= 0x80
     uint64_t published_ = 0, unacknowledged_ = 0, reconnects_ = 0;
+    // Losses in a row with nothing acknowledged between them, and the count at the last one.
+    int fruitless_losses_ = 0;
+    uint64_t published_at_loss_ = 0;
 
     // Every Paho call holds io_; the keepalive thread reads and pings only when the caller has
     // not called for a while.

@@ -15,7 +15,8 @@ namespace iotctl::broker {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr unsigned long k_read_ms = 1;  // one read of acknowledgements: packets for up to 1 ms
+constexpr unsigned long k_read_ms = 1;     // one read of acknowledgements: packets for up to 1 ms
+constexpr int k_max_fruitless_losses = 5;  // lost links in a row with nothing acknowledged
 
 bool link_error(int rc) {
     return rc == MQTTCLIENT_DISCONNECTED || rc == MQTTCLIENT_FAILURE;
@@ -155,7 +156,8 @@ base::Status SyncPublisher::wait_until_in_flight(size_t most) {
 
 base::Status SyncPublisher::flush() {
     std::lock_guard lock(io_);
-    return wait_until_in_flight(0);
+    if (auto s = wait_until_in_flight(0); !s) return s;
+    return check_refused();  // a refusal read while recovering from a loss, after the last wait
 }
 
 void SyncPublisher::take_unacknowledged(std::deque<InFlight>& again) {
@@ -172,11 +174,31 @@ base::Status SyncPublisher::recover(const std::string& why) {
     const auto since = Clock::now();
     const auto deadline =
         since + std::chrono::milliseconds(static_cast<int64_t>(reconnect_timeout_ * 1000));
-    std::cerr << fmt::format("iotctl: warning: lost the broker ({}); reconnecting\n", why);
     // MQTT 5 and persistent sessions keep Paho's outbound list over the loss: what it no longer
     // holds was acknowledged. (With MQTT 3.1.1 and a clean session Paho empties it at the loss,
     // and what was acknowledged since the last look goes again.)
     if (v5_ || !opts_.clean_session) collect_acknowledged();
+    if (auto s = check_refused(); !s) return s;
+    // A broker that drops the link each time the same message is sent (as Mosquitto does on a
+    // publish to a $ topic) would be reconnected to for good, each time "successfully". Losses
+    // while nothing is in flight (an idle `pub -l` over broker restarts) do not count.
+    if (in_flight_.empty())
+        fruitless_losses_ = 0;
+    else
+        fruitless_losses_ = published_ == published_at_loss_ ? fruitless_losses_ + 1 : 1;
+    published_at_loss_ = published_;
+    if (fruitless_losses_ > k_max_fruitless_losses) {
+        unacknowledged_ = in_flight_.size();
+        return base::runtime_error(fmt::format(
+            "the broker closed the connection {} times in a row with nothing acknowledged in "
+            "between{}; it may refuse what is sent (Mosquitto disconnects a client that publishes "
+            "to a $ topic)",
+            fruitless_losses_,
+            in_flight_.empty()
+                ? ""
+                : fmt::format(" (oldest unacknowledged: '{}')", in_flight_.front().message.topic)));
+    }
+    std::cerr << fmt::format("iotctl: warning: lost the broker ({}); reconnecting\n", why);
     std::deque<InFlight> again;
     std::string last = why;
     while (true) {

@@ -3,6 +3,9 @@
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
 
 #include "core/base/stop_signal.h"
 
@@ -59,6 +62,12 @@ bool OutputWriter::failed() const {
     return failed_;
 }
 
+base::Status OutputWriter::check(const std::string& target) const {
+    std::lock_guard lock(mutex_);
+    if (!failed_ || error_ == EPIPE) return {};
+    return base::runtime_error(fmt::format("writing {} failed: {}", target, std::strerror(error_)));
+}
+
 void OutputWriter::run() {
     std::string batch;
     std::unique_lock lock(mutex_);
@@ -75,11 +84,13 @@ void OutputWriter::run() {
         drained_.notify_all();
         lock.unlock();
         bool ok = write_all(batch);
+        const int error = errno;
         batch.clear();
         if (batch.capacity() > k_keep_capacity) std::string().swap(batch);
         lock.lock();
         if (!ok) {
             failed_ = true;
+            error_ = error;
             pending_.clear();
             drained_.notify_all();
             base::request_stop();  // nobody reads our output any more
@@ -92,6 +103,7 @@ bool OutputWriter::write_all(std::string_view bytes) {
     while (off < bytes.size()) {
         ssize_t n = ::write(fd_, bytes.data() + off, bytes.size() - off);
         if (n < 0 && errno == EINTR) continue;
+        if (n == 0) errno = EIO;  // no progress and no error: do not spin
         if (n <= 0) return false;
         off += n;
     }

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <thread>
 
+#include "core/base/error.h"
+
 namespace iotctl::capture {
 
 /// A buffered writer with a background thread; append() only copies bytes under a lock.
@@ -31,6 +33,9 @@ class OutputWriter {
     void close();
     /// True once a write failed (e.g. the reader of a pipe went away).
     bool failed() const;
+    /// After close(): fine when every write succeeded or the reader of a pipe went away (EPIPE:
+    /// `| head` read what it wanted); else the error, naming `target` and the system's reason.
+    base::Status check(const std::string& target) const;
 
   private:
     void queue(std::string_view bytes, std::string* owned, size_t max_pending);
@@ -52,6 +57,7 @@ class OutputWriter {
     std::condition_variable ready_, drained_;
     std::string pending_;
     bool closing_ = false, failed_ = false;
+    int error_ = 0;  // errno of the failed write
     State state_ = State::idle;
     std::thread thread_;
 };

@@ -202,3 +202,15 @@ def test_non_utf8_topic_filter_refused(broker, isolated):
     out = run([IOTCTL.encode(), b"sub", b"-p", str(broker.port).encode(), b"-t", b"bad\xff/#"],
               capture_output=True, timeout=30)
     assert (out.returncode, out.stderr) == (2, b"iotctl: error: topic filter is not valid UTF-8\n")
+
+
+def test_a_default_config_that_cannot_be_looked_at_is_skipped_with_a_warning(broker, tmp_path):
+    """As with `sudo -u nobody` and HOME still /root: the optional default config is not
+    reachable. It used to end every command with a raw std::filesystem error."""
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)  # stat(): Too many levels of symbolic links, as EACCES would fail
+    out = iotctl("pub", "-p", broker.port, "-t", unique("cfg"), "-m", "x",
+                 env={"XDG_CONFIG_HOME": str(loop)})
+    assert (out.returncode, out.stderr) == (
+        0, f"iotctl: warning: the default config file '{loop}/iotctl/config.toml' is not read: "
+           "Too many levels of symbolic links\n")

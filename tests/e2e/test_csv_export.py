@@ -2,12 +2,13 @@
 import json
 import os
 import sqlite3
+import subprocess
 import tempfile
 
 import pytest
 
 from csv_helpers import Run, rows_of
-from harness import iotctl, spawn, wait_until
+from harness import IOTCTL, iotctl, run, spawn, wait_until
 
 T0 = 1795168800_000_000_000  # 2026-11-20T10:00:00Z
 AWKWARD = [
@@ -151,3 +152,21 @@ def test_live_default_columns_after_the_run(broker, tmp_path):
     assert r.returncode == 0, r.stderr
     assert [row[1:] for row in rows_of(r.stdout)] == [["a"], ["1"]]
     iotctl("pub", "-p", broker.port, "-t", "lived/A", "-n", "-r", check=True)
+
+
+def test_a_full_disk_is_named_and_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    big = str(tmp_path / "big.jsonl")
+    with open(big, "w") as f:  # 3,000 messages, one a second: far more than a pipe holds
+        for i in range(3000):
+            f.write(json.dumps({"ts": f"2026-11-20T10:{i // 60:02d}:{i % 60:02d}Z", "topic": "t/a",
+                                "payload": {"v": i, "pad": "x" * 200}}) + "\n")
+    with open("/dev/full", "w") as full:
+        r = run([IOTCTL, "csv-export", big], stdout=full, stderr=subprocess.PIPE, text=True,
+                timeout=60)
+    assert (r.returncode, r.stderr) == (
+        1, "iotctl: error: writing stdout failed: No space left on device\n")
+    # `| head -1`: the reader goes away after the first line, as a pager or head does.
+    proc = spawn("csv-export", big)
+    assert proc.stdout.readline().startswith(b"timestamp,")
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()

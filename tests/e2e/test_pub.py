@@ -216,6 +216,13 @@ def test_bad_input_exact_errors(broker):
          "publish, will\n"),
         (["-t", "a", "-m", "x", "-D", "publish", "topic-alias", "0"], 2,
          "iotctl: error: invalid -D topic-alias value '0': expected 1 to 65535\n"),
+        (["-t", "a", "-m", "x", "--rate", "1e-10"], 2,
+         "iotctl: error: invalid rate '1e-10' for --rate: too slow, at most one day between "
+         "messages\n"),
+        (["-t", "a", "-m", "x", "--rate", "0x10"], 2,
+         "iotctl: error: invalid rate '0x10' for --rate: expected a positive number\n"),
+        (["-t", "a", "-m", "x", "--rate", " 5"], 2,
+         "iotctl: error: invalid rate ' 5' for --rate: expected a positive number\n"),
         (["-t", "a", "-m", "x", "-D", "publish", "receive-maximum", "5"], 2,
          "iotctl: error: invalid -D publish property 'receive-maximum': publish takes content-type, "
          "correlation-data, message-expiry-interval, payload-format-indicator, response-topic, "
@@ -224,6 +231,49 @@ def test_bad_input_exact_errors(broker):
     for args, code, stderr in cases:
         out = pub(broker, *args, check=False)
         assert (out.returncode, out.stderr) == (code, stderr), args
+
+
+def test_sigterm_during_a_rate_wait_ends_pub_at_once_and_sends_nothing_more(broker):
+    t = unique("ratewait")
+    s = LiveSub(broker, "-t", f"{t}/#").wait_ready()
+    p = spawn("pub", "-h", "127.0.0.1", "-p", broker.port, "-t", f"{t}/x", "-l", "--rate", "1/h",
+              stdin=subprocess.PIPE)
+    p.stdin.write(b"first\nsecond\n")
+    p.stdin.flush()
+    assert s.wait_lines(1) == ["first"]
+    time.sleep(0.3)  # pub is now waiting an hour for the second line's turn
+    started = time.monotonic()
+    p.terminate()
+    _, err = p.communicate(timeout=10)
+    assert time.monotonic() - started < 2, err
+    assert p.returncode == 130, err
+    assert "interrupted after 1 messages were delivered" in err.decode()
+    time.sleep(0.3)
+    s.stop()
+    assert s.lines() == ["first"]
+
+
+def test_a_broker_that_drops_the_link_after_each_send_is_given_up_on(broker):
+    """Mosquitto closes the connection of a client that publishes to a $SYS topic; pub used to
+    reconnect and send the message again for good, each reconnect "successful"."""
+    started = time.monotonic()
+    out = pub(broker, "-t", "$SYS/iotctl-test", "-m", "hi", "-q", "1", check=False, timeout=60)
+    assert time.monotonic() - started < 20
+    assert out.returncode == 1, out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("iotctl: error: the broker closed the connection 6 times in a row with "
+                           "nothing acknowledged in between (oldest unacknowledged: "
+                           "'$SYS/iotctl-test'); it may refuse what is sent"), out.stderr
+
+
+def test_a_publish_the_broker_refuses_with_a_reason_code_fails(broker):
+    """MQTT 5: Mosquitto answers a publish to $SYS with PUBACK 135 (Not authorized), then
+    closes the connection; the refusal must not end in exit 0."""
+    out = pub(broker, "-t", "$SYS/iotctl-test", "-m", "hi", "-q", "1", "-V", "mqttv5", check=False,
+              timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == (
+        "iotctl: error: publish failed: the broker refused it (Not authorized), 0 not sent"), out.stderr
 
 
 def test_non_utf8_topic_refused(broker):

@@ -141,6 +141,10 @@ def test_bad_time_and_rewrite_are_usage_errors():
     assert r.stderr.startswith("iotctl: error: --from: invalid time 'yesterday'")
     r = iotctl("replay", "x", "--dry-run", "--topic-rewrite", "nothing")
     assert (r.returncode, r.stderr) == (2, "iotctl: error: invalid --topic-rewrite 'nothing': expected FROM=TO\n")
+    # A speed this small made the waits overflow into none at all.
+    r = iotctl("replay", "x", "--dry-run", "--speed", "1e-12")
+    assert (r.returncode, r.stderr) == (
+        2, "iotctl: error: --speed 1e-12 is too slow: 0 (no waiting) or at least 1e-06\n")
 
 
 def test_unreachable_broker_is_exit_3():
@@ -255,3 +259,17 @@ def test_loop_gap_separates_the_passes_of_a_longer_capture(broker):
 def test_loop_gap_must_be_a_sane_number():
     r = iotctl("replay", "x", "--dry-run", "--loop-gap", "-1")
     assert (r.returncode, r.stderr) == (2, "iotctl: error: --loop-gap must be 0 to 86400 seconds\n")
+
+
+def test_dry_run_into_a_reader_that_stops_early_ends_with_0():
+    """`replay --dry-run | head -1`: the reader going away ends the run, as for sub; it used to
+    be reported as an interruption (130)."""
+    path = os.path.join(tempfile.mkdtemp(), "many.jsonl")
+    with open(path, "w") as f:  # far more than a pipe holds
+        for i in range(3000):
+            f.write(json.dumps({"ts": f"2026-11-20T10:{i // 60:02d}:{i % 60:02d}Z", "topic": "t/a",
+                                "payload": {"v": i, "pad": "x" * 200}}) + "\n")
+    proc = spawn("replay", path, "--dry-run", "--speed", "0")
+    assert json.loads(proc.stdout.readline())["topic"] == "t/a"
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()

@@ -4,11 +4,12 @@ import base64
 import json
 import re
 import signal
+import subprocess
 import time
 
 import pytest
 
-from harness import iotctl, wait_until
+from harness import IOTCTL, iotctl, run, wait_until
 from live_sub import LiveSub, pub, sub, unique
 from tcp_cut import CuttableRelay
 
@@ -216,3 +217,16 @@ def test_a_subscribe_cut_off_before_its_suback_ends_sub_with_an_error(broker, se
     last = out.stderr.splitlines()[-1]
     assert last == "iotctl: error: subscribe failed: the connection was lost before the " \
         "broker's SUBACK", out.stderr
+
+
+def test_a_full_disk_on_stdout_ends_sub_with_the_reason(broker):
+    """mosquitto_sub goes on writing into nothing; sub ends with exit 1 and says why (a closed
+    pipe, as `| head` leaves, is still a quiet exit 0)."""
+    t = unique("fullout")
+    pub(broker, "-t", f"{t}/a", "-m", "kept", "-r")
+    with open("/dev/full", "w") as full:
+        r = run([IOTCTL, "sub", "-p", str(broker.port), "-t", f"{t}/#", "-C", "1"], stdout=full,
+                stderr=subprocess.PIPE, text=True, timeout=30)
+    assert (r.returncode, r.stderr) == (
+        1, "iotctl: error: writing stdout failed: No space left on device\n")
+    pub(broker, "-t", f"{t}/a", "-n", "-r")
