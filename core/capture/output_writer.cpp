@@ -57,11 +57,6 @@ void OutputWriter::close() {
     if (thread_.joinable()) thread_.join();
 }
 
-bool OutputWriter::failed() const {
-    std::lock_guard lock(mutex_);
-    return failed_;
-}
-
 base::Status OutputWriter::check(const std::string& target) const {
     std::lock_guard lock(mutex_);
     if (!failed_ || error_ == EPIPE) return {};

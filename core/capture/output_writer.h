@@ -31,8 +31,6 @@ class OutputWriter {
     void append_piece(std::string_view piece);
     /// Writes out everything appended so far and stops the thread; idempotent.
     void close();
-    /// True once a write failed (e.g. the reader of a pipe went away).
-    bool failed() const;
     /// After close(): fine when every write succeeded or the reader of a pipe went away (EPIPE:
     /// `| head` read what it wanted); else the error, naming `target` and the system's reason.
     base::Status check(const std::string& target) const;
